@@ -1,0 +1,2 @@
+# Empty dependencies file for tcesim_mem.
+# This may be replaced when dependencies are built.

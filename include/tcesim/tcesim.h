@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * tcesim/tcesim.h - umbrella header: everything public in tcesim.
+ */
+#ifndef TCESIM_TCESIM_H
+#define TCESIM_TCESIM_H
+
+#include <tcesim/version.h>
+#include <tcesim/types.h>
+#include <tcesim/world.h>
+#include <tcesim/mem.h>
+#include <tcesim/script.h>
+/* module headers are added here as modules land */
+#include <tcesim/tcesim_modules.h>
+
+#endif

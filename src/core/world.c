@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * world.c - the world object, the allocation hook and the message ring.
+ *
+ * Concepts:
+ *  - A world is one simulated host. Modules keep their per-world state in a
+ *    slot (struct tcesim_world.slot[]), created lazily and destroyed in
+ *    reverse slot order, so upper layers (KVM, SVA) go before the PHBs and
+ *    the memory they hold references to.
+ *  - Every model allocation goes through tcesim_zalloc(): it counts live
+ *    allocations (leak oracle) and fires injected failures (fail-Nth).
+ *
+ * Locking: slot_lock protects slot creation; log_lock the message ring.
+ * Counters are atomics.
+ */
+#include <stdio.h>
+
+#include "internal.h"
+
+void tcesim_world_cfg_init(struct tcesim_world_cfg *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->size = sizeof(*cfg);
+	cfg->flavour = TCESIM_FLAVOUR_MODERN;
+	cfg->quirks = TCESIM_QUIRKS_SAFE;
+	cfg->hcall = TCESIM_HCALL_KVM_QEMU;
+	cfg->host_page_shift = 12;
+	cfg->seed = 1;
+}
+
+TCESIM_EXPORT int tcesim_world_create(const struct tcesim_world_cfg *cfg,
+				      struct tcesim_world **out)
+{
+	struct tcesim_world_cfg def;
+	struct tcesim_world *w;
+
+	if (!out)
+		return -EINVAL;
+	if (!cfg) {
+		tcesim_world_cfg_init(&def);
+		cfg = &def;
+	}
+	if (cfg->size < sizeof(*cfg) || (unsigned int)cfg->flavour >= TCESIM_FLAVOUR_NR ||
+	    (cfg->quirks != TCESIM_QUIRKS_SAFE && cfg->quirks != TCESIM_QUIRKS_UPSTREAM) ||
+	    (unsigned int)cfg->hcall > TCESIM_HCALL_QEMU ||
+	    (cfg->host_page_shift != 12 && cfg->host_page_shift != 16))
+		return -EINVAL;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->cfg = *cfg;
+	tcesim_mutex_init(&w->slot_lock);
+	tcesim_mutex_init(&w->log_lock);
+	*out = w;
+	return 0;
+}
+
+TCESIM_EXPORT void tcesim_world_destroy(struct tcesim_world *w)
+{
+	int s;
+
+	if (!w)
+		return;
+	for (s = TCESIM_SLOT_NR - 1; s >= 0; s--) {
+		if (w->slot[s] && w->slot_destroy[s])
+			w->slot_destroy[s](w, w->slot[s]);
+		w->slot[s] = NULL;
+		/* objects freed with call_rcu by this layer must be gone before
+		 * the layer below tears down what they point to */
+		urcu_memb_barrier();
+	}
+	tcesim_mutex_destroy(&w->slot_lock);
+	tcesim_mutex_destroy(&w->log_lock);
+	free(w);
+}
+
+TCESIM_EXPORT const struct tcesim_world_cfg *tcesim_world_cfg(const struct tcesim_world *w)
+{
+	return &w->cfg;
+}
+
+void *tcesim_world_slot(struct tcesim_world *w, enum tcesim_world_slot s,
+			void *(*create)(struct tcesim_world *w),
+			void (*destroy)(struct tcesim_world *w, void *state))
+{
+	void *st;
+
+	st = __atomic_load_n(&w->slot[s], __ATOMIC_ACQUIRE);
+	if (st)
+		return st;
+	tcesim_mutex_lock(&w->slot_lock);
+	st = w->slot[s];
+	if (!st) {
+		st = create(w);
+		if (st) {
+			w->slot_destroy[s] = destroy;
+			__atomic_store_n(&w->slot[s], st, __ATOMIC_RELEASE);
+		}
+	}
+	tcesim_mutex_unlock(&w->slot_lock);
+	return st;
+}
+
+void *tcesim_world_slot_peek(struct tcesim_world *w, enum tcesim_world_slot s)
+{
+	return __atomic_load_n(&w->slot[s], __ATOMIC_ACQUIRE);
+}
+
+/* ------------------------------------------------------------ allocator -- */
+
+bool tcesim_should_fail(struct tcesim_world *w)
+{
+	unsigned long n = atomic_load(&w->fail_nth);
+
+	atomic_fetch_add_explicit(&w->allocs_total, 1, memory_order_relaxed);
+	while (n) {
+		if (atomic_compare_exchange_weak(&w->fail_nth, &n, n - 1))
+			return n == 1;
+	}
+	return false;
+}
+
+void *tcesim_zalloc(struct tcesim_world *w, size_t size)
+{
+	void *p;
+
+	if (tcesim_should_fail(w))
+		return NULL;
+	p = calloc(1, size ? size : 1);
+	if (p)
+		atomic_fetch_add_explicit(&w->live_allocs, 1, memory_order_relaxed);
+	return p;
+}
+
+void *tcesim_zalloc_aligned(struct tcesim_world *w, size_t align, size_t size)
+{
+	void *p;
+
+	if (tcesim_should_fail(w))
+		return NULL;
+	size = TCESIM_ALIGN_UP(size ? size : 1, align);
+	p = aligned_alloc(align, size);
+	if (!p)
+		return NULL;
+	memset(p, 0, size);
+	atomic_fetch_add_explicit(&w->live_allocs, 1, memory_order_relaxed);
+	return p;
+}
+
+void tcesim_kfree(struct tcesim_world *w, void *p)
+{
+	if (!p)
+		return;
+	atomic_fetch_sub_explicit(&w->live_allocs, 1, memory_order_relaxed);
+	free(p);
+}
+
+TCESIM_EXPORT void tcesim_world_inject_fail_alloc(struct tcesim_world *w, unsigned long nth)
+{
+	atomic_store(&w->fail_nth, nth);
+}
+
+TCESIM_EXPORT bool tcesim_world_fail_alloc_armed(const struct tcesim_world *w)
+{
+	return atomic_load(&((struct tcesim_world *)w)->fail_nth) != 0;
+}
+
+TCESIM_EXPORT long tcesim_world_live_allocs(const struct tcesim_world *w)
+{
+	return atomic_load(&((struct tcesim_world *)w)->live_allocs);
+}
+
+/* -------------------------------------------------------------- logging -- */
+
+void tcesim_pr(struct tcesim_world *w, const char *fmt, ...)
+{
+	char line[TCESIM_LOG_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	tcesim_mutex_lock(&w->log_lock);
+	memcpy(w->log[w->log_head % TCESIM_LOG_LINES], line, sizeof(line));
+	w->log_head++;
+	if (w->log_fn)
+		w->log_fn(w->log_ctx, line);
+	tcesim_mutex_unlock(&w->log_lock);
+}
+
+TCESIM_EXPORT void tcesim_world_set_log(struct tcesim_world *w,
+					void (*fn)(void *ctx, const char *line), void *ctx)
+{
+	tcesim_mutex_lock(&w->log_lock);
+	w->log_fn = fn;
+	w->log_ctx = ctx;
+	tcesim_mutex_unlock(&w->log_lock);
+}
+
+TCESIM_EXPORT bool tcesim_world_log_contains(struct tcesim_world *w, const char *needle)
+{
+	unsigned int i, n;
+	bool found = false;
+
+	tcesim_mutex_lock(&w->log_lock);
+	n = w->log_head < TCESIM_LOG_LINES ? w->log_head : TCESIM_LOG_LINES;
+	for (i = 0; i < n && !found; i++)
+		found = strstr(w->log[i], needle) != NULL;
+	tcesim_mutex_unlock(&w->log_lock);
+	return found;
+}
+
+TCESIM_EXPORT unsigned int tcesim_world_log_count(struct tcesim_world *w)
+{
+	unsigned int n;
+
+	tcesim_mutex_lock(&w->log_lock);
+	n = w->log_head;
+	tcesim_mutex_unlock(&w->log_lock);
+	return n;
+}

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * mem_internal.h - host page frames and process address spaces.
+ */
+#ifndef TCESIM_MEM_INTERNAL_H
+#define TCESIM_MEM_INTERNAL_H
+
+#include "internal.h"
+#include <tcesim/mem.h>
+
+/* Simulated RAM spans [0, 4 TiB): any hpa below is a valid frame. */
+#define HOSTMEM_MAX_HPA		(1ULL << 42)
+#define HOSTMEM_CHUNK_SHIFT	14	/* frames per chunk: 16384 */
+#define HOSTMEM_ALLOC_BASE	(1ULL << 32) /* frames for processes start at 4 GiB */
+
+/*
+ * One host page frame. pins/dirty are used on the compound head only
+ * (folio semantics); bytes per base page.
+ */
+struct tcesim_frame {
+	_Atomic int pins;		/* atomic; head page only */
+	_Atomic unsigned char dirty;	/* atomic; head page only */
+	_Atomic unsigned char populated; /* set once, when handed out or touched */
+	unsigned char compound_shift;	/* 0: plain page; written before populated */
+	_Atomic(unsigned char *) bytes; /* PAGE_SIZE bytes, cmpxchg-installed on first write */
+	uint32_t head_off;		/* frames back to the compound head; before populated */
+};
+
+struct hostmem {
+	struct tcesim_world *w;
+	unsigned int page_shift;	/* immutable */
+	uint64_t nr_chunks;		/* immutable */
+	_Atomic(struct tcesim_frame *) *chunks; /* installed by cmpxchg, freed at destroy */
+	struct tcesim_mutex lock;	/* protects next_pfn and mms */
+	uint64_t next_pfn;		/* bump allocator for process pages */
+	struct cds_list_head mms;	/* every live struct tcesim_mm */
+};
+
+struct mm_vma {
+	uint64_t start, end;		/* bytes, [start, end) */
+	unsigned int prot;		/* TCESIM_PROT_* */
+	unsigned int page_shift;	/* backing page shift (>= host's) */
+	uint64_t *pfns;			/* per host page: 0 unpopulated, else pfn + 1 */
+};
+
+struct tcesim_mm {
+	struct tcesim_world *w;		/* immutable */
+	char name[32];			/* immutable */
+	struct tcesim_mutex lock;	/* protects vmas, nr_vmas, vma_cap, exited */
+	struct mm_vma *vmas;		/* sorted by start */
+	size_t nr_vmas, vma_cap;
+	bool exited;			/* exit_mmap ran */
+	bool exit_called;		/* tcesim_mm_exit() ran (creator refs dropped) */
+	uint64_t memlock;		/* RLIMIT_MEMLOCK bytes; immutable */
+	bool cap_ipc_lock;		/* immutable */
+	_Atomic unsigned long locked_vm; /* pages; updated under lock */
+	_Atomic int mm_users;		/* mmget/mmput */
+	_Atomic int mm_count;		/* mmgrab/mmdrop */
+	/*
+	 * SVA: struct iommu_mm_data, published with release semantics
+	 * (iommu-sva.c: smp_store_release(&mm->iommu_mm)); read with acquire.
+	 */
+	_Atomic(void *) iommu_mm;
+	/* called from __mmdrop (mm_pasid_drop); set under the SVA lock */
+	void (*drop_hook)(struct tcesim_mm *mm);
+	struct cds_list_head node;	/* in hostmem->mms, under hostmem->lock */
+};
+
+struct hostmem *hostmem_get(struct tcesim_world *w);
+/* Frame of @hpa (its compound head when @head), creating the chunk. NULL
+ * beyond RAM or on allocation failure. */
+struct tcesim_frame *hostmem_frame(struct hostmem *hm, uint64_t hpa, bool head);
+/* Allocate a compound block of 1 << order host pages; returns first pfn or 0. */
+uint64_t hostmem_alloc_pfns(struct hostmem *hm, unsigned int order);
+
+static inline uint64_t hostmem_page_size(const struct hostmem *hm)
+{
+	return 1ULL << hm->page_shift;
+}
+
+#endif

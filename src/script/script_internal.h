@@ -42,6 +42,7 @@ struct script_line {
 	const char *file;
 	int lineno;
 	char *text;		/* the whole line as written (trimmed, no comment) */
+	char *buf;		/* token storage: the strings below point into it */
 	char *cmd;		/* first word */
 	char **pos;		/* bare words after the command, in order */
 	int npos;

@@ -78,13 +78,25 @@ tcesim_EXTERNAL_OBJECTS = \
 "/work/main/build/src/core/CMakeFiles/tcesim_core.dir/names.c.o" \
 "/work/main/build/src/core/CMakeFiles/tcesim_core.dir/sync.c.o" \
 "/work/main/build/src/mem/CMakeFiles/tcesim_mem.dir/hostmem.c.o" \
-"/work/main/build/src/mem/CMakeFiles/tcesim_mem.dir/mm.c.o"
+"/work/main/build/src/mem/CMakeFiles/tcesim_mem.dir/mm.c.o" \
+"/work/main/build/src/script/CMakeFiles/tcesim_script.dir/runner.c.o" \
+"/work/main/build/src/script/CMakeFiles/tcesim_script.dir/args.c.o" \
+"/work/main/build/src/script/CMakeFiles/tcesim_script.dir/cmd_core.c.o" \
+"/work/main/build/src/script/CMakeFiles/tcesim_script.dir/cmd_ops.c.o" \
+"/work/main/build/src/script/CMakeFiles/tcesim_script.dir/cmd_kvm.c.o" \
+"/work/main/build/src/script/CMakeFiles/tcesim_script.dir/cmd_sva.c.o"
 
 libtcesim.so.0.1.0: src/core/CMakeFiles/tcesim_core.dir/world.c.o
 libtcesim.so.0.1.0: src/core/CMakeFiles/tcesim_core.dir/names.c.o
 libtcesim.so.0.1.0: src/core/CMakeFiles/tcesim_core.dir/sync.c.o
 libtcesim.so.0.1.0: src/mem/CMakeFiles/tcesim_mem.dir/hostmem.c.o
 libtcesim.so.0.1.0: src/mem/CMakeFiles/tcesim_mem.dir/mm.c.o
+libtcesim.so.0.1.0: src/script/CMakeFiles/tcesim_script.dir/runner.c.o
+libtcesim.so.0.1.0: src/script/CMakeFiles/tcesim_script.dir/args.c.o
+libtcesim.so.0.1.0: src/script/CMakeFiles/tcesim_script.dir/cmd_core.c.o
+libtcesim.so.0.1.0: src/script/CMakeFiles/tcesim_script.dir/cmd_ops.c.o
+libtcesim.so.0.1.0: src/script/CMakeFiles/tcesim_script.dir/cmd_kvm.c.o
+libtcesim.so.0.1.0: src/script/CMakeFiles/tcesim_script.dir/cmd_sva.c.o
 libtcesim.so.0.1.0: CMakeFiles/tcesim.dir/build.make
 libtcesim.so.0.1.0: /usr/lib/x86_64-linux-gnu/liburcu-memb.so
 libtcesim.so.0.1.0: /usr/lib/x86_64-linux-gnu/liburcu-common.so

@@ -78,13 +78,25 @@ tcesim_static_EXTERNAL_OBJECTS = \
 "/work/main/build/src/core/CMakeFiles/tcesim_core.dir/names.c.o" \
 "/work/main/build/src/core/CMakeFiles/tcesim_core.dir/sync.c.o" \
 "/work/main/build/src/mem/CMakeFiles/tcesim_mem.dir/hostmem.c.o" \
-"/work/main/build/src/mem/CMakeFiles/tcesim_mem.dir/mm.c.o"
+"/work/main/build/src/mem/CMakeFiles/tcesim_mem.dir/mm.c.o" \
+"/work/main/build/src/script/CMakeFiles/tcesim_script.dir/runner.c.o" \
+"/work/main/build/src/script/CMakeFiles/tcesim_script.dir/args.c.o" \
+"/work/main/build/src/script/CMakeFiles/tcesim_script.dir/cmd_core.c.o" \
+"/work/main/build/src/script/CMakeFiles/tcesim_script.dir/cmd_ops.c.o" \
+"/work/main/build/src/script/CMakeFiles/tcesim_script.dir/cmd_kvm.c.o" \
+"/work/main/build/src/script/CMakeFiles/tcesim_script.dir/cmd_sva.c.o"
 
 libtcesim_static.a: src/core/CMakeFiles/tcesim_core.dir/world.c.o
 libtcesim_static.a: src/core/CMakeFiles/tcesim_core.dir/names.c.o
 libtcesim_static.a: src/core/CMakeFiles/tcesim_core.dir/sync.c.o
 libtcesim_static.a: src/mem/CMakeFiles/tcesim_mem.dir/hostmem.c.o
 libtcesim_static.a: src/mem/CMakeFiles/tcesim_mem.dir/mm.c.o
+libtcesim_static.a: src/script/CMakeFiles/tcesim_script.dir/runner.c.o
+libtcesim_static.a: src/script/CMakeFiles/tcesim_script.dir/args.c.o
+libtcesim_static.a: src/script/CMakeFiles/tcesim_script.dir/cmd_core.c.o
+libtcesim_static.a: src/script/CMakeFiles/tcesim_script.dir/cmd_ops.c.o
+libtcesim_static.a: src/script/CMakeFiles/tcesim_script.dir/cmd_kvm.c.o
+libtcesim_static.a: src/script/CMakeFiles/tcesim_script.dir/cmd_sva.c.o
 libtcesim_static.a: CMakeFiles/tcesim_static.dir/build.make
 libtcesim_static.a: CMakeFiles/tcesim_static.dir/link.txt
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_1) "Linking C static library libtcesim_static.a"

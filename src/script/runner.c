@@ -1,0 +1,683 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * runner.c - the `.tsim` scenario interpreter (shared/SCENARIO.md).
+ *
+ * Concepts:
+ *  - Each file runs in a fresh world. `set` lines come first and choose the
+ *    world's options; the world is created at the first other command.
+ *  - A line is COMMAND [ARG...] [=> EXPECT...]. The command table entry
+ *    lists the key=value arguments it takes; an unknown key, command or
+ *    object is a syntax error (exit 2, nothing more runs in that file).
+ *  - Expectations: the return (alternatives joined by '|') and key=value
+ *    words compared with what the command reported. A line without "=>"
+ *    must return ok. `check ...` lines compare their own arguments and count
+ *    one expectation per compared key. Every failed expectation prints
+ *    "FILE:LINE: expected WANT, got GOT"; the run goes on.
+ *  - Objects (processes, PHBs, devices, ...) live in a per-file registry
+ *    and are destroyed in reverse creation order before the world.
+ *
+ * Threading: the runner is single-threaded; it registers the calling
+ * thread with RCU for the run.
+ */
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdarg.h>
+
+#include "script/script_internal.h"
+
+struct script_obj {
+	char *type;
+	char *name;
+	void *ptr;
+	void (*destroy)(void *ptr);
+	struct script_obj *next; /* newest first */
+};
+
+struct script_ctx {
+	const char *file;
+	int lineno;
+	const struct tcesim_run_opts *opts;
+	FILE *out, *err;
+	struct tcesim_world_cfg cfg;
+	struct tcesim_world *w;
+	struct script_obj *objs;
+	bool syntax_error;
+	long passed, failed;
+};
+
+static const struct script_cmd *const cmd_tables[] = {
+	script_cmds_core, script_cmds_mem, script_cmds_ops, script_cmds_kvm, script_cmds_sva,
+};
+
+/* ------------------------------------------------------------ objects -- */
+
+int script_obj_add(struct script_ctx *ctx, const char *type, const char *name, void *ptr,
+		   void (*destroy)(void *ptr))
+{
+	struct script_obj *o;
+
+	if (script_obj_get(ctx, type, name))
+		return -EEXIST;
+	o = calloc(1, sizeof(*o));
+	if (!o)
+		return -ENOMEM;
+	o->type = strdup(type);
+	o->name = strdup(name);
+	if (!o->type || !o->name) {
+		free(o->type);
+		free(o->name);
+		free(o);
+		return -ENOMEM;
+	}
+	o->ptr = ptr;
+	o->destroy = destroy;
+	o->next = ctx->objs;
+	ctx->objs = o;
+	return 0;
+}
+
+void *script_obj_get(struct script_ctx *ctx, const char *type, const char *name)
+{
+	struct script_obj *o;
+
+	if (!name)
+		return NULL;
+	for (o = ctx->objs; o; o = o->next)
+		if (!strcmp(o->type, type) && !strcmp(o->name, name))
+			return o->ptr;
+	return NULL;
+}
+
+void *script_obj_need(struct script_ctx *ctx, const char *type, const char *name)
+{
+	void *p = script_obj_get(ctx, type, name);
+
+	if (!p)
+		script_error(ctx, "unknown %s %s", type, name ? name : "(none given)");
+	return p;
+}
+
+const char *script_obj_name(struct script_ctx *ctx, const char *type, const void *ptr)
+{
+	struct script_obj *o;
+
+	for (o = ctx->objs; o; o = o->next)
+		if (!strcmp(o->type, type) && o->ptr == ptr)
+			return o->name;
+	return NULL;
+}
+
+int script_obj_del(struct script_ctx *ctx, const char *type, const char *name)
+{
+	struct script_obj **pp, *o;
+
+	for (pp = &ctx->objs; (o = *pp); pp = &o->next) {
+		if (!strcmp(o->type, type) && !strcmp(o->name, name)) {
+			*pp = o->next;
+			free(o->type);
+			free(o->name);
+			free(o);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static void objs_destroy(struct script_ctx *ctx)
+{
+	while (ctx->objs) {
+		struct script_obj *o = ctx->objs;
+
+		ctx->objs = o->next;
+		if (o->destroy)
+			o->destroy(o->ptr);
+		free(o->type);
+		free(o->name);
+		free(o);
+	}
+}
+
+struct tcesim_world *script_world(struct script_ctx *ctx)
+{
+	return ctx->w;
+}
+
+/* ----------------------------------------------------------- messages -- */
+
+int script_error(struct script_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ctx->syntax_error)
+		return SCRIPT_ERR; /* first message wins */
+	ctx->syntax_error = true;
+	fprintf(ctx->err, "%s:%d: ", ctx->file, ctx->lineno);
+	va_start(ap, fmt);
+	vfprintf(ctx->err, fmt, ap);
+	va_end(ap);
+	fputc('\n', ctx->err);
+	return SCRIPT_ERR;
+}
+
+bool script_explaining(const struct script_ctx *ctx)
+{
+	return ctx->opts->explain;
+}
+
+void script_explain(struct script_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!ctx->opts->explain)
+		return;
+	fputs("    ", ctx->out);
+	va_start(ap, fmt);
+	vfprintf(ctx->out, fmt, ap);
+	va_end(ap);
+	fputc('\n', ctx->out);
+}
+
+void script_fail(struct script_ctx *ctx, const char *want, const char *got)
+{
+	ctx->failed++;
+	fprintf(ctx->out, "%s:%d: expected %s, got %s\n", ctx->file, ctx->lineno, want, got);
+}
+
+static bool values_equal(const char *a, const char *b)
+{
+	uint64_t x, y;
+
+	if (script_parse_u64(a, &x) && script_parse_u64(b, &y))
+		return x == y;
+	return !strcmp(a, b);
+}
+
+bool script_check_str(struct script_ctx *ctx, const char *key, const char *want, const char *got)
+{
+	char w[160], g[160];
+
+	if (values_equal(want, got)) {
+		ctx->passed++;
+		return true;
+	}
+	snprintf(w, sizeof(w), "%s=%s", key, want);
+	snprintf(g, sizeof(g), "%s=%s", key, got);
+	script_fail(ctx, w, g);
+	return false;
+}
+
+bool script_check_u64(struct script_ctx *ctx, const char *key, uint64_t want, uint64_t got)
+{
+	char w[32], g[32];
+
+	snprintf(w, sizeof(w), "%" PRIu64, want);
+	snprintf(g, sizeof(g), "%" PRIu64, got);
+	if (want == got) {
+		ctx->passed++;
+		return true;
+	}
+	if (want > 4096 || got > 4096) {
+		snprintf(w, sizeof(w), "0x%" PRIx64, want);
+		snprintf(g, sizeof(g), "0x%" PRIx64, got);
+	}
+	return script_check_str(ctx, key, w, g);
+}
+
+void script_ret_name(long ret, enum script_ret_kind kind, char *buf, size_t len)
+{
+	const char *n = NULL;
+
+	switch (kind) {
+	case SCRIPT_RET_ERRNO:
+		if (ret <= 0 && ret >= -4095)
+			n = tcesim_errname((int)ret);
+		break;
+	case SCRIPT_RET_HCALL:
+		n = tcesim_hcall_name(ret);
+		break;
+	case SCRIPT_RET_DMA:
+		n = ret == -1 ? "DMA_MAPPING_ERROR" : "ok";
+		break;
+	case SCRIPT_RET_NUMBER:
+		n = ret == 0 ? "ok" : NULL;
+		break;
+	}
+	if (n)
+		snprintf(buf, len, "%s", n);
+	else
+		snprintf(buf, len, "%ld", ret);
+}
+
+/* Does the result match one expected return word? */
+static bool want_matches(const char *want, const struct script_result *res)
+{
+	long code;
+	int e;
+	char *end;
+
+	if (!strcmp(want, "ok")) {
+		if (res->kind == SCRIPT_RET_DMA)
+			return res->ret != -1;
+		return res->ret == 0;
+	}
+	if (!strcmp(want, "DMA_MAPPING_ERROR"))
+		return res->kind == SCRIPT_RET_DMA && res->ret == -1;
+	if (!strncmp(want, "H_", 2) && !tcesim_hcall_from_name(want, &code))
+		return res->kind == SCRIPT_RET_HCALL && res->ret == code;
+	if (want[0] == 'E' && !tcesim_errno_from_name(want, &e))
+		return res->kind != SCRIPT_RET_HCALL && res->ret == -e;
+	code = strtol(want, &end, 0);
+	if (*want && !*end)
+		return res->ret == code;
+	return false;
+}
+
+static bool want_valid(const char *want)
+{
+	long code;
+	int e;
+	char *end;
+
+	if (!strcmp(want, "ok") || !strcmp(want, "DMA_MAPPING_ERROR"))
+		return true;
+	if (!tcesim_hcall_from_name(want, &code) || !tcesim_errno_from_name(want, &e))
+		return true;
+	strtol(want, &end, 0);
+	return *want && !*end;
+}
+
+/* -------------------------------------------------------------- parse -- */
+
+static void line_free(struct script_line *ln)
+{
+	free(ln->text);
+	free(ln->buf);
+	free(ln->pos);
+	free(ln->kv);
+	free(ln->want);
+	free(ln->ekv);
+	memset(ln, 0, sizeof(*ln));
+}
+
+/* Splits @src into @ln: ln->text keeps the display form, ln->buf the tokens. */
+static int line_parse(struct script_ctx *ctx, const char *src, struct script_line *ln)
+{
+	char *p, *tok, *save = NULL, *hash;
+	bool after = false;
+	size_t ntok = 0, l;
+
+	memset(ln, 0, sizeof(*ln));
+	ln->file = ctx->file;
+	ln->lineno = ctx->lineno;
+	ln->text = strdup(src);
+	if (!ln->text)
+		return script_error(ctx, "out of memory");
+	hash = strchr(ln->text, '#');
+	if (hash)
+		*hash = 0;
+	l = strlen(ln->text);
+	while (l && isspace((unsigned char)ln->text[l - 1]))
+		ln->text[--l] = 0;
+	for (p = ln->text; *p; p++)
+		ntok += !isspace((unsigned char)*p) && (p == ln->text || isspace((unsigned char)p[-1]));
+	if (!ntok)
+		return 0;
+	ln->buf = strdup(ln->text);
+	ln->pos = calloc(ntok, sizeof(char *));
+	ln->kv = calloc(ntok, sizeof(*ln->kv));
+	ln->want = calloc(l + 1, sizeof(char *));
+	ln->ekv = calloc(ntok, sizeof(*ln->ekv));
+	if (!ln->buf || !ln->pos || !ln->kv || !ln->want || !ln->ekv)
+		return script_error(ctx, "out of memory");
+	for (tok = strtok_r(ln->buf, " \t\r", &save); tok; tok = strtok_r(NULL, " \t\r", &save)) {
+		char *eq = strchr(tok, '=');
+
+		if (!ln->cmd) {
+			ln->cmd = tok;
+		} else if (!strcmp(tok, "=>")) {
+			if (after)
+				return script_error(ctx, "two '=>' on one line");
+			after = ln->has_expect = true;
+		} else if (!after) {
+			if (eq && eq != tok) {
+				*eq = 0;
+				ln->kv[ln->nkv].key = tok;
+				ln->kv[ln->nkv++].val = eq + 1;
+			} else {
+				ln->pos[ln->npos++] = tok;
+			}
+		} else if (!ln->nwant) {
+			char *alt, *s2 = NULL;
+
+			for (alt = strtok_r(tok, "|", &s2); alt; alt = strtok_r(NULL, "|", &s2)) {
+				if (!want_valid(alt))
+					return script_error(ctx, "unknown expected result '%s'", alt);
+				ln->want[ln->nwant++] = alt;
+			}
+			if (!ln->nwant)
+				return script_error(ctx, "empty expectation after '=>'");
+		} else if (eq && eq != tok) {
+			*eq = 0;
+			ln->ekv[ln->nekv].key = tok;
+			ln->ekv[ln->nekv++].val = eq + 1;
+		} else {
+			return script_error(ctx, "unexpected word '%s' after the expected result", tok);
+		}
+	}
+	if (after && !ln->nwant)
+		return script_error(ctx, "missing expected result after '=>'");
+	return 0;
+}
+
+/* ---------------------------------------------------------- dispatch -- */
+
+static const struct script_cmd *cmd_find(const char *name, const char *sub)
+{
+	char full[64];
+	size_t t;
+	const struct script_cmd *c;
+
+	if (sub)
+		snprintf(full, sizeof(full), "%s %s", name, sub);
+	for (t = 0; t < TCESIM_ARRAY_SIZE(cmd_tables); t++)
+		for (c = cmd_tables[t]; c->name; c++)
+			if (!strcmp(c->name, sub ? full : name))
+				return c;
+	return NULL;
+}
+
+static bool key_allowed(const char *keys, const char *key)
+{
+	size_t kl = strlen(key);
+	const char *p = keys;
+
+	if (!strcmp(keys, "*"))
+		return true;
+	while (p && *p) {
+		const char *c = strchr(p, ',');
+		size_t l = c ? (size_t)(c - p) : strlen(p);
+
+		if (l == kl && !strncmp(p, key, kl))
+			return true;
+		p = c ? c + 1 : NULL;
+	}
+	return false;
+}
+
+static int set_option(struct script_ctx *ctx, const struct script_line *ln)
+{
+	int i;
+
+	if (ctx->w)
+		return script_error(ctx, "set: must come before any other command");
+	if (ln->npos || !ln->nkv)
+		return script_error(ctx, "set: takes key=value options");
+	for (i = 0; i < ln->nkv; i++) {
+		const char *k = ln->kv[i].key, *v = ln->kv[i].val;
+		uint64_t n;
+
+		if (!strcmp(k, "flavour")) {
+			if (tcesim_flavour_from_name(v, &ctx->cfg.flavour))
+				return script_error(ctx, "set: unknown flavour %s", v);
+		} else if (!strcmp(k, "quirks")) {
+			if (!strcmp(v, "safe"))
+				ctx->cfg.quirks = TCESIM_QUIRKS_SAFE;
+			else if (!strcmp(v, "upstream"))
+				ctx->cfg.quirks = TCESIM_QUIRKS_UPSTREAM;
+			else
+				return script_error(ctx, "set: quirks=safe|upstream, not %s", v);
+		} else if (!strcmp(k, "hcall")) {
+			if (!strcmp(v, "kvm+qemu"))
+				ctx->cfg.hcall = TCESIM_HCALL_KVM_QEMU;
+			else if (!strcmp(v, "kvm"))
+				ctx->cfg.hcall = TCESIM_HCALL_KVM;
+			else if (!strcmp(v, "qemu"))
+				ctx->cfg.hcall = TCESIM_HCALL_QEMU;
+			else
+				return script_error(ctx, "set: hcall=kvm+qemu|kvm|qemu, not %s", v);
+		} else if (!strcmp(k, "host_page_shift")) {
+			if (!script_parse_u64(v, &n) || (n != 12 && n != 16))
+				return script_error(ctx, "set: host_page_shift=12|16, not %s", v);
+			ctx->cfg.host_page_shift = (unsigned int)n;
+		} else if (!strcmp(k, "seed")) {
+			if (!script_parse_u64(v, &n))
+				return script_error(ctx, "set: bad seed %s", v);
+			ctx->cfg.seed = n;
+		} else {
+			return script_error(ctx, "set: unknown option %s", k);
+		}
+	}
+	return SCRIPT_OK;
+}
+
+static void check_expectations(struct script_ctx *ctx, const struct script_line *ln,
+			       const struct script_result *res, bool is_check)
+{
+	char got[64], want[256];
+	int i, j;
+
+	if (ln->has_expect || !is_check) {
+		bool ok = false;
+
+		if (!ln->has_expect) {
+			ok = want_matches("ok", res);
+			snprintf(want, sizeof(want), "ok");
+		} else {
+			want[0] = 0;
+			for (i = 0; i < ln->nwant; i++) {
+				ok |= want_matches(ln->want[i], res);
+				if (i)
+					strncat(want, "|", sizeof(want) - strlen(want) - 1);
+				strncat(want, ln->want[i], sizeof(want) - strlen(want) - 1);
+			}
+		}
+		if (ok) {
+			ctx->passed++;
+		} else {
+			script_ret_name(res->ret, res->kind, got, sizeof(got));
+			script_fail(ctx, want, got);
+		}
+	}
+	for (i = 0; i < ln->nekv; i++) {
+		const char *k = ln->ekv[i].key;
+
+		for (j = 0; j < res->nrep; j++)
+			if (!strcmp(res->rep[j].key, k))
+				break;
+		if (j == res->nrep) {
+			char w[160], g[160];
+
+			snprintf(w, sizeof(w), "%s=%s", k, ln->ekv[i].val);
+			snprintf(g, sizeof(g), "no %s", k);
+			script_fail(ctx, w, g);
+			continue;
+		}
+		script_check_str(ctx, k, ln->ekv[i].val, res->rep[j].val);
+	}
+}
+
+static int run_line(struct script_ctx *ctx, const struct script_line *ln)
+{
+	const struct script_cmd *c;
+	const char *sub = NULL;
+	struct script_result res;
+	int i, ret;
+
+	if (!strcmp(ln->cmd, "set"))
+		return set_option(ctx, ln);
+	if (!strcmp(ln->cmd, "check")) {
+		if (!ln->npos)
+			return script_error(ctx, "check: missing what to check");
+		sub = ln->pos[0];
+	}
+	c = cmd_find(ln->cmd, sub);
+	if (!c) {
+		if (sub)
+			return script_error(ctx, "unknown command 'check %s'", sub);
+		return script_error(ctx, "unknown command '%s'", ln->cmd);
+	}
+	for (i = 0; i < ln->nkv; i++)
+		if (!key_allowed(c->keys, ln->kv[i].key))
+			return script_error(ctx, "%s: unknown argument %s=", c->name, ln->kv[i].key);
+	if (!ctx->w) {
+		ret = tcesim_world_create(&ctx->cfg, &ctx->w);
+		if (ret)
+			return script_error(ctx, "cannot create the world: %s", tcesim_errname(ret));
+	}
+	if (ctx->opts->explain)
+		fprintf(ctx->out, "%s:%d: %s\n", ctx->file, ctx->lineno, ln->text);
+	memset(&res, 0, sizeof(res));
+	ret = c->fn(ctx, ln, &res);
+	if (ret != SCRIPT_OK || ctx->syntax_error) {
+		if (!ctx->syntax_error)
+			script_error(ctx, "%s failed", c->name);
+		return SCRIPT_ERR;
+	}
+	if (ctx->opts->explain) {
+		char name[64];
+
+		script_ret_name(res.ret, res.kind, name, sizeof(name));
+		fprintf(ctx->out, "    => %s", name);
+		for (i = 0; i < res.nrep; i++)
+			fprintf(ctx->out, " %s=%s", res.rep[i].key, res.rep[i].val);
+		fputc('\n', ctx->out);
+	}
+	check_expectations(ctx, ln, &res, sub != NULL);
+	return SCRIPT_OK;
+}
+
+static void ctx_finish(struct script_ctx *ctx)
+{
+	objs_destroy(ctx);
+	if (ctx->w) {
+		tcesim_rcu_barrier();
+		tcesim_world_destroy(ctx->w);
+		ctx->w = NULL;
+	}
+}
+
+/* Runs one file's text; returns false on a syntax error. */
+static bool run_text(struct script_ctx *ctx, const char *text)
+{
+	const char *p = text;
+
+	tcesim_world_cfg_init(&ctx->cfg);
+	ctx->lineno = 0;
+	ctx->syntax_error = false;
+	while (*p && !ctx->syntax_error) {
+		size_t l = strcspn(p, "\n");
+		char *src = strndup(p, l);
+		struct script_line ln;
+
+		ctx->lineno++;
+		p += l + (p[l] == '\n');
+		if (!src) {
+			script_error(ctx, "out of memory");
+			break;
+		}
+		if (line_parse(ctx, src, &ln) == 0 && !ctx->syntax_error && ln.cmd)
+			run_line(ctx, &ln);
+		line_free(&ln);
+		free(src);
+	}
+	ctx_finish(ctx);
+	return !ctx->syntax_error;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+
+	if (!f)
+		return NULL;
+	do {
+		if (cap - len < 4096) {
+			char *nb = realloc(buf, cap = cap * 2 + 8192);
+
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+		}
+		n = fread(buf + len, 1, cap - len - 1, f);
+		len += n;
+	} while (n);
+	fclose(f);
+	buf[len] = 0;
+	return buf;
+}
+
+static int run_common(const char *const *names, const char *const *texts, int n,
+		      const struct tcesim_run_opts *opts, struct tcesim_run_stats *stats)
+{
+	struct tcesim_run_opts def = { .size = sizeof(def) };
+	struct script_ctx ctx;
+	int i, status = 0;
+	long syntax = 0;
+
+	if (!opts)
+		opts = &def;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.opts = opts;
+	ctx.out = opts->out ? opts->out : stdout;
+	ctx.err = opts->err ? opts->err : stderr;
+	tcesim_thread_enter();
+	for (i = 0; i < n; i++) {
+		char *text = NULL;
+
+		ctx.file = names[i];
+		if (!texts) {
+			text = slurp(names[i]);
+			if (!text) {
+				fprintf(ctx.err, "%s: cannot read: %s\n", names[i], strerror(errno));
+				syntax++;
+				continue;
+			}
+		}
+		if (!run_text(&ctx, texts ? texts[i] : text))
+			syntax++;
+		free(text);
+	}
+	tcesim_thread_exit();
+	fprintf(ctx.out, "%ld passed, %ld failed\n", ctx.passed, ctx.failed);
+	if (syntax)
+		status = 2;
+	else if (ctx.failed)
+		status = 1;
+	if (stats) {
+		stats->passed = ctx.passed;
+		stats->failed = ctx.failed;
+		stats->syntax_errors = syntax;
+	}
+	return status;
+}
+
+TCESIM_EXPORT int tcesim_script_run_files(const char *const *paths, int n,
+					  const struct tcesim_run_opts *opts,
+					  struct tcesim_run_stats *stats)
+{
+	return run_common(paths, NULL, n, opts, stats);
+}
+
+TCESIM_EXPORT int tcesim_script_run_string(const char *name, const char *text,
+					   const struct tcesim_run_opts *opts,
+					   struct tcesim_run_stats *stats)
+{
+	return run_common(&name, &text, 1, opts, stats);
+}
+
+TCESIM_EXPORT void tcesim_script_print_commands(FILE *f)
+{
+	size_t t;
+	const struct script_cmd *c;
+
+	fprintf(f, "  set flavour=... quirks=safe|upstream hcall=kvm+qemu|kvm|qemu "
+		   "host_page_shift=12|16 seed=N\n");
+	for (t = 0; t < TCESIM_ARRAY_SIZE(cmd_tables); t++)
+		for (c = cmd_tables[t]; c->name; c++)
+			fprintf(f, "  %s\n", c->usage ? c->usage : c->name);
+}

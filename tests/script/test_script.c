@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* test_script.c - the scenario runner's contract (SCENARIO.md "Runner"). */
+#include "tcesim_test.h"
+
+struct run {
+	int rc;
+	struct tcesim_run_stats st;
+	char out[4096];
+	char err[4096];
+};
+
+static void run(const char *text, struct run *r)
+{
+	struct tcesim_run_opts o = { .size = sizeof(o) };
+	FILE *out = fmemopen(r->out, sizeof(r->out), "w");
+	FILE *err = fmemopen(r->err, sizeof(r->err), "w");
+
+	memset(r->out, 0, sizeof(r->out));
+	memset(r->err, 0, sizeof(r->err));
+	o.out = out;
+	o.err = err;
+	r->rc = tcesim_script_run_string("t.tsim", text, &o, &r->st);
+	fclose(out);
+	fclose(err);
+}
+
+static void test_run_all_pass_exit_0(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run("# comment\n\nmm a memlock=64K\nmmap a va=0x10000000 size=64K\n"
+	    "mmap a va=0x10000000 size=4K => EINVAL\n"
+	    "mmap a va=0x20000000 size=4K => ENOMEM|EINVAL|ok\n"
+	    "check locked_vm mm=a pages=0\n", &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.st.passed, 5);
+	assert_int_equal(r.st.failed, 0);
+	assert_non_null(strstr(r.out, "5 passed, 0 failed"));
+}
+
+static void test_run_failed_expectation_exit_1(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run("mm a\nmmap a va=0x10000001 size=4K\ncheck locked_vm mm=a pages=3\nmm b\n", &r);
+	assert_int_equal(r.rc, 1);
+	assert_int_equal(r.st.failed, 2);
+	assert_int_equal(r.st.passed, 2);	/* the run goes on after a failure */
+	assert_non_null(strstr(r.out, "t.tsim:2: expected ok, got EINVAL"));
+	assert_non_null(strstr(r.out, "t.tsim:3: expected pages=3, got pages=0"));
+}
+
+static void test_run_unknown_command_exit_2_stops_file(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run("mm a\nfrobnicate a\nmm b => EINVAL\n", &r);
+	assert_int_equal(r.rc, 2);
+	assert_non_null(strstr(r.err, "t.tsim:2: unknown command 'frobnicate'"));
+	assert_int_equal(r.st.failed, 0);	/* line 3 never ran */
+}
+
+static void test_run_unknown_object_and_argument_exit_2(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run("mmap nobody va=0 size=4K\n", &r);
+	assert_int_equal(r.rc, 2);
+	assert_non_null(strstr(r.err, "t.tsim:1: unknown mm nobody"));
+	run("mm a colour=blue\n", &r);
+	assert_int_equal(r.rc, 2);
+	assert_non_null(strstr(r.err, "unknown argument colour="));
+	run("mm a\nmm a\n", &r);
+	assert_int_equal(r.rc, 2);
+	run("mm a => EWHAT\n", &r);
+	assert_int_equal(r.rc, 2);
+	run("mmap a va=zz size=4K\n", &r);
+	assert_int_equal(r.rc, 2);
+}
+
+static void test_run_set_must_come_first(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run("set flavour=legacy_2015 quirks=upstream host_page_shift=16\nmm a\n", &r);
+	assert_int_equal(r.rc, 0);
+	run("mm a\nset quirks=upstream\n", &r);
+	assert_int_equal(r.rc, 2);
+	assert_non_null(strstr(r.err, "must come before"));
+	run("set flavour=legacy_1999\n", &r);
+	assert_int_equal(r.rc, 2);
+	run("set host_page_shift=13\n", &r);
+	assert_int_equal(r.rc, 2);
+}
+
+static void test_run_inject_fail_alloc(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run("inject fail_alloc=1\nmm a => ENOMEM\nmm a\n", &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.st.passed, 3);
+}
+
+static void test_run_sizes_and_numbers(void **state)
+{
+	struct run r;
+
+	(void)state;
+	/* 1M = 0x100000: the second mmap overlaps the first exactly at its end - 4K */
+	run("mm a\nmmap a va=0x10000000 size=1M\nmmap a va=0x100ff000 size=4K => EINVAL\n"
+	    "mmap a va=268435456 size=4096 => EINVAL\n", &r);
+	assert_int_equal(r.rc, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_run_all_pass_exit_0),
+		cmocka_unit_test(test_run_failed_expectation_exit_1),
+		cmocka_unit_test(test_run_unknown_command_exit_2_stops_file),
+		cmocka_unit_test(test_run_unknown_object_and_argument_exit_2),
+		cmocka_unit_test(test_run_set_must_come_first),
+		cmocka_unit_test(test_run_inject_fail_alloc),
+		cmocka_unit_test(test_run_sizes_and_numbers),
+	};
+
+	return cmocka_run_group_tests_name("script", tests, NULL, NULL);
+}

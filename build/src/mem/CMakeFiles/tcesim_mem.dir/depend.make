@@ -1,2 +1,0 @@
-# Empty dependencies file for tcesim_mem.
-# This may be replaced when dependencies are built.

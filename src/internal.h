@@ -5,8 +5,10 @@
  * Lock order, collected from the modules (outermost first):
  *
  *   kvm->lock  >  vfio container->lock  >  sva_lock  >  group->mutex
+ *     >  sva->mms_lock  >  sva->ida_lock  >  sva->objs_lock
  *     >  phb->lock  >  pool locks (large_pool, then pools[0..n])
  *     >  mm->lock  >  hostmem->lock
+ *   leaf locks (nothing nests inside): dev->iopf_lock, world->log_lock
  *
  * RCU read-side sections may be entered under any of them; no lock is taken
  * inside a read-side section except the DMA-API pool spinlocks.
@@ -116,8 +118,28 @@ static inline void tcesim_rcu_callback_enter(void)
 #endif
 }
 
+/*
+ * Call at the end of every call_rcu callback: releases what the callback
+ * wrote (the freed memory, the world's allocation counter) to
+ * tcesim_rcu_barrier()'s acquire; TSan cannot see liburcu's worker hand-off.
+ */
+static inline void tcesim_rcu_callback_exit(void)
+{
+#ifdef TCESIM_TSAN
+	tcesim_tsan_release(&tcesim_tsan_rcu_sync);
+#endif
+}
+
+/*
+ * Queue @fn after a grace period. The release makes everything this thread
+ * wrote before queueing visible to the callback's tcesim_rcu_callback_enter()
+ * (liburcu's wfcqueue hand-off is invisible to TSan).
+ */
 static inline void tcesim_call_rcu(struct rcu_head *head, void (*fn)(struct rcu_head *))
 {
+#ifdef TCESIM_TSAN
+	tcesim_tsan_release(&tcesim_tsan_rcu_sync);
+#endif
 	urcu_memb_call_rcu(head, fn);
 }
 

@@ -67,7 +67,7 @@ TCESIM_EXPORT void tcesim_world_destroy(struct tcesim_world *w)
 		w->slot[s] = NULL;
 		/* objects freed with call_rcu by this layer must be gone before
 		 * the layer below tears down what they point to */
-		urcu_memb_barrier();
+		tcesim_rcu_barrier();
 	}
 	tcesim_mutex_destroy(&w->slot_lock);
 	tcesim_mutex_destroy(&w->log_lock);

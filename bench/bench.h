@@ -42,5 +42,6 @@ struct bench_case {
 extern const struct bench_case bench_cases_ops[];
 extern const struct bench_case bench_cases_kvm[];
 extern const struct bench_case bench_cases_sva[];
+extern const struct bench_case bench_cases_prq[];
 
 #endif

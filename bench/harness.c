@@ -43,7 +43,7 @@
 #define MAX_REPEAT 64
 
 static const struct bench_case *const case_tables[] = {
-	bench_cases_ops, bench_cases_kvm, bench_cases_sva,
+	bench_cases_ops, bench_cases_kvm, bench_cases_sva, bench_cases_prq,
 };
 
 struct opts {
@@ -144,23 +144,35 @@ static void cpu_model(char *buf, size_t len)
 			*p = ' ';
 }
 
+/* Meta values must not contain the CSV separator or ';' (CMake list splits). */
+static void scrub(char *dst, size_t len, const char *src)
+{
+	size_t i;
+
+	for (i = 0; src[i] && i + 1 < len; i++)
+		dst[i] = (src[i] == ',' || src[i] == ';' || src[i] == '"') ? '+' : src[i];
+	dst[i] = 0;
+}
+
 static void emit_meta(const struct opts *o)
 {
-	char cpu[128];
+	char cpu[128], flags[256], git[64];
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
 	cpu_model(cpu, sizeof(cpu));
+	scrub(flags, sizeof(flags), TCESIM_BENCH_FLAGS);
+	scrub(git, sizeof(git), TCESIM_GIT_DESCRIBE);
 	if (o->json)
 		printf("{\"type\":\"meta\",\"git\":\"%s\",\"compiler\":\"gcc %s\",\"flags\":\"%s\","
 		       "\"liburcu\":\"%s\",\"cpu\":\"%s\",\"nproc\":%ld,\"seed\":%" PRIu64
 		       ",\"min_ms\":%u,\"repeat\":%u}\n",
-		       TCESIM_GIT_DESCRIBE, __VERSION__, TCESIM_BENCH_FLAGS, TCESIM_URCU_VERSION,
-		       cpu, ncpu, o->seed, o->min_ms, o->repeat);
+		       git, __VERSION__, flags, TCESIM_URCU_VERSION, cpu, ncpu, o->seed, o->min_ms,
+		       o->repeat);
 	else
-		printf("meta,git=%s;compiler=gcc %s;flags=%s;liburcu=%s;cpu=%s;nproc=%ld;seed=%" PRIu64
-		       ";min_ms=%u;repeat=%u,0,0,0,0,0,0,,\n",
-		       TCESIM_GIT_DESCRIBE, __VERSION__, TCESIM_BENCH_FLAGS, TCESIM_URCU_VERSION,
-		       cpu, ncpu, o->seed, o->min_ms, o->repeat);
+		printf("meta,git=%s|compiler=gcc %s|flags=%s|liburcu=%s|cpu=%s|nproc=%ld|seed=%" PRIu64
+		       "|min_ms=%u|repeat=%u,0,0,0,0,0,0,,\n",
+		       git, __VERSION__, flags, TCESIM_URCU_VERSION, cpu, ncpu, o->seed, o->min_ms,
+		       o->repeat);
 }
 
 static __attribute__((unused)) void emit_warning(const struct opts *o, const char *msg)

@@ -47,6 +47,7 @@ struct script_ctx {
 
 static const struct script_cmd *const cmd_tables[] = {
 	script_cmds_core, script_cmds_mem, script_cmds_ops, script_cmds_kvm, script_cmds_sva,
+	script_cmds_prq,
 };
 
 /* ------------------------------------------------------------ objects -- */

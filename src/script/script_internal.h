@@ -90,6 +90,7 @@ extern const struct script_cmd script_cmds_mem[];
 extern const struct script_cmd script_cmds_ops[];
 extern const struct script_cmd script_cmds_kvm[];
 extern const struct script_cmd script_cmds_sva[];
+extern const struct script_cmd script_cmds_prq[];
 
 /* The world of the running file (created at the first non-`set` line). */
 struct tcesim_world *script_world(struct script_ctx *ctx);

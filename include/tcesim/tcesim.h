@@ -9,8 +9,12 @@
 #include <tcesim/types.h>
 #include <tcesim/world.h>
 #include <tcesim/mem.h>
+#include <tcesim/table.h>
+#include <tcesim/phb.h>
+#include <tcesim/kvm.h>
+#include <tcesim/replay.h>
+#include <tcesim/sva.h>
+#include <tcesim/prq.h>
 #include <tcesim/script.h>
-/* module headers are added here as modules land */
-#include <tcesim/tcesim_modules.h>
 
 #endif

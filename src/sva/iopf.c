@@ -309,3 +309,33 @@ TCESIM_EXPORT long tcesim_iopf_nr_partial(struct tcesim_device *dev)
 	tcesim_mutex_unlock(&dev->iopf_lock);
 	return n;
 }
+
+/* ------------------------------------------------ for src/prq (VT-d) --- */
+
+void iopf_log_response(struct tcesim_device *dev, const struct tcesim_iommu_page_response *r)
+{
+	tcesim_mutex_lock(&dev->iopf_lock);
+	dev->resp[dev->nr_resp % DEV_RESP_LOG] = *r;
+	dev->nr_resp++;
+	tcesim_mutex_unlock(&dev->iopf_lock);
+}
+
+long iopf_discard_partial_pasid(struct tcesim_device *dev, bool pasid_valid, uint32_t pasid)
+{
+	struct iopf_fault_node *f, *n;
+	long dropped = 0;
+	bool valid;
+
+	tcesim_mutex_lock(&dev->iopf_lock);
+	cds_list_for_each_entry_safe(f, n, &dev->partial, list) {
+		valid = f->fault.flags & TCESIM_IOMMU_FAULT_PAGE_REQUEST_PASID_VALID;
+		if (valid != pasid_valid || (valid && f->fault.pasid != pasid))
+			continue;
+		cds_list_del(&f->list);
+		dev->nr_partial--;
+		tcesim_kfree(dev->w, f);
+		dropped++;
+	}
+	tcesim_mutex_unlock(&dev->iopf_lock);
+	return dropped;
+}

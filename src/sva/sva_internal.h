@@ -263,5 +263,14 @@ void sva_ida_free(struct sva_state *sva, uint32_t pasid);
 /* iopf.c */
 void iopf_device_init(struct tcesim_device *dev);
 void iopf_device_destroy(struct tcesim_device *dev);
+/*
+ * For src/prq. iopf_log_response(): a page group response sent outside the
+ * iopf path (VT-d handle_bad_prq_event) lands in the device's log, without
+ * going back through iommu->page_response. iopf_discard_partial_pasid():
+ * drop the device's partial requests of one PASID (PASID_VALID as given);
+ * returns how many. Both take dev->iopf_lock.
+ */
+void iopf_log_response(struct tcesim_device *dev, const struct tcesim_iommu_page_response *r);
+long iopf_discard_partial_pasid(struct tcesim_device *dev, bool pasid_valid, uint32_t pasid);
 
 #endif /* TCESIM_SVA_INTERNAL_H */

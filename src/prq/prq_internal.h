@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * prq_internal.h - struct definitions and helpers of src/prq (never installed).
+ *
+ * Lock order (outermost first; see prq.c "Concepts:"):
+ *   prq->pass_lock  >  (sva locks taken by iommu_report_device_fault and
+ *   iopf_queue_flush_dev: dev->iopf_lock, mm->lock)  >  prq->qi_lock
+ *   prq->hw_lock (the PRQ write port) is a spinning leaf: nothing is taken
+ *   under it. prq->cmp_lock (prq_complete) is a leaf.
+ */
+#ifndef TCESIM_PRQ_INTERNAL_H
+#define TCESIM_PRQ_INTERNAL_H
+
+#include "internal.h"
+#include "sva/sva_internal.h"
+#include <tcesim/prq.h>
+
+#define PRQ_MAX_DEVICES 256u	/* bus 1, devfn 0..255 */
+#define PRQ_RID_BASE 0x100u	/* PCI_DEVID(1, 0) */
+/* FLPT_DEFAULT_DID: the DID used for a PASID without a domain */
+#define PRQ_FLPT_DEFAULT_DID 1u
+/* Kernel's QI_LENGTH is 256; the model only needs a batch + the wait. */
+#define PRQ_QI_LOG 8
+
+/* One ring slot: the four quadwords, atomically accessed (relaxed) so the
+ * drainer's racy scan and the producer's writes are data-race free; the
+ * ordering comes from the head/tail release/acquire pairs. */
+struct prq_slot {
+	_Atomic uint64_t qw[4];
+};
+_Static_assert(sizeof(struct prq_slot) == TCESIM_PRQ_DESC_SIZE, "PRQ descriptor is 32 bytes");
+
+/* struct completion: done flag + waiters, for prq_complete */
+struct prq_completion {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool done;		/* under lock */
+};
+
+/*
+ * Test hook: called by a pass after each descriptor, with pass_lock held
+ * (tests use it to make the hardware write during a pass). NULL normally.
+ */
+typedef void (*prq_pass_hook_t)(struct tcesim_iommu *iommu, void *arg);
+
+struct prq {
+	struct tcesim_world *w;		/* immutable */
+	struct tcesim_iommu *iommu;	/* immutable */
+	uint32_t depth;			/* descriptors; power of two; immutable */
+	uint32_t size_mask;		/* PRQ_RING_MASK: depth * 32 - 32; immutable */
+	struct prq_slot *ring;		/* depth slots; see struct prq_slot */
+
+	/*
+	 * Producer side ("hardware"), one cache line: hw_lock serialises
+	 * producers (the PRQ write port); tail is written only under it, with
+	 * release (pairs with the consumer's and drainer's acquire of tail:
+	 * the slot's quadwords are visible before the tail that covers them).
+	 * The producer's counters are written under hw_lock.
+	 */
+	_Alignas(64) atomic_flag hw_lock;
+	_Atomic uint32_t tail;		/* DMAR_PQT_REG, byte offset */
+	uint32_t head_cache;		/* producer's last seen head; under hw_lock */
+	_Atomic unsigned long written, dropped, overflows;
+
+	/*
+	 * Consumer side, its own cache line. head is written only by a pass,
+	 * under pass_lock, with release (pairs with the producer's acquire
+	 * before it reuses a slot: a slot is rewritten only after the pass
+	 * finished reading it). The pass counters are written under pass_lock.
+	 */
+	_Alignas(64) _Atomic uint32_t head;	/* DMAR_PQH_REG, byte offset */
+	_Atomic unsigned long passes, consumed, reported, bad, stop_markers;
+	prq_pass_hook_t pass_hook;	/* tests; set before use, under no lock */
+	void *pass_hook_arg;
+	struct tcesim_mutex pass_lock;	/* one pass at a time (the IRQ thread) */
+
+	/* DMAR_PRS_REG: PPR/PRO set by the producer (fetch_or), cleared by a
+	 * pass (fetch_and, the W1C write). seq_cst RMWs order them against
+	 * the head/tail accesses they guard. */
+	_Alignas(64) _Atomic uint32_t prs;
+
+	struct prq_completion complete;	/* prq_complete */
+	_Atomic bool threaded;		/* an event thread runs passes */
+
+	/* device table (device_rbtree): slot i is RID PRQ_RID_BASE + i.
+	 * Written once each under rid_lock, published with release; readers
+	 * use acquire loads and no lock (entries are never removed). */
+	struct tcesim_mutex rid_lock;
+	_Atomic(struct tcesim_device *) rid_dev[PRQ_MAX_DEVICES];
+	_Atomic unsigned int nr_rids;	/* published slots; release/acquire */
+
+	/* invalidation queue: qi_lock protects qi_log and qi_nlog */
+	struct tcesim_mutex qi_lock;
+	struct tcesim_qi_desc qi_log[PRQ_QI_LOG]; /* last descriptors run */
+	unsigned long qi_nlog;		/* descriptors run since create */
+
+	/* other counters: relaxed atomic RMWs (struct tcesim_prq_stats) */
+	_Atomic unsigned long qi_submits, qi_drains, qi_descs, pgrp_resps;
+	_Atomic unsigned long drains, drain_waits;
+
+	struct cds_list_head node;	/* prq_state->prqs; under slot_lock */
+};
+
+/* Per-world module state (TCESIM_SLOT_PRQ). */
+struct prq_state {
+	struct tcesim_world *w;		/* immutable */
+	struct tcesim_mutex lock;	/* protects prqs and enabling */
+	struct cds_list_head prqs;
+};
+
+/* The IOMMU's PRQ, or NULL if not enabled (acquire: pairs with enable). */
+static inline struct prq *prq_of(const struct tcesim_iommu *iommu)
+{
+	return __atomic_load_n((struct prq *const *)(const void *)&iommu->prq,
+			       __ATOMIC_ACQUIRE);
+}
+
+/* Enables the PRQ if needed; NULL with *err set on failure. */
+struct prq *prq_get(struct tcesim_iommu *iommu, int *err);
+
+/* RID of @dev (registering it), or -ENOSPC. */
+int prq_dev_rid(struct prq *prq, struct tcesim_device *dev, uint16_t *rid);
+/* Device registered at @rid, or NULL. Lock-free. */
+struct tcesim_device *prq_rid_dev(struct prq *prq, uint16_t rid);
+
+/* One pass of the event thread (consumer). */
+int prq_pass(struct prq *prq);
+/* Number of descriptors in the ring. */
+uint32_t prq_nr_pending(struct prq *prq);
+
+/* qi.c */
+int prq_qi_submit(struct prq *prq, const struct tcesim_qi_desc *desc, unsigned int count,
+		  unsigned int options);
+/* intel_iommu_page_response(): the iommu->page_response hook. */
+void prq_page_response_hook(struct tcesim_device *dev,
+			    const struct tcesim_iommu_page_response *r, void *arg);
+/* QI page group response for a bad request (handle_bad_prq_event). */
+void prq_respond_bad(struct prq *prq, const struct tcesim_vtd_page_req *req, uint32_t qi_code);
+
+#endif /* TCESIM_PRQ_INTERNAL_H */

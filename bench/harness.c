@@ -262,7 +262,7 @@ static int run_group(const struct opts *o, const struct bench_case **vars, int n
 		vr[n].c = vars[i];
 		vr[n].state = st;
 		/* calibrate: double until a run takes >= min_ms */
-		vr[n].iters = 64;
+		vr[n].iters = 1;
 		for (;;) {
 			uint64_t t = timed_run(vars[i], st, threads, vr[n].iters);
 

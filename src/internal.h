@@ -6,12 +6,15 @@
  *
  *   kvm->lock  >  vfio container->lock  >  sva_lock  >  group->mutex
  *     >  sva->mms_lock  >  sva->ida_lock  >  sva->objs_lock
- *     >  phb->lock  >  pool locks (large_pool, then pools[0..n])
- *     >  mm->lock  >  hostmem->lock
- *   leaf locks (nothing nests inside): dev->iopf_lock, world->log_lock
+ *     >  ops_state->lock  >  phb->lock  >  pool locks (large_pool, then pools[0..n])
+ *     >  stt->alloc_lock  >  mm->lock  >  hostmem->lock
+ *   leaf locks (nothing nests inside): dev->iopf_lock, phb->cache.lock (spin),
+ *   tbl->group_lock, world->log_lock
  *
- * RCU read-side sections may be entered under any of them; no lock is taken
- * inside a read-side section except the DMA-API pool spinlocks.
+ * RCU read-side sections may be entered under any of them. Inside a section
+ * only the DMA-API pool spinlocks and, in src/kvm (whose sections stand for
+ * the kernel's SRCU, which may sleep), stt->alloc_lock and mm->lock are
+ * taken.
  *
  * RCU flavour is liburcu-memb. Under ThreadSanitizer, liburcu's barriers are
  * invisible to TSan, so publish/dereference/read-unlock/grace-period-end go

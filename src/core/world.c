@@ -62,7 +62,9 @@ TCESIM_EXPORT void tcesim_world_destroy(struct tcesim_world *w)
 	if (!w)
 		return;
 	for (s = TCESIM_SLOT_NR - 1; s >= 0; s--) {
-		if (w->slot[s] && w->slot_destroy[s])
+		if (!w->slot[s])
+			continue;
+		if (w->slot_destroy[s])
 			w->slot_destroy[s](w, w->slot[s]);
 		w->slot[s] = NULL;
 		/* objects freed with call_rcu by this layer must be gone before

@@ -256,7 +256,7 @@ static int cmd_attach_pasid(struct script_ctx *ctx, const struct script_line *ln
 		return SCRIPT_OK;
 	}
 	/* a stale record of an earlier life of this slot goes */
-	script_obj_del(ctx, "pasid_attach", key);
+	script_obj_release(ctx, "pasid_attach", key);
 	if (script_obj_add(ctx, "pasid_attach", key, pa, pasid_attach_free))
 		return script_error(ctx, "out of memory");
 	script_explain(ctx, "PASID %u of group %s: %s domain%s", pasid, dev->group->name, dname,
@@ -288,7 +288,7 @@ static int cmd_detach_pasid(struct script_ctx *ctx, const struct script_line *ln
 	tcesim_synchronize_rcu();
 	if (pa->domain->user_owned)
 		tcesim_iommu_domain_free(pa->domain);
-	script_obj_del(ctx, "pasid_attach", key);
+	script_obj_release(ctx, "pasid_attach", key);
 	script_explain(ctx, "PASID %u of group %s detached", pasid, dev->group->name);
 	return SCRIPT_OK;
 }

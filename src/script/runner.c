@@ -108,13 +108,15 @@ const char *script_obj_name(struct script_ctx *ctx, const char *type, const void
 	return NULL;
 }
 
-int script_obj_del(struct script_ctx *ctx, const char *type, const char *name)
+static int obj_remove(struct script_ctx *ctx, const char *type, const char *name, bool destroy)
 {
 	struct script_obj **pp, *o;
 
 	for (pp = &ctx->objs; (o = *pp); pp = &o->next) {
 		if (!strcmp(o->type, type) && !strcmp(o->name, name)) {
 			*pp = o->next;
+			if (destroy && o->destroy)
+				o->destroy(o->ptr);
 			free(o->type);
 			free(o->name);
 			free(o);
@@ -122,6 +124,16 @@ int script_obj_del(struct script_ctx *ctx, const char *type, const char *name)
 		}
 	}
 	return -ENOENT;
+}
+
+int script_obj_del(struct script_ctx *ctx, const char *type, const char *name)
+{
+	return obj_remove(ctx, type, name, false);
+}
+
+int script_obj_release(struct script_ctx *ctx, const char *type, const char *name)
+{
+	return obj_remove(ctx, type, name, true);
 }
 
 static void objs_destroy(struct script_ctx *ctx)

@@ -107,7 +107,10 @@ void *script_obj_get(struct script_ctx *ctx, const char *type, const char *name)
 void *script_obj_need(struct script_ctx *ctx, const char *type, const char *name);
 /* Name an object was registered under (for --explain), or NULL. */
 const char *script_obj_name(struct script_ctx *ctx, const char *type, const void *ptr);
+/* Forget an object without running its destroy function (it is gone already). */
 int script_obj_del(struct script_ctx *ctx, const char *type, const char *name);
+/* Run the object's destroy function, then forget it. */
+int script_obj_release(struct script_ctx *ctx, const char *type, const char *name);
 
 /* ---- arguments ---- */
 /* Raw value of key=..., or NULL. */

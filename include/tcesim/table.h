@@ -1,0 +1,398 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * tcesim/table.h - TCE tables: storage, the kernel DMA-API allocator and
+ * ownership.
+ *
+ * A table translates IOMMU page numbers ("entries") to host physical pages.
+ * Entries are absolute, as in the kernel: entry = ioba >> it_page_shift, and
+ * a table covers [it_offset, it_offset + it_size). TCEs are big-endian
+ * 64-bit values: host physical address | TCE_PCI_READ | TCE_PCI_WRITE.
+ * Tables are 1 to 5 levels deep; levels below the top are allocated on
+ * first use and installed with compare-and-swap.
+ *
+ * The operations that depend on the PHB (exchange, kill, device DMA) are in
+ * tcesim/phb.h; a table made here alone gets the bare powernv storage ops
+ * (pnv_tce_build/xchg/free/get) with no TCE cache to invalidate.
+ */
+#ifndef TCESIM_TABLE_H
+#define TCESIM_TABLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <tcesim/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct tcesim_iommu_table;
+
+/**
+ * struct tcesim_iommu_table_info - geometry and counters of a table
+ * @it_offset: first entry (bus offset >> it_page_shift)
+ * @it_size: number of entries (at least PAGE_SIZE / 8, see alloc_pages)
+ * @it_page_shift: IOMMU page shift: 12, 16, 24 or 28
+ * @levels: levels of the table (it_indirect_levels + 1)
+ * @it_level_size: entries per level block
+ * @levels_allocated: level blocks allocated in the hardware table, top
+ *	level included (the userspace shadow is not counted)
+ * @user_levels_allocated: level blocks of the userspace shadow table
+ * @has_userspace: the table has a userspace shadow (it_userspace)
+ * @has_it_map: iommu_init_table() ran (the DMA-API bitmap exists)
+ * @nr_pools: DMA-API pools (1 or 4; 1 before iommu_init_table())
+ * @kills: invalidation calls that reached at least one PE (SCENARIO.md
+ *	`check kills`)
+ * @it_index: table id (IODA2: phb number << 16 | PE number)
+ * @refcount: current kref count
+ */
+struct tcesim_iommu_table_info {
+	uint64_t it_offset;
+	uint64_t it_size;
+	unsigned int it_page_shift;
+	unsigned int levels;
+	uint64_t it_level_size;
+	long levels_allocated;
+	long user_levels_allocated;
+	bool has_userspace;
+	bool has_it_map;
+	unsigned long nr_pools;
+	uint64_t kills;
+	unsigned long it_index;
+	long refcount;
+};
+
+/**
+ * tcesim_pnv_pci_ioda2_get_table_size() - Bytes a table would take
+ * @w: world (its host PAGE_SIZE rounds level blocks)
+ * @page_shift: IOMMU page shift
+ * @window_size: window size in bytes
+ * @levels: number of levels, 1..5
+ *
+ * The sum over levels of the per-level allocation, doubled for the
+ * userspace copy, as used for locked_vm accounting.
+ *
+ * Models: arch/powerpc/platforms/powernv/pci-ioda-tce.c:
+ *         pnv_pci_ioda2_get_table_size().
+ * Context: any thread; no locks.
+ * Return: size in bytes, or 0 when @levels is 0 or > 5, @window_size is not
+ *         a power of two, or the window is smaller than one IOMMU page.
+ */
+TCESIM_EXPORT unsigned long tcesim_pnv_pci_ioda2_get_table_size(struct tcesim_world *w,
+								unsigned int page_shift,
+								uint64_t window_size,
+								unsigned int levels);
+
+/**
+ * tcesim_pnv_pci_ioda2_table_alloc_pages() - Allocate a TCE table
+ * @w: world
+ * @bus_offset: bus address of the window in bytes (it_offset = bus_offset >>
+ *	@page_shift); must be aligned to the IOMMU page
+ * @page_shift: IOMMU page shift: 12, 16, 24 or 28
+ * @window_size: bytes; a power of two of at least one IOMMU page
+ * @levels: 1..5 (legacy_2015 flavour: 1 only, the era had no multi-level tables)
+ * @alloc_userspace_copy: also create the userspace shadow table
+ * @out: the table, holding one reference (tcesim_iommu_tce_table_put())
+ *
+ * Only the top level is allocated; lower levels come on first use.
+ * level_shift = max(ceil(entries_shift / levels) + 3, PAGE_SHIFT), and
+ * it_size is rounded up to PAGE_SIZE / 8 entries (a tiny window accepts
+ * more entries than window_size suggests, as upstream). The table uses the
+ * bare powernv storage ops (no invalidation); PHB tables come from
+ * tcesim_pe_create_table() instead.
+ *
+ * Models: arch/powerpc/platforms/powernv/pci-ioda-tce.c:
+ *         pnv_pci_ioda2_table_alloc_pages().
+ * Context: any registered thread.
+ * Return: 0, or
+ *  * -EINVAL - @levels 0 or > 5 (or > 1 in legacy_2015), @window_size not a
+ *              power of two or below one IOMMU page, @page_shift not one of
+ *              12/16/24/28, @bus_offset unaligned, (level_shift - 3) * levels
+ *              + page_shift >= 55, or @out NULL
+ *  * -ENOMEM - the top level, shadow top level or table struct could not be
+ *              allocated (nothing is left allocated)
+ */
+TCESIM_EXPORT int tcesim_pnv_pci_ioda2_table_alloc_pages(struct tcesim_world *w,
+							 uint64_t bus_offset,
+							 unsigned int page_shift,
+							 uint64_t window_size, unsigned int levels,
+							 bool alloc_userspace_copy,
+							 struct tcesim_iommu_table **out);
+
+/**
+ * tcesim_iommu_tce_table_get() - Take a reference on a table unless it is dying
+ * @tbl: table
+ *
+ * Models: arch/powerpc/kernel/iommu.c: iommu_tce_table_get()
+ *         (kref_get_unless_zero).
+ * Context: any thread (atomic). The caller must otherwise keep @tbl's memory
+ *          alive (own a reference or be in an RCU read-side section).
+ * Return: @tbl, or NULL when the last reference is already gone.
+ */
+TCESIM_EXPORT struct tcesim_iommu_table *tcesim_iommu_tce_table_get(struct tcesim_iommu_table *tbl);
+
+/**
+ * tcesim_iommu_tce_table_put() - Drop a reference; the last one frees the table
+ * @tbl: table, or NULL (warns, returns 0)
+ *
+ * The last put frees the level storage and the DMA-API bitmap after an RCU
+ * grace period (device DMA walks tables under RCU). A bitmap still in use
+ * is reported "Unexpected TCEs" as upstream.
+ *
+ * Models: arch/powerpc/kernel/iommu.c: iommu_tce_table_put() ->
+ *         iommu_table_free().
+ * Context: any registered thread; the table must be linked to no PE when
+ *          its last reference goes (links hold references).
+ * Return: 1 when this put released the table, else 0.
+ */
+TCESIM_EXPORT int tcesim_iommu_tce_table_put(struct tcesim_iommu_table *tbl);
+
+/**
+ * tcesim_iommu_table_get_info() - Geometry and counters of a table
+ * @tbl: table
+ * @info: out
+ *
+ * Models: none (oracle: the fields of struct iommu_table).
+ * Context: any thread; counters are atomic snapshots.
+ * Return: 0, or -EINVAL when an argument is NULL.
+ */
+TCESIM_EXPORT int tcesim_iommu_table_get_info(struct tcesim_iommu_table *tbl,
+					      struct tcesim_iommu_table_info *info);
+
+/**
+ * tcesim_iommu_table_digest() - XXH3 digest of a table's state
+ * @tbl: table
+ *
+ * Covers every non-zero TCE (entry and value), every non-zero shadow entry,
+ * the number of level blocks and the DMA-API bitmap: equal digests before and
+ * after a failed call mean it changed nothing.
+ *
+ * Models: none (state digest).
+ * Context: any registered thread; meaningful when nothing runs concurrently.
+ * Return: 64-bit digest (0 for a NULL @tbl).
+ */
+TCESIM_EXPORT uint64_t tcesim_iommu_table_digest(struct tcesim_iommu_table *tbl);
+
+/**
+ * tcesim_iommu_tce_check_ioba() - Range check of an IO bus address
+ * @page_shift: IOMMU page shift
+ * @offset: table's first entry
+ * @size: table's number of entries
+ * @ioba: IO bus address in bytes
+ * @npages: ignored, as upstream (quirk Q2: only the first page is checked)
+ *
+ * Models: arch/powerpc/include/asm/iommu.h: iommu_tce_check_ioba().
+ * Context: any thread.
+ * Return: 0, or -EINVAL when @ioba is not page aligned or its page is
+ *         outside [@offset, @offset + @size).
+ */
+TCESIM_EXPORT int tcesim_iommu_tce_check_ioba(unsigned long page_shift, unsigned long offset,
+					      unsigned long size, uint64_t ioba,
+					      unsigned long npages);
+
+/**
+ * tcesim_iommu_tce_check_gpa() - Alignment check of an address to map
+ * @page_shift: IOMMU page shift
+ * @gpa: address in bytes
+ *
+ * Models: arch/powerpc/include/asm/iommu.h: iommu_tce_check_gpa().
+ * Context: any thread.
+ * Return: 0, or -EINVAL when @gpa is not aligned to the IOMMU page.
+ */
+TCESIM_EXPORT int tcesim_iommu_tce_check_gpa(unsigned long page_shift, uint64_t gpa);
+
+/**
+ * tcesim_iommu_useraddr_get() - Read the userspace shadow entry of an entry
+ * @tbl: table with a userspace shadow
+ * @entry: absolute entry
+ * @ua: out, the user address stored (0 when the level is missing)
+ *
+ * Models: IOMMU_TABLE_USERSPACE_ENTRY_RO() -> pnv_tce_useraddrptr(alloc=false).
+ * Context: any registered thread (atomic load).
+ * Return: 0, or -EINVAL when @entry is outside the table, the table has no
+ *         shadow (upstream WARNs and returns NULL) or its ops have no
+ *         useraddrptr (legacy_2015 variants).
+ */
+TCESIM_EXPORT int tcesim_iommu_useraddr_get(struct tcesim_iommu_table *tbl, uint64_t entry,
+					    uint64_t *ua);
+
+/**
+ * tcesim_iommu_useraddr_set() - Write the userspace shadow entry of an entry
+ * @tbl: table with a userspace shadow
+ * @entry: absolute entry
+ * @ua: user address to store (0 clears)
+ *
+ * Storing 0 into a missing level allocates nothing.
+ *
+ * Models: IOMMU_TABLE_USERSPACE_ENTRY() -> pnv_tce_useraddrptr(alloc=true).
+ * Context: any registered thread; callers serialise writers of one entry
+ *          (upstream: the container lock).
+ * Return: 0, or
+ *  * -EINVAL - @entry outside the table, no shadow table, or no
+ *              useraddrptr op (legacy_2015 variants)
+ *  * -ENOMEM - a shadow level could not be allocated (nothing changed)
+ */
+TCESIM_EXPORT int tcesim_iommu_useraddr_set(struct tcesim_iommu_table *tbl, uint64_t entry,
+					    uint64_t ua);
+
+/**
+ * tcesim_iommu_set_current_cpu() - Choose the CPU the calling thread runs on
+ * @cpu: CPU number; selects the DMA-API pool (hash_32(cpu, 2)). Default 0.
+ *
+ * Models: the per-CPU iommu_pool_hash of arch/powerpc/kernel/iommu.c.
+ * Context: any thread; thread-local.
+ * Return: nothing.
+ */
+TCESIM_EXPORT void tcesim_iommu_set_current_cpu(unsigned int cpu);
+
+/**
+ * tcesim_iommu_init_table() - Set up the kernel DMA-API allocator of a table
+ * @tbl: table with ops
+ * @res_start: first absolute entry to reserve (MMIO32 hole), or 0
+ * @res_end: end of the reserved range, exclusive, or 0
+ *
+ * Allocates it_map (one bit per entry), reserves entry 0 when it_offset is 0
+ * and the clamped [@res_start, @res_end), makes 4 pools when the window is
+ * at least 1 GiB (else 1) over the low three quarters and a large pool over
+ * the top quarter, then clears every TCE through the table's clear op.
+ *
+ * Models: arch/powerpc/kernel/iommu.c: iommu_init_table(),
+ *         iommu_table_reserve_pages(), iommu_table_clear() (not kdump).
+ * Context: registered thread; nobody else may use the table's allocator
+ *          until it returns.
+ * Return: 0, or
+ *  * -EINVAL - @tbl NULL or without ops (upstream BUG), or already initialised
+ *  * -ENOMEM - the bitmap could not be allocated (upstream returns NULL
+ *              after pr_err); nothing changed
+ */
+TCESIM_EXPORT int tcesim_iommu_init_table(struct tcesim_iommu_table *tbl, uint64_t res_start,
+					  uint64_t res_end);
+
+/**
+ * tcesim_iommu_alloc() - Map pages for the kernel DMA API
+ * @tbl: table set up by tcesim_iommu_init_table()
+ * @hpa: host physical address in bytes of the first page (the sub-page
+ *	offset is dropped, as iommu_alloc() does)
+ * @npages: IOMMU pages to map
+ * @dir: DMA direction (W implies R on powernv)
+ * @dma_mask: device DMA mask in bytes (e.g. (1 << 32) - 1)
+ * @align_order: alignment of the entry, log2 of IOMMU pages
+ *
+ * Finds a free range with the pool/hint/pass algorithm of iommu_range_alloc()
+ * (npages > 15 uses the large pool; hint rounded up to it_blocksize 16; DMA
+ * mask limits the range and switches to pool 0), sets the TCEs, and on a set
+ * failure frees the range again.
+ *
+ * Models: arch/powerpc/kernel/iommu.c: iommu_alloc(), iommu_range_alloc().
+ * Context: takes one pool spinlock at a time; registered thread.
+ * Return: the bus address (entry << it_page_shift), or
+ *         TCESIM_DMA_MAPPING_ERROR when @npages is 0, @dir is not a valid
+ *         direction, the table has no bitmap (never initialised or owned by
+ *         userspace: all bits set), no range fits, or a TCE level could not
+ *         be allocated (nothing changed).
+ */
+TCESIM_EXPORT uint64_t tcesim_iommu_alloc(struct tcesim_iommu_table *tbl, uint64_t hpa,
+					  unsigned long npages,
+					  enum tcesim_dma_data_direction dir, uint64_t dma_mask,
+					  unsigned int align_order);
+
+/**
+ * tcesim_iommu_free() - Unmap pages mapped by tcesim_iommu_alloc()
+ * @tbl: table
+ * @dma: bus address returned by tcesim_iommu_alloc()
+ * @npages: IOMMU pages
+ *
+ * Clears the TCEs through the clear op (which invalidates), then the bitmap
+ * bits under the owning pool's lock.
+ *
+ * Models: arch/powerpc/kernel/iommu.c: iommu_free() -> __iommu_free(),
+ *         iommu_free_check().
+ * Context: takes one pool spinlock; registered thread.
+ * Return: 0, or -EINVAL when the range is outside the table (message
+ *         "iommu_free: invalid entry", nothing changed; upstream returns
+ *         void after a WARN) or the table has no bitmap.
+ */
+TCESIM_EXPORT int tcesim_iommu_free(struct tcesim_iommu_table *tbl, uint64_t dma,
+				    unsigned long npages);
+
+/**
+ * tcesim_iommu_table_in_use() - Whether the kernel DMA API has live mappings
+ * @tbl: table
+ *
+ * Any bitmap bit set other than entry 0 (when it_offset is 0) and the
+ * reserved range.
+ *
+ * Models: arch/powerpc/kernel/iommu.c: iommu_table_in_use().
+ * Context: any thread (atomic bitmap reads; racy as upstream).
+ * Return: 1 when in use, 0 when not or when the table has no bitmap,
+ *         -EINVAL for a NULL @tbl.
+ */
+TCESIM_EXPORT int tcesim_iommu_table_in_use(struct tcesim_iommu_table *tbl);
+
+/**
+ * tcesim_iommu_take_ownership() - Hand a table from the DMA API to userspace
+ * @tbl: table
+ *
+ * Sets every bitmap bit so the DMA API can no longer allocate.
+ *
+ * Models: arch/powerpc/kernel/iommu.c: iommu_take_ownership() (2015:
+ *         iommu_table_take_ownership(), which required ->exchange).
+ * Context: takes large_pool.lock then every pool lock; registered thread.
+ * Return: 0 (also for a table without bitmap: nothing to take), or
+ *  * -EINVAL - the table ops lack xchg_no_kill (legacy_2015: exchange): the
+ *              owner must be able to release old pages
+ *  * -EBUSY  - the DMA API has live mappings; message "iommu_tce: it_map is
+ *              not empty"; the bitmap is untouched
+ */
+TCESIM_EXPORT int tcesim_iommu_take_ownership(struct tcesim_iommu_table *tbl);
+
+/**
+ * tcesim_iommu_release_ownership() - Give a table back to the DMA API
+ * @tbl: table
+ *
+ * Clears the bitmap and re-reserves entry 0 and the reserved range.
+ *
+ * Models: arch/powerpc/kernel/iommu.c: iommu_release_ownership().
+ * Context: takes large_pool.lock then every pool lock.
+ * Return: 0, or -EINVAL for a NULL @tbl.
+ */
+TCESIM_EXPORT int tcesim_iommu_release_ownership(struct tcesim_iommu_table *tbl);
+
+/**
+ * tcesim_iommu_tce_build() - Pre-2015 map of one entry under the pool lock
+ * @tbl: table
+ * @entry: absolute entry
+ * @hpa: host physical address, aligned to the IOMMU page
+ * @dir: direction (not DMA_NONE)
+ *
+ * The path seed 000 replaced: lock the entry's pool, read the TCE, refuse
+ * if it is valid, else set it (the set op invalidates). Kept for the
+ * locked-vs-xchg benchmark and for comparison.
+ *
+ * Models: arch/powerpc/kernel/iommu.c: iommu_tce_build() (<= v4.1).
+ * Context: takes the entry's pool spinlock.
+ * Return: 0, or
+ *  * -EINVAL - @entry outside the table, @hpa unaligned, bad @dir
+ *  * -EBUSY  - the TCE already has R or W set (nothing changed)
+ *  * -ENOMEM - a level could not be allocated (nothing changed)
+ */
+TCESIM_EXPORT int tcesim_iommu_tce_build(struct tcesim_iommu_table *tbl, uint64_t entry,
+					 uint64_t hpa, enum tcesim_dma_data_direction dir);
+
+/**
+ * tcesim_iommu_clear_tce() - Pre-2015 unmap of one entry under the pool lock
+ * @tbl: table
+ * @entry: absolute entry
+ * @old_tce: out, the TCE that was there (0 when none); may be NULL
+ *
+ * Models: arch/powerpc/kernel/iommu.c: iommu_clear_tce() (<= v4.1); the
+ *         caller put the page and dirtied it, as VFIO did then.
+ * Context: takes the entry's pool spinlock.
+ * Return: 0, or -EINVAL when @entry is outside the table.
+ */
+TCESIM_EXPORT int tcesim_iommu_clear_tce(struct tcesim_iommu_table *tbl, uint64_t entry,
+					 uint64_t *old_tce);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* TCESIM_TABLE_H */

@@ -1,0 +1,575 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * book3s_64_vio.c - KVM's guest-visible TCE tables (stt) and the in-kernel
+ * H_PUT_TCE / H_PUT_TCE_INDIRECT / H_STUFF_TCE / H_GET_TCE handlers, modern
+ * (v5.19+: virtual mode only; anything KVM cannot do is H_TOO_HARD, which
+ * exits to QEMU).
+ *
+ * Models arch/powerpc/kvm/book3s_64_vio.c. Invariants:
+ *  - validation happens before any store: a handler that returns an error
+ *    other than the documented partial cases changed nothing;
+ *  - an stt page is allocated only for a non-zero store (a zero store to an
+ *    absent page reads back 0 anyway);
+ *  - the guest TCE value is stored after every linked hardware table
+ *    accepted it (a hardware failure leaves the guest view unchanged).
+ * Linked hardware tables (stt->iommu_tables) come from the vfio layer
+ * through struct kvmppc_linked_table_ops; without any, the handlers only
+ * update the guest view, as for an emulated device.
+ */
+#include <stdio.h>
+
+#include "kvm/kvm_internal.h"
+
+/*
+ * struct tcesim_kvm_create_spapr_tce_64 mirrors powerpc's UAPI
+ * struct kvm_create_spapr_tce_64 (arch/powerpc/include/uapi/asm/kvm.h, not
+ * in an x86 host's headers): u64 liobn, u32 page_shift, u32 flags, u64
+ * offset, u64 size.
+ */
+_Static_assert(sizeof(struct tcesim_kvm_create_spapr_tce_64) == 32, "UAPI layout");
+_Static_assert(offsetof(struct tcesim_kvm_create_spapr_tce_64, offset) == 16, "UAPI layout");
+
+struct kvmppc_spapr_tce_table *kvmppc_find_table_rcu(struct tcesim_kvm *kvm, uint64_t liobn)
+{
+	struct kvmppc_spapr_tce_table *stt;
+
+	cds_list_for_each_entry_rcu(stt, &kvm->spapr_tce_tables, list)
+		if (stt->liobn == liobn)
+			return stt;
+	return NULL;
+}
+
+/* kvmppc_stt_pages(): pages charged for a table of @tce_pages TCE pages. */
+static unsigned long kvmppc_stt_pages(uint64_t tce_pages, unsigned int host_shift)
+{
+	uint64_t bytes = sizeof(struct kvmppc_spapr_tce_table) + tce_pages * sizeof(void *);
+
+	return (unsigned long)(((bytes + (1ULL << host_shift) - 1) >> host_shift) + tce_pages);
+}
+
+int kvmppc_stt_create(struct tcesim_kvm *kvm, const struct tcesim_kvm_create_spapr_tce_64 *args,
+		      struct tcesim_mm *mm, struct kvmppc_spapr_tce_table **out)
+{
+	unsigned int host_shift = tcesim_page_shift(kvm->w);
+	struct kvmppc_spapr_tce_table *stt, *siter;
+	uint64_t npages;
+	unsigned long acct;
+	int ret;
+
+	if (!args || !args->size || args->page_shift < 12 || args->page_shift > 34 ||
+	    args->offset + args->size > (~0ULL >> args->page_shift) ||
+	    args->offset + args->size < args->offset)
+		return -EINVAL;
+	/* kvmppc_tce_pages(): TCE pages of PAGE_SIZE/8 entries each */
+	npages = (args->size * 8 + (1ULL << host_shift) - 1) >> host_shift;
+	acct = kvmppc_stt_pages(npages, host_shift);
+	if (mm) {
+		ret = tcesim_account_locked_vm(mm, acct, true);
+		if (ret)
+			return ret;
+	}
+	/* kzalloc(struct_size(stt, pages, npages)) */
+	stt = npages > (SIZE_MAX / 2) / sizeof(stt->pages[0]) ? NULL :
+		tcesim_zalloc(kvm->w, sizeof(*stt) + npages * sizeof(stt->pages[0]));
+	if (!stt) {
+		ret = -ENOMEM;
+		goto out_unaccount;
+	}
+	stt->kvm = kvm;
+	stt->w = kvm->w;
+	stt->liobn = args->liobn;
+	stt->page_shift = args->page_shift;
+	stt->offset = args->offset;
+	stt->size = args->size;
+	stt->per_page_shift = host_shift - 3;
+	stt->npages = npages;
+	stt->acct_pages = mm ? acct : 0;
+	stt->mm = mm;
+	tcesim_mutex_init(&stt->alloc_lock);
+	CDS_INIT_LIST_HEAD(&stt->iommu_tables);
+	atomic_init(&stt->live, 0);
+
+	tcesim_mutex_lock(&kvm->lock);
+	cds_list_for_each_entry(siter, &kvm->spapr_tce_tables, list) {
+		if (siter->liobn == args->liobn) {
+			tcesim_mutex_unlock(&kvm->lock);
+			ret = -EBUSY;
+			goto out_free;
+		}
+	}
+	if (mm)
+		tcesim_mmgrab(mm);
+	/* Publishes the initialised stt; pairs with kvmppc_find_table_rcu(). */
+	cds_list_add_rcu(&stt->list, &kvm->spapr_tce_tables);
+	tcesim_mutex_unlock(&kvm->lock);
+	if (out)
+		*out = stt;
+	return 0;
+
+out_free:
+	tcesim_mutex_destroy(&stt->alloc_lock);
+	tcesim_kfree(kvm->w, stt);
+out_unaccount:
+	if (mm)
+		tcesim_account_locked_vm(mm, acct, false);
+	return ret;
+}
+
+TCESIM_EXPORT int
+tcesim_kvm_vm_ioctl_create_spapr_tce(struct tcesim_kvm *kvm,
+				     const struct tcesim_kvm_create_spapr_tce_64 *args,
+				     struct tcesim_mm *mm)
+{
+	return kvmppc_stt_create(kvm, args, mm, NULL);
+}
+
+static void stit_free_rcu(struct rcu_head *head)
+{
+	struct kvmppc_spapr_tce_iommu_table *stit =
+		tcesim_container_of(head, struct kvmppc_spapr_tce_iommu_table, rcu);
+
+	tcesim_rcu_callback_enter();
+	tcesim_kfree(stit->w, stit);
+}
+
+static void stt_free(struct kvmppc_spapr_tce_table *stt)
+{
+	struct tcesim_world *w = stt->w;
+	uint64_t i;
+
+	for (i = 0; i < stt->npages; i++)
+		tcesim_kfree(w, (void *)stt->pages[i]);
+	if (stt->mm) {
+		tcesim_account_locked_vm(stt->mm, stt->acct_pages, false);
+		tcesim_mmdrop(stt->mm);
+	}
+	tcesim_mutex_destroy(&stt->alloc_lock);
+	tcesim_kfree(w, stt);
+}
+
+static void stt_free_rcu(struct rcu_head *head)
+{
+	tcesim_rcu_callback_enter();
+	stt_free(tcesim_container_of(head, struct kvmppc_spapr_tce_table, rcu));
+}
+
+void kvmppc_stt_release_locked(struct tcesim_kvm *kvm, struct kvmppc_spapr_tce_table *stt,
+			       bool now)
+{
+	struct kvmppc_spapr_tce_iommu_table *stit, *tmp;
+
+	tcesim_lock_assert_held(&kvm->lock);
+	cds_list_del_rcu(&stt->list);
+	cds_list_for_each_entry_safe(stit, tmp, &stt->iommu_tables, next) {
+		cds_list_del_rcu(&stit->next);
+		if (stit->ops->release)
+			stit->ops->release(stit->priv);
+		if (now)
+			tcesim_kfree(kvm->w, stit);
+		else
+			tcesim_call_rcu(&stit->rcu, stit_free_rcu);
+	}
+	atomic_fetch_sub_explicit(&kvm->live_tces,
+				  atomic_load_explicit(&stt->live, memory_order_relaxed),
+				  memory_order_relaxed);
+	if (now)
+		stt_free(stt);
+	else
+		tcesim_call_rcu(&stt->rcu, stt_free_rcu);
+}
+
+TCESIM_EXPORT int tcesim_kvm_spapr_tce_release(struct tcesim_kvm *kvm, uint64_t liobn)
+{
+	struct kvmppc_spapr_tce_table *stt;
+	struct spapr_tce_table *tcet;
+
+	tcesim_mutex_lock(&kvm->lock);
+	cds_list_for_each_entry(stt, &kvm->spapr_tce_tables, list) {
+		if (stt->liobn != liobn)
+			continue;
+		cds_list_for_each_entry(tcet, &kvm->qemu_tables, list) {
+			if (tcet->stt == stt) {
+				/* frees the stt as well */
+				spapr_tce_free_locked(kvm, tcet, false);
+				tcesim_mutex_unlock(&kvm->lock);
+				return 0;
+			}
+		}
+		kvmppc_stt_release_locked(kvm, stt, false);
+		tcesim_mutex_unlock(&kvm->lock);
+		return 0;
+	}
+	tcesim_mutex_unlock(&kvm->lock);
+	return -ENOENT;
+}
+
+int kvmppc_stt_link_table(struct tcesim_kvm *kvm, uint64_t liobn,
+			  const struct kvmppc_linked_table_ops *ops, void *priv)
+{
+	struct kvmppc_spapr_tce_iommu_table *stit;
+	struct kvmppc_spapr_tce_table *stt;
+
+	tcesim_mutex_lock(&kvm->lock);
+	stt = NULL;
+	{
+		struct kvmppc_spapr_tce_table *s;
+
+		cds_list_for_each_entry(s, &kvm->spapr_tce_tables, list)
+			if (s->liobn == liobn)
+				stt = s;
+	}
+	if (!stt) {
+		tcesim_mutex_unlock(&kvm->lock);
+		return -EINVAL;
+	}
+	cds_list_for_each_entry(stit, &stt->iommu_tables, next) {
+		if (stit->priv == priv) {
+			atomic_fetch_add(&stit->kref, 1);
+			tcesim_mutex_unlock(&kvm->lock);
+			return 0;
+		}
+	}
+	stit = tcesim_zalloc(kvm->w, sizeof(*stit));
+	if (!stit) {
+		tcesim_mutex_unlock(&kvm->lock);
+		return -ENOMEM;
+	}
+	stit->ops = ops;
+	stit->priv = priv;
+	stit->w = kvm->w;
+	atomic_init(&stit->kref, 1);
+	cds_list_add_rcu(&stit->next, &stt->iommu_tables);
+	tcesim_mutex_unlock(&kvm->lock);
+	return 0;
+}
+
+int kvmppc_stt_unlink_table(struct tcesim_kvm *kvm, uint64_t liobn, void *priv)
+{
+	struct kvmppc_spapr_tce_iommu_table *stit, *tmp;
+	struct kvmppc_spapr_tce_table *stt;
+	int ret = -ENOENT;
+
+	tcesim_mutex_lock(&kvm->lock);
+	cds_list_for_each_entry(stt, &kvm->spapr_tce_tables, list) {
+		if (stt->liobn != liobn)
+			continue;
+		cds_list_for_each_entry_safe(stit, tmp, &stt->iommu_tables, next) {
+			if (stit->priv != priv)
+				continue;
+			ret = 0;
+			if (atomic_fetch_sub(&stit->kref, 1) != 1)
+				break;
+			cds_list_del_rcu(&stit->next);
+			if (stit->ops->release)
+				stit->ops->release(stit->priv);
+			tcesim_call_rcu(&stit->rcu, stit_free_rcu);
+			break;
+		}
+	}
+	tcesim_mutex_unlock(&kvm->lock);
+	return ret;
+}
+
+/* ------------------------------------------------------------- storage --- */
+
+bool kvmppc_stt_put(struct kvmppc_spapr_tce_table *stt, uint64_t idx, uint64_t tce)
+{
+	uint64_t pg = idx >> stt->per_page_shift;
+	_Atomic uint64_t *page = atomic_load_explicit(&stt->pages[pg], memory_order_acquire);
+	_Atomic uint64_t *slot;
+	uint64_t old;
+
+	if (!page) {
+		/* "We allow any TCE, not just with read|write permissions" */
+		if (!tce)
+			return true;
+		tcesim_mutex_lock(&stt->alloc_lock);
+		page = atomic_load_explicit(&stt->pages[pg], memory_order_relaxed);
+		if (!page) {
+			page = tcesim_zalloc(stt->w, 8ULL << stt->per_page_shift);
+			/* Pairs with the acquire load above and in kvmppc_stt_get(). */
+			if (page)
+				atomic_store_explicit(&stt->pages[pg], page, memory_order_release);
+		}
+		tcesim_mutex_unlock(&stt->alloc_lock);
+		if (!page)
+			return false;
+	}
+	slot = &page[idx & ((1ULL << stt->per_page_shift) - 1)];
+	old = atomic_load_explicit(slot, memory_order_relaxed);
+	atomic_store_explicit(slot, tce, memory_order_relaxed);
+	kvm_live_account(stt->kvm, &stt->live, old, tce);
+	return true;
+}
+
+/* kvmppc_tce_put(): idx is absolute (ioba >> page_shift). */
+void kvmppc_tce_put(struct kvmppc_spapr_tce_table *stt, uint64_t idx, uint64_t tce)
+{
+	if (!kvmppc_stt_put(stt, idx - stt->offset, tce))
+		tcesim_pr(stt->w, "kvm: TCE page allocation failed, liobn=%llx idx=%llx dropped",
+			  (unsigned long long)stt->liobn, (unsigned long long)idx);
+}
+
+/* ---------------------------------------------------------- validators --- */
+
+long kvmppc_ioba_validate(const struct kvmppc_spapr_tce_table *stt, uint64_t ioba,
+			  uint64_t npages)
+{
+	uint64_t mask = (1ULL << stt->page_shift) - 1;
+	uint64_t idx = ioba >> stt->page_shift;
+
+	if ((ioba & mask) || idx < stt->offset || idx - stt->offset + npages > stt->size ||
+	    idx + npages < idx)
+		return TCESIM_H_PARAMETER;
+	return TCESIM_H_SUCCESS;
+}
+
+/* Caller in an RCU read-side section. */
+int kvmppc_tce_to_ua_rcu(struct tcesim_kvm *kvm, uint64_t tce, uint64_t *ua,
+			 struct tcesim_mm **mm)
+{
+	const struct kvm_memslot *s = kvm_memslot_find_rcu(kvm, tce & ~TCESIM_TCE_PERM_MASK);
+
+	if (!s)
+		return -EINVAL;
+	*ua = s->va + ((tce & ~TCESIM_TCE_PERM_MASK) - s->gpa);
+	*mm = s->mm;
+	return 0;
+}
+
+long kvmppc_tce_validate(struct kvmppc_spapr_tce_table *stt, uint64_t tce)
+{
+	uint64_t gpa = tce & ~TCESIM_TCE_PERM_MASK;
+	struct kvmppc_spapr_tce_iommu_table *stit;
+	struct tcesim_mm *mm;
+	uint64_t ua;
+
+	/* "Allow userspace to poison TCE table" */
+	if (tcesim_tce_direction(tce) == TCESIM_DMA_NONE)
+		return TCESIM_H_SUCCESS;
+	/*
+	 * legacy_2016 (v4.12..v5.0): a misaligned gpa is a parameter error and
+	 * nothing else is checked here (the memslot lookup in the handlers then
+	 * says H_PARAMETER); modern kernels punt both to userspace.
+	 */
+	if (tcesim_flavour_is(stt->w, TCESIM_FLAVOUR_LEGACY_2016))
+		return (gpa & ((1ULL << stt->page_shift) - 1)) ? TCESIM_H_PARAMETER :
+								   TCESIM_H_SUCCESS;
+	if (gpa & ((1ULL << stt->page_shift) - 1))	/* iommu_tce_check_gpa() */
+		return TCESIM_H_TOO_HARD;
+	if (kvmppc_tce_to_ua_rcu(stt->kvm, tce, &ua, &mm))
+		return TCESIM_H_TOO_HARD;
+	cds_list_for_each_entry_rcu(stit, &stt->iommu_tables, next) {
+		if (stit->ops->validate && stit->ops->validate(stit->priv, mm, ua))
+			return TCESIM_H_TOO_HARD;
+	}
+	return TCESIM_H_SUCCESS;
+}
+
+/* Map or unmap @entry in one linked table, with the single kill afterwards. */
+long kvmppc_stit_update(struct kvmppc_spapr_tce_iommu_table *stit, uint64_t entry,
+			struct tcesim_mm *mm, uint64_t ua, enum tcesim_dma_data_direction dir)
+{
+	long ret;
+
+	if (dir == TCESIM_DMA_NONE)
+		ret = stit->ops->unmap(stit->priv, entry);
+	else
+		ret = stit->ops->map(stit->priv, entry, mm, ua, dir);
+	if (stit->ops->kill)
+		stit->ops->kill(stit->priv, entry, 1);
+	return ret;
+}
+
+/* ----------------------------------------------------------- hypercalls --- */
+
+TCESIM_EXPORT long tcesim_kvmppc_h_put_tce(struct tcesim_kvm *kvm, uint64_t liobn, uint64_t ioba,
+					   uint64_t tce)
+{
+	struct kvmppc_spapr_tce_iommu_table *stit;
+	struct kvmppc_spapr_tce_table *stt;
+	enum tcesim_dma_data_direction dir;
+	struct tcesim_mm *mm = NULL;
+	uint64_t ua = 0, entry;
+	long ret;
+
+	tcesim_rcu_read_lock();
+	stt = kvmppc_find_table_rcu(kvm, liobn);
+	if (!stt) {
+		ret = TCESIM_H_TOO_HARD;
+		goto out;
+	}
+	ret = kvmppc_ioba_validate(stt, ioba, 1);
+	if (ret != TCESIM_H_SUCCESS)
+		goto out;
+	ret = kvmppc_tce_validate(stt, tce);
+	if (ret != TCESIM_H_SUCCESS)
+		goto out;
+	dir = tcesim_tce_direction(tce);
+	if (dir != TCESIM_DMA_NONE && kvmppc_tce_to_ua_rcu(kvm, tce, &ua, &mm)) {
+		ret = TCESIM_H_PARAMETER;
+		goto out;
+	}
+	entry = ioba >> stt->page_shift;
+	cds_list_for_each_entry_rcu(stit, &stt->iommu_tables, next) {
+		ret = kvmppc_stit_update(stit, entry, mm, ua, dir);
+		if (ret != TCESIM_H_SUCCESS) {
+			stit->ops->clear(stit->priv, entry);
+			goto out;
+		}
+	}
+	kvmppc_tce_put(stt, entry, tce);
+	ret = TCESIM_H_SUCCESS;
+out:
+	tcesim_rcu_read_unlock();
+	return ret;
+}
+
+/* The list as get_user() sees it: -EFAULT when the guest page is unreadable. */
+static int read_tce_list(struct tcesim_kvm *kvm, struct tcesim_mm *mm, uint64_t ua,
+			 uint64_t *buf, uint64_t npages)
+{
+	uint64_t i;
+
+	if (tcesim_mm_read(mm, ua, buf, npages * 8))
+		return -EFAULT;
+	for (i = 0; i < npages; i++)
+		buf[i] = be64toh(buf[i]);
+	(void)kvm;
+	return 0;
+}
+
+TCESIM_EXPORT long tcesim_kvmppc_h_put_tce_indirect(struct tcesim_kvm *kvm, uint64_t liobn,
+						    uint64_t ioba, uint64_t tce_list,
+						    uint64_t npages)
+{
+	struct kvmppc_spapr_tce_iommu_table *stit;
+	struct kvmppc_spapr_tce_table *stt;
+	uint64_t tces[KVM_TCE_LIST_MAX];
+	struct tcesim_mm *list_mm;
+	uint64_t list_ua, entry, i;
+	long ret;
+
+	tcesim_rcu_read_lock();
+	stt = kvmppc_find_table_rcu(kvm, liobn);
+	if (!stt) {
+		ret = TCESIM_H_TOO_HARD;
+		goto out;
+	}
+	entry = ioba >> stt->page_shift;
+	if (npages > KVM_TCE_LIST_MAX || (tce_list & (4096 - 1))) {
+		ret = TCESIM_H_PARAMETER;
+		goto out;
+	}
+	ret = kvmppc_ioba_validate(stt, ioba, npages);
+	if (ret != TCESIM_H_SUCCESS)
+		goto out;
+	if (kvmppc_tce_to_ua_rcu(kvm, tce_list, &list_ua, &list_mm)) {
+		ret = TCESIM_H_TOO_HARD;
+		goto out;
+	}
+	/* Pass 1: read and validate everything; nothing is written on failure. */
+	if (npages && read_tce_list(kvm, list_mm, list_ua, tces, npages)) {
+		ret = TCESIM_H_TOO_HARD;
+		goto out;
+	}
+	for (i = 0; i < npages; i++) {
+		ret = kvmppc_tce_validate(stt, tces[i]);
+		if (ret != TCESIM_H_SUCCESS)
+			goto out;
+	}
+	/*
+	 * Pass 2 re-reads the list ("looks unsafe ... but it actually is safe,
+	 * because the relevant checks will be re-executed"): the guest may have
+	 * changed it in between; a TCE now outside the memslots is H_PARAMETER
+	 * and the entries before it stay written.
+	 */
+	if (npages && read_tce_list(kvm, list_mm, list_ua, tces, npages)) {
+		ret = TCESIM_H_PARAMETER;
+		goto out;
+	}
+	for (i = 0; i < npages; i++) {
+		struct tcesim_mm *mm;
+		uint64_t ua;
+
+		if (kvmppc_tce_to_ua_rcu(kvm, tces[i], &ua, &mm)) {
+			ret = TCESIM_H_PARAMETER;
+			goto out;
+		}
+		cds_list_for_each_entry_rcu(stit, &stt->iommu_tables, next) {
+			ret = kvmppc_stit_update(stit, entry + i, mm, ua,
+						 tcesim_tce_direction(tces[i]));
+			if (ret != TCESIM_H_SUCCESS) {
+				stit->ops->clear(stit->priv, entry + i);
+				goto out;
+			}
+		}
+		kvmppc_tce_put(stt, entry + i, tces[i]);
+	}
+	ret = TCESIM_H_SUCCESS;
+out:
+	tcesim_rcu_read_unlock();
+	return ret;
+}
+
+TCESIM_EXPORT long tcesim_kvmppc_h_stuff_tce(struct tcesim_kvm *kvm, uint64_t liobn,
+					     uint64_t ioba, uint64_t tce_value, uint64_t npages)
+{
+	struct kvmppc_spapr_tce_iommu_table *stit;
+	struct kvmppc_spapr_tce_table *stt;
+	uint64_t i, entry;
+	long ret;
+
+	tcesim_rcu_read_lock();
+	stt = kvmppc_find_table_rcu(kvm, liobn);
+	if (!stt) {
+		ret = TCESIM_H_TOO_HARD;
+		goto out;
+	}
+	ret = kvmppc_ioba_validate(stt, ioba, npages);
+	if (ret != TCESIM_H_SUCCESS)
+		goto out;
+	/* "Check permission bits only to allow userspace poison TCE for debug" */
+	if (tce_value & TCESIM_TCE_PERM_MASK) {
+		ret = TCESIM_H_PARAMETER;
+		goto out;
+	}
+	entry = ioba >> stt->page_shift;
+	cds_list_for_each_entry_rcu(stit, &stt->iommu_tables, next) {
+		for (i = 0; i < npages; i++) {
+			ret = kvmppc_stit_update(stit, entry + i, NULL, 0, TCESIM_DMA_NONE);
+			if (ret == TCESIM_H_SUCCESS)
+				continue;
+			if (ret == TCESIM_H_TOO_HARD)
+				goto out;
+			tcesim_pr(kvm->w, "WARNING: kvmppc_h_stuff_tce: unmap failed (%ld)", ret);
+			stit->ops->clear(stit->priv, entry + i);
+		}
+	}
+	for (i = 0; i < npages; i++)
+		kvmppc_tce_put(stt, entry + i, tce_value);
+out:
+	tcesim_rcu_read_unlock();
+	return ret;
+}
+
+TCESIM_EXPORT long tcesim_kvmppc_h_get_tce(struct tcesim_kvm *kvm, uint64_t liobn, uint64_t ioba,
+					   uint64_t *tce)
+{
+	struct kvmppc_spapr_tce_table *stt;
+	long ret;
+
+	tcesim_rcu_read_lock();
+	stt = kvmppc_find_table_rcu(kvm, liobn);
+	if (!stt) {
+		ret = TCESIM_H_TOO_HARD;
+		goto out;
+	}
+	ret = kvmppc_ioba_validate(stt, ioba, 1);
+	if (ret != TCESIM_H_SUCCESS)
+		goto out;
+	*tce = kvmppc_stt_get(stt, (ioba >> stt->page_shift) - stt->offset);
+out:
+	tcesim_rcu_read_unlock();
+	return ret;
+}

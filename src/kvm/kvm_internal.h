@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * kvm_internal.h - structures of the kvm module: the guest (KVM's struct
+ * kvm + QEMU's machine), memslots, KVM's guest-visible TCE tables (stt),
+ * QEMU's SpaprTceTable, and the linked-hardware-table interface that the
+ * vfio layer will plug into (KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE).
+ *
+ * Lock order: kvm->lock > stt->alloc_lock > mm->lock. Hypercalls take no
+ * kvm->lock: they walk the RCU lists inside a read-side section.
+ */
+#ifndef TCESIM_KVM_INTERNAL_H
+#define TCESIM_KVM_INTERNAL_H
+
+#include <stdio.h>
+
+#include "internal.h"
+#include <tcesim/kvm.h>
+#include <tcesim/mem.h>
+
+#define KVM_MAX_MEMSLOTS	32
+/* SPAPR: "the maximum size of the list is 512 TCEs so the whole table fits in 4K page" */
+#define KVM_TCE_LIST_MAX	512
+#define SPAPR_TCE_PAGE_MASK	0xfffULL	/* QEMU: (1 << SPAPR_TCE_PAGE_SHIFT) - 1 */
+#define SPAPR_PCI_LIOBN_BIT	0x80000000ULL	/* QEMU: SPAPR_IS_PCI_LIOBN() */
+
+/* One memslot: [gpa, gpa + size) -> [va, va + size) in @mm. Immutable. */
+struct kvm_memslot {
+	uint64_t gpa;
+	uint64_t size;
+	uint64_t va;
+	struct tcesim_mm *mm;	/* holds an mm_count reference */
+};
+
+/* The memslot array: replaced whole (copy, publish, free after a grace period). */
+struct kvm_memslots {
+	struct rcu_head rcu;
+	struct tcesim_world *w;
+	int n;					/* immutable after publish */
+	struct kvm_memslot slot[KVM_MAX_MEMSLOTS];	/* sorted by gpa */
+};
+
+/**
+ * struct kvmppc_linked_table_ops - a hardware table linked to an stt
+ * @validate: may @ua (in @mm) be mapped into this table? H_SUCCESS or
+ *	H_TOO_HARD (no preregistered region covering it, ua->hpa fails);
+ *	kvmppc_tce_validate() calls it for every linked table. May be NULL.
+ * @map: map stt entry @entry (absolute, ioba >> stt page_shift; the op
+ *	handles subpages) to @ua with @dir, without invalidating. Returns
+ *	H_SUCCESS, H_TOO_HARD or H_HARDWARE.
+ * @unmap: clear stt entry @entry (drop its mapped count). Same codes.
+ * @clear: clear every subpage of @entry unconditionally (kvmppc_clear_tce).
+ * @kill: invalidate the TCE cache for @npages stt entries from @entry.
+ * @release: the link goes (stt release or group detach). May be NULL.
+ *
+ * Models: book3s_64_vio.c: kvmppc_tce_iommu_map/unmap(), kvmppc_clear_tce(),
+ *         iommu_tce_kill(); provided later by src/vfio.
+ */
+struct kvmppc_linked_table_ops {
+	long (*validate)(void *priv, struct tcesim_mm *mm, uint64_t ua);
+	long (*map)(void *priv, uint64_t entry, struct tcesim_mm *mm, uint64_t ua,
+		    enum tcesim_dma_data_direction dir);
+	long (*unmap)(void *priv, uint64_t entry);
+	void (*clear)(void *priv, uint64_t entry);
+	void (*kill)(void *priv, uint64_t entry, uint64_t npages);
+	void (*release)(void *priv);
+};
+
+/* kvmppc_spapr_tce_iommu_table: one entry of stt->iommu_tables. */
+struct kvmppc_spapr_tce_iommu_table {
+	struct cds_list_head next;	/* RCU; writers hold kvm->lock */
+	const struct kvmppc_linked_table_ops *ops;	/* immutable */
+	void *priv;			/* immutable */
+	_Atomic int kref;		/* links of this table (attach count) */
+	struct rcu_head rcu;
+	struct tcesim_world *w;
+};
+
+/*
+ * KVM's guest-visible TCE table. pages[] is allocated lazily, one host page
+ * per TCES_PER_PAGE TCEs in CPU endianness (the kernel's stt->pages[]).
+ */
+struct kvmppc_spapr_tce_table {
+	struct cds_list_head list;	/* kvm->spapr_tce_tables: RCU; writers hold kvm->lock */
+	struct tcesim_kvm *kvm;		/* immutable; gone before a deferred free runs */
+	struct tcesim_world *w;		/* immutable */
+	uint64_t liobn;			/* immutable */
+	unsigned int page_shift;	/* immutable */
+	uint64_t offset;		/* first entry, pages; immutable */
+	uint64_t size;			/* entries; immutable */
+	struct tcesim_mm *mm;		/* charged process (mmgrab), or NULL; immutable */
+	unsigned long acct_pages;	/* locked_vm charged; immutable */
+	unsigned int per_page_shift;	/* log2 TCEs per page; immutable */
+	uint64_t npages;		/* pages[] length; immutable */
+	struct tcesim_mutex alloc_lock;	/* serialises page allocation */
+	struct cds_list_head iommu_tables;	/* RCU; writers hold kvm->lock */
+	_Atomic uint64_t live;		/* non-zero entries (relaxed) */
+	struct rcu_head rcu;
+	/* page pointers: published with release under alloc_lock, read acquire */
+	_Atomic(_Atomic uint64_t *) pages[];
+};
+
+/* QEMU's SpaprTceTable. Storage: its own array, or a KVM stt (shared). */
+struct spapr_tce_table {
+	struct cds_list_head list;	/* kvm->qemu_tables: RCU; writers hold kvm->lock */
+	uint32_t liobn;			/* immutable */
+	uint64_t bus_offset;		/* immutable */
+	unsigned int page_shift;	/* immutable */
+	uint64_t nb_table;		/* immutable */
+	_Atomic uint64_t *table;	/* QEMU-owned entries, or NULL; immutable pointer */
+	struct kvmppc_spapr_tce_table *stt;	/* KVM storage, or NULL; immutable */
+	_Atomic uint64_t live;		/* non-zero entries of table[] (relaxed) */
+	struct rcu_head rcu;
+	struct tcesim_world *w;
+};
+
+struct tcesim_kvm {
+	struct tcesim_world *w;		/* immutable */
+	enum tcesim_hcall_mode mode;	/* immutable (world option) */
+	struct tcesim_mutex lock;	/* kvm->lock: writers of the lists and memslots */
+	struct kvm_memslots *memslots;	/* RCU pointer; replaced under lock */
+	struct cds_list_head spapr_tce_tables;	/* stt list; RCU, writers hold lock */
+	struct cds_list_head qemu_tables;	/* QEMU tables; RCU, writers hold lock */
+	FILE *trace;			/* QEMU trace stream; set before hcalls run */
+	_Atomic uint64_t live_tces;	/* non-zero entries over all storage (relaxed) */
+	struct cds_list_head node;	/* in kvm_world->vms, under kvm_world->lock */
+};
+
+/* ---- kvm.c ---- */
+/* Memslot lookup for gfn of @gpa; caller in an RCU read-side section. */
+const struct kvm_memslot *kvm_memslot_find_rcu(struct tcesim_kvm *kvm, uint64_t gpa);
+/* Account a store's zero-ness change: old -> new. */
+static inline void kvm_live_account(struct tcesim_kvm *kvm, _Atomic uint64_t *counter,
+				    uint64_t old, uint64_t new_val)
+{
+	if (!old == !new_val)
+		return;
+	if (new_val) {
+		atomic_fetch_add_explicit(counter, 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&kvm->live_tces, 1, memory_order_relaxed);
+	} else {
+		atomic_fetch_sub_explicit(counter, 1, memory_order_relaxed);
+		atomic_fetch_sub_explicit(&kvm->live_tces, 1, memory_order_relaxed);
+	}
+}
+
+/* ---- book3s_64_vio.c ---- */
+struct kvmppc_spapr_tce_table *kvmppc_find_table_rcu(struct tcesim_kvm *kvm, uint64_t liobn);
+/* Read stt entry @idx (0-based, offset removed); 0 when its page is absent. */
+static inline uint64_t kvmppc_stt_get(struct kvmppc_spapr_tce_table *stt, uint64_t idx)
+{
+	_Atomic uint64_t *page = atomic_load_explicit(&stt->pages[idx >> stt->per_page_shift],
+						      memory_order_acquire);
+
+	if (!page)
+		return 0;
+	return atomic_load_explicit(&page[idx & ((1ULL << stt->per_page_shift) - 1)],
+				    memory_order_relaxed);
+}
+/* Store into stt entry @idx (0-based); allocates the page unless @tce is 0.
+ * Returns false when the page allocation failed (the store is dropped). */
+bool kvmppc_stt_put(struct kvmppc_spapr_tce_table *stt, uint64_t idx, uint64_t tce);
+/* Shared by the virtual-mode and real-mode handlers (caller in an RCU section). */
+long kvmppc_ioba_validate(const struct kvmppc_spapr_tce_table *stt, uint64_t ioba,
+			  uint64_t npages);
+long kvmppc_tce_validate(struct kvmppc_spapr_tce_table *stt, uint64_t tce);
+int kvmppc_tce_to_ua_rcu(struct tcesim_kvm *kvm, uint64_t tce, uint64_t *ua,
+			 struct tcesim_mm **mm);
+long kvmppc_stit_update(struct kvmppc_spapr_tce_iommu_table *stit, uint64_t entry,
+			struct tcesim_mm *mm, uint64_t ua, enum tcesim_dma_data_direction dir);
+/* kvmppc_tce_put(): @idx absolute; a failed page allocation drops the store. */
+void kvmppc_tce_put(struct kvmppc_spapr_tce_table *stt, uint64_t idx, uint64_t tce);
+/* Unlink and free (call_rcu unless @now) a stt; caller holds kvm->lock. */
+void kvmppc_stt_release_locked(struct tcesim_kvm *kvm, struct kvmppc_spapr_tce_table *stt,
+			       bool now);
+/* Create a stt; the caller holds nothing. */
+int kvmppc_stt_create(struct tcesim_kvm *kvm, const struct tcesim_kvm_create_spapr_tce_64 *args,
+		      struct tcesim_mm *mm, struct kvmppc_spapr_tce_table **out);
+/* Link a hardware table to the stt of @liobn (KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE). */
+int kvmppc_stt_link_table(struct tcesim_kvm *kvm, uint64_t liobn,
+			  const struct kvmppc_linked_table_ops *ops, void *priv);
+int kvmppc_stt_unlink_table(struct tcesim_kvm *kvm, uint64_t liobn, void *priv);
+
+/* ---- spapr_iommu.c ---- */
+struct spapr_tce_table *spapr_tce_find_by_liobn_rcu(struct tcesim_kvm *kvm, uint64_t liobn);
+void spapr_tce_free_locked(struct tcesim_kvm *kvm, struct spapr_tce_table *tcet, bool now);
+
+#endif /* TCESIM_KVM_INTERNAL_H */

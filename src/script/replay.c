@@ -1,0 +1,1231 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * replay.c - `tcesim replay`: a real guest's TCE hypercall stream, captured
+ * from QEMU 7.2, run through the model and checked against QEMU's answers.
+ *
+ * Concepts:
+ *  - Input is shared/traces/README.md's format: NAME.tce.txt holds T
+ *    (table), R (removal) and P/S/I/G hypercall records, NAME.xlate.txt the
+ *    X records (one QEMU DMA translation each); both are ordered by seq, the
+ *    line number in QEMU's raw log, and are merged by it. Both are parsed
+ *    as streams (two cursors), never materialised as record arrays.
+ *  - The replay world is the machine QEMU ran: a guest whose RAM is a
+ *    process's memory, modelled lazily in 1 GiB memslots as lists are
+ *    written; QEMU-only TCE tables as announced by T records (the traces
+ *    come from TCG: the QEMU tier recorded every answer). Each hypercall
+ *    goes through tcesim_kvm_hcall(); an I record's list is first written
+ *    big-endian into guest memory at tce_list (one guest write per list),
+ *    and the hypercall reads it from there, as QEMU's ldq_be_phys() does.
+ *  - Checks: each return code; QEMU's traced values (I: qemu_idx/qemu_tce;
+ *    S: qemu_ioba, where QEMU's loop stopped; G: the TCE); each X record
+ *    against the model's translation of the same offset at that point of
+ *    the stream (translated, perm, and the mask truncated to 32 bits as the
+ *    trace event prints it).
+ *  - A malformed line stops the replay with "FILE:LINE: message" (exit 2);
+ *    nothing in the input can crash the parser: every token is bounded by
+ *    the line and checked.
+ * Single-threaded: the replay owns its world.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <lzma.h>
+#include <zlib.h>
+
+#include "internal.h"
+#include <tcesim/kvm.h>
+#include <tcesim/mem.h>
+#include <tcesim/replay.h>
+
+#define REPLAY_RAM_REGION_SHIFT	30		/* memslots of 1 GiB */
+#define REPLAY_RAM_MAX		(1ULL << 46)	/* gpa limit of the model */
+#define REPLAY_RAM_VA		(1ULL << 48)	/* va = REPLAY_RAM_VA + gpa */
+#define REPLAY_LIST_MAX		4096		/* entries accepted in an I list */
+
+/* ------------------------------------------------------------- reading --- */
+
+static int read_all(FILE *f, char **out, size_t *len)
+{
+	size_t cap = 1 << 16, n = 0;
+	char *buf = malloc(cap);
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		size_t got;
+
+		if (cap - n < 4096) {
+			char *nb = realloc(buf, cap * 2);
+
+			if (!nb) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		got = fread(buf + n, 1, cap - n - 1, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		free(buf);
+		return -EIO;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/* Grow-and-decompress loop shared by xz and gzip; @step returns <0, 0 or 1 (end). */
+static int grow(char **buf, size_t *cap, size_t used)
+{
+	char *nb;
+
+	if (*cap - used > 1)
+		return 0;
+	nb = realloc(*buf, *cap * 2);
+	if (!nb)
+		return -ENOMEM;
+	*buf = nb;
+	*cap *= 2;
+	return 0;
+}
+
+static int unxz(const unsigned char *in, size_t in_len, char **out, size_t *out_len)
+{
+	lzma_stream s = LZMA_STREAM_INIT;
+	size_t cap = in_len * 8 + 4096;
+	char *buf = malloc(cap);
+	lzma_ret r;
+
+	if (!buf)
+		return -ENOMEM;
+	if (lzma_stream_decoder(&s, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK) {
+		free(buf);
+		return -ENOMEM;
+	}
+	s.next_in = in;
+	s.avail_in = in_len;
+	do {
+		if (grow(&buf, &cap, s.total_out)) {
+			lzma_end(&s);
+			free(buf);
+			return -ENOMEM;
+		}
+		s.next_out = (uint8_t *)buf + s.total_out;
+		s.avail_out = cap - s.total_out - 1;
+		r = lzma_code(&s, s.avail_in ? LZMA_RUN : LZMA_FINISH);
+	} while (r == LZMA_OK);
+	*out_len = s.total_out;
+	lzma_end(&s);
+	if (r != LZMA_STREAM_END) {
+		free(buf);
+		return r == LZMA_MEM_ERROR ? -ENOMEM : -EINVAL;
+	}
+	buf[*out_len] = '\0';
+	*out = buf;
+	return 0;
+}
+
+static int ungz(const unsigned char *in, size_t in_len, char **out, size_t *out_len)
+{
+	z_stream s;
+	size_t cap = in_len * 8 + 4096;
+	char *buf = malloc(cap);
+	int r;
+
+	if (!buf)
+		return -ENOMEM;
+	memset(&s, 0, sizeof(s));
+	if (inflateInit2(&s, 15 + 32) != Z_OK) {	/* +32: gzip or zlib header */
+		free(buf);
+		return -ENOMEM;
+	}
+	s.next_in = (unsigned char *)(uintptr_t)in;
+	s.avail_in = (uInt)in_len;
+	do {
+		if (grow(&buf, &cap, s.total_out)) {
+			inflateEnd(&s);
+			free(buf);
+			return -ENOMEM;
+		}
+		s.next_out = (unsigned char *)buf + s.total_out;
+		s.avail_out = (uInt)(cap - s.total_out - 1);
+		r = inflate(&s, Z_NO_FLUSH);
+		if (r == Z_BUF_ERROR && s.avail_in == 0)
+			break;
+	} while (r == Z_OK || r == Z_BUF_ERROR);
+	*out_len = s.total_out;
+	inflateEnd(&s);
+	if (r != Z_STREAM_END) {
+		free(buf);
+		return r == Z_MEM_ERROR ? -ENOMEM : -EINVAL;
+	}
+	buf[*out_len] = '\0';
+	*out = buf;
+	return 0;
+}
+
+TCESIM_EXPORT int tcesim_replay_read_file(const char *path, char **text, size_t *len)
+{
+	static const unsigned char xz_magic[6] = { 0xfd, '7', 'z', 'X', 'Z', 0 };
+	char *raw;
+	size_t n;
+	FILE *f;
+	int ret;
+
+	f = fopen(path, "rb");
+	if (!f)
+		return -errno;
+	ret = read_all(f, &raw, &n);
+	fclose(f);
+	if (ret)
+		return ret;
+	if (n >= 6 && !memcmp(raw, xz_magic, 6)) {
+		ret = unxz((unsigned char *)raw, n, text, len);
+		free(raw);
+		return ret;
+	}
+	if (n >= 2 && (unsigned char)raw[0] == 0x1f && (unsigned char)raw[1] == 0x8b) {
+		ret = ungz((unsigned char *)raw, n, text, len);
+		free(raw);
+		return ret;
+	}
+	*text = raw;
+	*len = n;
+	return 0;
+}
+
+/* ------------------------------------------------------------- parsing --- */
+
+struct cursor {
+	const char *name;
+	const char *p, *end;	/* unread text */
+	const char *lp, *le;	/* current line [lp, le) */
+	long line;		/* number of the current line */
+	const char *tok;	/* last token */
+	size_t toklen;
+};
+
+/* Next non-comment, non-blank line; false at the end. */
+static bool cur_next_line(struct cursor *c)
+{
+	while (c->p < c->end) {
+		const char *nl = memchr(c->p, '\n', (size_t)(c->end - c->p));
+		const char *le = nl ? nl : c->end;
+		const char *s = c->p;
+
+		c->line++;
+		c->p = nl ? nl + 1 : c->end;
+		while (s < le && (*s == ' ' || *s == '\t' || *s == '\r'))
+			s++;
+		if (s == le || *s == '#')
+			continue;
+		while (le > s && (le[-1] == ' ' || le[-1] == '\t' || le[-1] == '\r'))
+			le--;
+		c->lp = s;
+		c->le = le;
+		return true;
+	}
+	return false;
+}
+
+static bool cur_tok(struct cursor *c)
+{
+	const char *s = c->lp;
+
+	while (s < c->le && (*s == ' ' || *s == '\t'))
+		s++;
+	if (s == c->le)
+		return false;
+	c->tok = s;
+	while (s < c->le && *s != ' ' && *s != '\t')
+		s++;
+	c->toklen = (size_t)(s - c->tok);
+	c->lp = s;
+	return true;
+}
+
+static bool parse_hex_span(const char *s, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (n < 3 || n > 18 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
+		return false;
+	for (i = 2; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		unsigned int d;
+
+		if (ch >= '0' && ch <= '9')
+			d = ch - '0';
+		else if ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'f')
+			d = (ch | 0x20) - 'a' + 10;
+		else
+			return false;
+		v = (v << 4) | d;
+	}
+	*out = v;
+	return true;
+}
+
+static bool parse_dec_span(const char *s, size_t n, bool allow_neg, int64_t *out)
+{
+	bool neg = false;
+	uint64_t v = 0;
+	size_t i = 0;
+
+	if (n && s[0] == '-' && allow_neg) {
+		neg = true;
+		i = 1;
+	}
+	if (i == n || n - i > 19)
+		return false;
+	for (; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (v > (uint64_t)INT64_MAX)
+		return false;
+	*out = neg ? -(int64_t)v : (int64_t)v;
+	return true;
+}
+
+/* ------------------------------------------------------------- replaying --- */
+
+struct replay {
+	const struct tcesim_replay_opts *opts;
+	struct tcesim_replay_summary *sum;
+	FILE *err;
+	unsigned int show;
+	struct tcesim_world *w;
+	struct tcesim_kvm *kvm;
+	struct tcesim_mm *mm;
+	uint64_t ram_regions[32];	/* 1 GiB regions with a memslot */
+	unsigned int nram;
+	uint64_t liobns[TCESIM_REPLAY_TABLES_MAX];	/* tables alive */
+	unsigned int nliobns;
+	uint64_t list[REPLAY_LIST_MAX];
+	bool malformed;
+};
+
+static int malformed(struct replay *r, const struct cursor *c, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int malformed(struct replay *r, const struct cursor *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(r->err, "%s:%ld: ", c->name, c->line);
+	va_start(ap, fmt);
+	vfprintf(r->err, fmt, ap);
+	va_end(ap);
+	fputc('\n', r->err);
+	r->malformed = true;
+	return -1;
+}
+
+static void mismatch(struct replay *r, const struct cursor *c, uint64_t *counter,
+		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void mismatch(struct replay *r, const struct cursor *c, uint64_t *counter,
+		     const char *fmt, ...)
+{
+	struct tcesim_replay_summary *sum = r->sum;
+	char msg[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	sum->mismatches++;
+	(*counter)++;
+	if (sum->nshown < TCESIM_REPLAY_SHOW_MAX)
+		snprintf(sum->shown[sum->nshown++], sizeof(sum->shown[0]), "%s:%ld: %s", c->name,
+			 c->line, msg);
+	if (sum->mismatches <= r->show)
+		fprintf(r->err, "%s:%ld: %s\n", c->name, c->line, msg);
+}
+
+/*
+ * Fast scanners for the hot path: parse the next token in place. They
+ * return 1 on success, 0 when the token is missing or malformed (c->tok,
+ * c->toklen then describe it for the message).
+ */
+/* Hex digit value + 1; 0 for anything else. */
+static const unsigned char hexval1[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
+	['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
+static inline int scan_hex(struct cursor *c, uint64_t *v)
+{
+	const unsigned char *s = (const unsigned char *)c->lp, *le = (const unsigned char *)c->le;
+	const unsigned char *d0;
+	uint64_t acc = 0;
+
+	while (s < le && *s == ' ')
+		s++;
+	c->tok = (const char *)s;
+	if (le - s >= 3 && s[0] == '0' && (s[1] | 0x20) == 'x') {
+		d0 = s + 2;
+		for (s = d0; s < le; s++) {
+			unsigned int d = (unsigned int)hexval1[*s] - 1;
+
+			if (d > 15)
+				break;
+			acc = (acc << 4) | d;
+		}
+		if (s > d0 && s - d0 <= 16 && (s == le || *s == ' ' || *s == '\t')) {
+			c->lp = (const char *)s;
+			*v = acc;
+			return 1;
+		}
+	} else if (s < le && *s == '\t') {
+		/* rare: tabs as separators; take the slow path */
+		while (s < le && (*s == ' ' || *s == '\t'))
+			s++;
+		c->lp = (const char *)s;
+		if (s < le && *s != '\t')
+			return scan_hex(c, v);
+		c->tok = (const char *)s;
+	}
+	/* describe the bad token */
+	for (s = (const unsigned char *)c->tok; s < le && *s != ' ' && *s != '\t'; s++)
+		;
+	c->toklen = (size_t)((const char *)s - c->tok);
+	return 0;
+}
+
+static inline int scan_dec(struct cursor *c, bool allow_neg, int64_t *v)
+{
+	const char *s = c->lp, *le = c->le;
+	uint64_t acc = 0;
+	unsigned int nd = 0;
+	bool neg = false;
+
+	while (s < le && (*s == ' ' || *s == '\t'))
+		s++;
+	c->tok = s;
+	if (allow_neg && s < le && *s == '-') {
+		neg = true;
+		s++;
+	}
+	for (; s < le && *s >= '0' && *s <= '9'; s++, nd++)
+		acc = acc * 10 + (uint64_t)(*s - '0');
+	if (nd && nd <= 18 && (s == le || *s == ' ' || *s == '\t')) {
+		c->lp = s;
+		*v = neg ? -(int64_t)acc : (int64_t)acc;
+		return 1;
+	}
+	for (s = c->tok; s < le && *s != ' ' && *s != '\t'; s++)
+		;
+	c->toklen = (size_t)(s - c->tok);
+	return 0;
+}
+
+/* Field readers: false (and a message) on a missing or malformed token. */
+static bool f_hex(struct replay *r, struct cursor *c, const char *what, uint64_t *v)
+{
+	if (tcesim_likely(scan_hex(c, v)))
+		return true;
+	if (!c->toklen)
+		malformed(r, c, "missing %s", what);
+	else
+		malformed(r, c, "bad %s '%.*s' (hex with 0x expected)", what, (int)c->toklen,
+			  c->tok);
+	return false;
+}
+
+static bool f_dec(struct replay *r, struct cursor *c, const char *what, bool neg, int64_t *v)
+{
+	if (tcesim_likely(scan_dec(c, neg, v)))
+		return true;
+	if (!c->toklen)
+		malformed(r, c, "missing %s", what);
+	else
+		malformed(r, c, "bad %s '%.*s' (decimal expected)", what, (int)c->toklen, c->tok);
+	return false;
+}
+
+/* A count printed either way: decimal, or hex with 0x (qemu_idx is "0xf" in the data). */
+static bool f_num(struct replay *r, struct cursor *c, const char *what, int64_t *v)
+{
+	uint64_t u;
+
+	if (!cur_tok(c)) {
+		malformed(r, c, "missing %s", what);
+		return false;
+	}
+	if (c->toklen > 2 && c->tok[0] == '0' && (c->tok[1] | 0x20) == 'x') {
+		if (!parse_hex_span(c->tok, c->toklen, &u) || u > (uint64_t)INT64_MAX) {
+			malformed(r, c, "bad %s '%.*s'", what, (int)c->toklen, c->tok);
+			return false;
+		}
+		*v = (int64_t)u;
+		return true;
+	}
+	if (!parse_dec_span(c->tok, c->toklen, false, v)) {
+		malformed(r, c, "bad %s '%.*s' (number expected)", what, (int)c->toklen, c->tok);
+		return false;
+	}
+	return true;
+}
+
+static bool f_end(struct replay *r, struct cursor *c)
+{
+	if (c->lp == c->le)
+		return true;
+	if (cur_tok(c)) {
+		malformed(r, c, "unexpected field '%.*s'", (int)c->toklen, c->tok);
+		return false;
+	}
+	return true;
+}
+
+static bool f_seq(struct replay *r, struct cursor *c, int64_t *last, int64_t *seq)
+{
+	if (!f_dec(r, c, "seq", false, seq))
+		return false;
+	if (*seq < *last) {
+		malformed(r, c, "seq %" PRId64 " goes backwards (previous %" PRId64 ")", *seq,
+			  *last);
+		return false;
+	}
+	*last = *seq;
+	return true;
+}
+
+static void count_ret(struct tcesim_replay_summary *sum, enum tcesim_replay_kind k, long ret)
+{
+	unsigned int i;
+
+	sum->hcalls++;
+	sum->by_kind[k]++;
+	for (i = 0; i < sum->nrets; i++) {
+		if (sum->rets[i].kind == k && sum->rets[i].ret == ret) {
+			sum->rets[i].count++;
+			return;
+		}
+	}
+	if (sum->nrets < TCESIM_REPLAY_RETS_MAX) {
+		sum->rets[sum->nrets].kind = k;
+		sum->rets[sum->nrets].ret = ret;
+		sum->rets[sum->nrets++].count = 1;
+	}
+}
+
+/* Give guest RAM a memslot for every 1 GiB region of [gpa, gpa + len). */
+static int ensure_ram(struct replay *r, uint64_t gpa, uint64_t len)
+{
+	uint64_t reg, last;
+
+	if (gpa >= REPLAY_RAM_MAX || len > REPLAY_RAM_MAX - gpa)
+		return -ERANGE;
+	last = (gpa + (len ? len - 1 : 0)) >> REPLAY_RAM_REGION_SHIFT;
+	for (reg = gpa >> REPLAY_RAM_REGION_SHIFT; reg <= last; reg++) {
+		uint64_t base = reg << REPLAY_RAM_REGION_SHIFT;
+		unsigned int i;
+		int ret;
+
+		for (i = 0; i < r->nram; i++)
+			if (r->ram_regions[i] == reg)
+				break;
+		if (i < r->nram)
+			continue;
+		if (r->nram == TCESIM_ARRAY_SIZE(r->ram_regions))
+			return -ENOSPC;
+		ret = tcesim_mm_mmap(r->mm, REPLAY_RAM_VA + base, 1ULL << REPLAY_RAM_REGION_SHIFT,
+				     TCESIM_PROT_READ | TCESIM_PROT_WRITE, 0);
+		if (!ret)
+			ret = tcesim_kvm_set_user_memory_region(r->kvm, base,
+								1ULL << REPLAY_RAM_REGION_SHIFT,
+								r->mm, REPLAY_RAM_VA + base);
+		if (ret)
+			return ret;
+		r->ram_regions[r->nram++] = reg;
+	}
+	return 0;
+}
+
+static void note_liobn(struct replay *r, uint64_t liobn, bool add)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->nliobns; i++) {
+		if (r->liobns[i] == liobn) {
+			if (!add)
+				r->liobns[i] = r->liobns[--r->nliobns];
+			return;
+		}
+	}
+	if (add && r->nliobns < TCESIM_REPLAY_TABLES_MAX)
+		r->liobns[r->nliobns++] = liobn;
+}
+
+static const char *ret_name(long ret, char *buf, size_t len)
+{
+	const char *n = tcesim_hcall_name(ret);
+
+	if (n)
+		return n;
+	snprintf(buf, len, "%ld", ret);
+	return buf;
+}
+
+static void check_ret(struct replay *r, struct cursor *c, const char *what, long want, long got)
+{
+	char b1[24], b2[24];
+
+	if (want != got)
+		mismatch(r, c, &r->sum->ret_mismatches, "%s returned %s, QEMU returned %s", what,
+			 ret_name(got, b1, sizeof(b1)), ret_name(want, b2, sizeof(b2)));
+}
+
+/* One X record: the cursor is past the 'X'. */
+static int do_xlate(struct replay *r, struct cursor *c)
+{
+	struct tcesim_iommu_tlb_entry e;
+	uint64_t liobn, off, tr, mask;
+	int64_t perm;
+
+	if (!f_hex(r, c, "liobn", &liobn) || !f_hex(r, c, "offset", &off) ||
+	    !f_hex(r, c, "translated", &tr) || !f_dec(r, c, "perm", false, &perm) ||
+	    !f_hex(r, c, "mask", &mask) || !f_end(r, c))
+		return -1;
+	r->sum->xlates++;
+	if (tcesim_spapr_tce_translate_iommu(r->kvm, liobn, off, &e)) {
+		mismatch(r, c, &r->sum->xlate_mismatches,
+			 "translation through LIOBN 0x%" PRIx64 ": the model has no such table",
+			 liobn);
+		return 0;
+	}
+	if (e.translated_addr != tr || e.perm != (uint64_t)perm ||
+	    (e.addr_mask & 0xffffffffULL) != mask)
+		mismatch(r, c, &r->sum->xlate_mismatches,
+			 "xlate liobn=0x%" PRIx64 " 0x%" PRIx64 ": model -> 0x%" PRIx64
+			 " perm=%u mask=0x%" PRIx64 ", QEMU -> 0x%" PRIx64 " perm=%" PRId64
+			 " mask=0x%" PRIx64,
+			 liobn, off, e.translated_addr, e.perm,
+			 (uint64_t)(e.addr_mask & 0xffffffffULL), tr, perm, mask);
+	return 0;
+}
+
+/* Parse the "-" or comma list of an I record into r->list; returns count or -1. */
+static long parse_list(struct replay *r, struct cursor *c)
+{
+	const char *s, *e;
+	long n = 0;
+
+	if (!cur_tok(c)) {
+		malformed(r, c, "missing TCE list");
+		return -1;
+	}
+	if (c->toklen == 1 && c->tok[0] == '-')
+		return 0;
+	s = c->tok;
+	e = c->tok + c->toklen;
+	while (s < e) {
+		const char *comma = memchr(s, ',', (size_t)(e - s));
+		const char *te = comma ? comma : e;
+
+		if (n == REPLAY_LIST_MAX) {
+			malformed(r, c, "TCE list longer than %d entries", REPLAY_LIST_MAX);
+			return -1;
+		}
+		if (!parse_hex_span(s, (size_t)(te - s), &r->list[n])) {
+			malformed(r, c, "bad TCE list entry %ld '%.*s'", n, (int)(te - s), s);
+			return -1;
+		}
+		n++;
+		s = comma ? comma + 1 : e;
+		if (comma && s == e) {
+			malformed(r, c, "TCE list ends with a comma");
+			return -1;
+		}
+	}
+	return n;
+}
+
+static int do_hcall_record(struct replay *r, struct cursor *c, char type)
+{
+	struct tcesim_hcall_out out;
+	uint64_t liobn, ioba, a2 = 0, qemu_ioba = 0, qemu_tce = 0;
+	int64_t npages = 0, ret_rec, qemu_idx = 0;
+	enum tcesim_replay_kind kind;
+	unsigned long req;
+	uint64_t args[4];
+	long ret, nlist = 0;
+
+	if (!f_hex(r, c, "liobn", &liobn) || !f_hex(r, c, "ioba", &ioba))
+		return -1;
+	switch (type) {
+	case 'P':
+		if (!f_hex(r, c, "tce", &a2) || !f_dec(r, c, "ret", true, &ret_rec) ||
+		    !f_end(r, c))
+			return -1;
+		kind = TCESIM_REPLAY_PUT;
+		req = TCESIM_H_PUT_TCE;
+		break;
+	case 'G':
+		if (!f_hex(r, c, "tce", &qemu_tce) || !f_dec(r, c, "ret", true, &ret_rec) ||
+		    !f_end(r, c))
+			return -1;
+		kind = TCESIM_REPLAY_GET;
+		req = TCESIM_H_GET_TCE;
+		break;
+	case 'S':
+		if (!f_hex(r, c, "tce_value", &a2) || !f_dec(r, c, "npages", false, &npages) ||
+		    !f_dec(r, c, "ret", true, &ret_rec) || !f_hex(r, c, "qemu_ioba", &qemu_ioba) ||
+		    !f_end(r, c))
+			return -1;
+		kind = TCESIM_REPLAY_STUFF;
+		req = TCESIM_H_STUFF_TCE;
+		break;
+	default: /* 'I' */
+		if (!f_hex(r, c, "tce_list", &a2) || !f_dec(r, c, "npages", false, &npages) ||
+		    !f_dec(r, c, "ret", true, &ret_rec) ||
+		    !f_num(r, c, "qemu_idx", &qemu_idx) ||
+		    !f_hex(r, c, "qemu_tce", &qemu_tce))
+			return -1;
+		nlist = parse_list(r, c);
+		if (nlist < 0 || !f_end(r, c))
+			return -1;
+		if (nlist != npages && !(nlist == 0 && npages > 512)) {
+			malformed(r, c, "TCE list has %ld entries, npages is %" PRId64, nlist,
+				  npages);
+			return -1;
+		}
+		if (nlist) {
+			int e = ensure_ram(r, a2, (uint64_t)nlist * 8);
+
+			if (!e)
+				e = tcesim_kvm_write_guest_be64(r->kvm, a2, r->list, (size_t)nlist);
+			if (e) {
+				malformed(r, c,
+					  "cannot place the TCE list at gpa 0x%" PRIx64 ": %s", a2,
+					  tcesim_errname(e) ? tcesim_errname(e) : "error");
+				return -1;
+			}
+		}
+		kind = TCESIM_REPLAY_INDIRECT;
+		req = TCESIM_H_PUT_TCE_INDIRECT;
+		break;
+	}
+	args[0] = liobn;
+	args[1] = ioba;
+	args[2] = a2;
+	args[3] = (uint64_t)npages;
+	ret = tcesim_kvm_hcall(r->kvm, req, args, &out);
+	count_ret(r->sum, kind, (long)ret_rec);
+	check_ret(r, c, tcesim_hcall_req_name(req), (long)ret_rec, ret);
+	if (ret != (long)ret_rec)
+		goto out;
+	switch (type) {
+	case 'G':
+		if (ret == TCESIM_H_SUCCESS && out.r4 != qemu_tce)
+			mismatch(r, c, &r->sum->trace_mismatches,
+				 "H_GET_TCE tce 0x%" PRIx64 ", QEMU 0x%" PRIx64, out.r4, qemu_tce);
+		break;
+	case 'S':
+		if (!out.traced || out.trace_ioba != qemu_ioba)
+			mismatch(r, c, &r->sum->trace_mismatches,
+				 "H_STUFF_TCE stopped at ioba 0x%" PRIx64 "%s, QEMU at 0x%" PRIx64,
+				 out.trace_ioba, out.traced ? "" : " (not traced)", qemu_ioba);
+		break;
+	case 'I':
+		if (!out.traced || out.trace_idx != (uint64_t)qemu_idx || out.trace_tce != qemu_tce)
+			mismatch(r, c, &r->sum->trace_mismatches,
+				 "H_PUT_TCE_INDIRECT iobaN=%" PRIu64 " tceN=0x%" PRIx64
+				 "%s, QEMU iobaN=%" PRId64 " tceN=0x%" PRIx64,
+				 out.trace_idx, out.trace_tce, out.traced ? "" : " (not traced)",
+				 qemu_idx, qemu_tce);
+		break;
+	default:
+		break;
+	}
+out:
+	{
+		uint64_t live = tcesim_kvm_live_tces(r->kvm);
+
+		if (live > r->sum->peak_live)
+			r->sum->peak_live = live;
+	}
+	return 0;
+}
+
+static int do_table(struct replay *r, struct cursor *c, bool remove)
+{
+	uint64_t liobn, bus_offset = 0, window = 0;
+	int64_t ps = 0;
+	int ret;
+
+	if (!f_hex(r, c, "liobn", &liobn))
+		return -1;
+	if (!remove && (!f_hex(r, c, "bus_offset", &bus_offset) ||
+			!f_dec(r, c, "page_shift", false, &ps) ||
+			!f_hex(r, c, "window_size", &window)))
+		return -1;
+	if (!cur_tok(c))
+		return malformed(r, c, "missing source");
+	if (!f_end(r, c))
+		return -1;
+	if (remove) {
+		r->sum->removed++;
+		if (tcesim_spapr_tce_table_disable(r->kvm, liobn))
+			return malformed(r, c, "R of LIOBN 0x%" PRIx64 " that has no table", liobn);
+		note_liobn(r, liobn, false);
+		return 0;
+	}
+	r->sum->tables++;
+	if (ps < 12 || ps > 34)
+		return malformed(r, c, "page_shift %" PRId64 " out of range 12..34", ps);
+	/* A T for a LIOBN in use replaces it: QEMU disables and re-enables (DDW). */
+	if (!tcesim_spapr_tce_table_disable(r->kvm, liobn))
+		note_liobn(r, liobn, false);
+	ret = tcesim_spapr_tce_new_table(r->kvm, liobn, bus_offset, (unsigned int)ps,
+					 window >> ps, false, NULL);
+	if (ret)
+		return malformed(r, c, "cannot create table LIOBN 0x%" PRIx64 ": %s", liobn,
+				 tcesim_errname(ret) ? tcesim_errname(ret) : "error");
+	note_liobn(r, liobn, true);
+	return 0;
+}
+
+/* One record of the .tce file: the first token decides. */
+static int do_tce_record(struct replay *r, struct cursor *c, char type)
+{
+	switch (type) {
+	case 'T':
+		return do_table(r, c, false);
+	case 'R':
+		return do_table(r, c, true);
+	case 'P':
+	case 'S':
+	case 'I':
+	case 'G':
+		return do_hcall_record(r, c, type);
+	default:
+		return malformed(r, c, "unknown record type '%c'", type);
+	}
+}
+
+/* Reads the record type and seq of the next line of @c; 0 at end, 1 ok, -1 error. */
+static int next_record(struct replay *r, struct cursor *c, int64_t *last, char *type,
+		       int64_t *seq)
+{
+	if (!cur_next_line(c))
+		return 0;
+	/* cur_next_line() left lp on the first non-blank character */
+	if (c->lp + 1 < c->le && c->lp[1] != ' ' && c->lp[1] != '\t') {
+		cur_tok(c);
+		return malformed(r, c, "bad record type '%.*s'", (int)c->toklen, c->tok);
+	}
+	*type = *c->lp++;
+	if (!f_seq(r, c, last, seq))
+		return -1;
+	return 1;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int replay_setup(struct replay *r)
+{
+	struct tcesim_world_cfg cfg;
+	int ret;
+
+	tcesim_world_cfg_init(&cfg);
+	cfg.hcall = (r->opts && r->opts->size) ? r->opts->hcall : TCESIM_HCALL_QEMU;
+	ret = tcesim_world_create(&cfg, &r->w);
+	if (ret)
+		return ret;
+	ret = tcesim_mm_create(r->w, "qemu", 0, true, &r->mm);
+	if (!ret)
+		ret = tcesim_kvm_create(r->w, &r->kvm);
+	if (!ret)
+		tcesim_kvm_set_trace(r->kvm, r->opts ? r->opts->trace_out : NULL);
+	return ret;
+}
+
+static void replay_teardown(struct replay *r)
+{
+	if (r->kvm)
+		tcesim_kvm_destroy(r->kvm);
+	if (r->mm)
+		tcesim_mm_exit(r->mm);
+	/* tcesim_world_destroy() runs the RCU barriers itself */
+	if (r->w)
+		tcesim_world_destroy(r->w);
+}
+
+TCESIM_EXPORT int tcesim_replay_buffers(const char *name, const char *tce, size_t tce_len,
+					const char *xlate_name, const char *xlate,
+					size_t xlate_len, const struct tcesim_replay_opts *opts,
+					struct tcesim_replay_summary *sum)
+{
+	struct cursor ct = { .name = name, .p = tce, .end = tce + tce_len };
+	struct cursor cx = { .name = xlate_name ? xlate_name : "(xlate)", .p = xlate,
+			     .end = xlate ? xlate + xlate_len : NULL };
+	int64_t last_t = 0, last_x = 0, seq_t = 0, seq_x = 0;
+	struct replay *r;
+	char type_t = 0, type_x = 0;
+	int have_t, have_x = 0, status, ret;
+	double t0;
+
+	memset(sum, 0, sizeof(*sum));
+	snprintf(sum->name, sizeof(sum->name), "%s", name);
+	if (xlate)
+		snprintf(sum->xlate_name, sizeof(sum->xlate_name), "%s", cx.name);
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return 2;
+	r->opts = opts;
+	r->sum = sum;
+	r->err = (opts && opts->err) ? opts->err : stderr;
+	r->show = (opts && opts->show) ? opts->show : TCESIM_REPLAY_SHOW_MAX;
+	tcesim_thread_enter();
+	ret = replay_setup(r);
+	if (ret) {
+		fprintf(r->err, "%s: cannot set up the model: %s\n", name,
+			tcesim_errname(ret) ? tcesim_errname(ret) : "error");
+		status = 2;
+		goto out;
+	}
+	t0 = now_s();
+	have_t = next_record(r, &ct, &last_t, &type_t, &seq_t);
+	if (xlate)
+		have_x = next_record(r, &cx, &last_x, &type_x, &seq_x);
+	while (have_t > 0 || have_x > 0) {
+		if (have_t < 0 || have_x < 0)
+			break;
+		/* X records strictly before the next hypercall/table record go first. */
+		if (have_x > 0 && (have_t <= 0 || seq_x < seq_t)) {
+			if (type_x != 'X') {
+				malformed(r, &cx, "unknown record type '%c' in X file", type_x);
+				break;
+			}
+			if (do_xlate(r, &cx))
+				break;
+			sum->records++;
+			have_x = next_record(r, &cx, &last_x, &type_x, &seq_x);
+		} else {
+			if (type_t == 'X') {
+				if (do_xlate(r, &ct))
+					break;
+			} else if (do_tce_record(r, &ct, type_t)) {
+				break;
+			}
+			sum->records++;
+			have_t = next_record(r, &ct, &last_t, &type_t, &seq_t);
+		}
+		if (opts && opts->progress && !(sum->records & 0x3ffff))
+			fprintf(opts->progress, "\r%s: %" PRIu64 " records", name, sum->records);
+	}
+	sum->seconds = now_s() - t0;
+	if (opts && opts->progress)
+		fprintf(opts->progress, "\r%s: %" PRIu64 " records\n", name, sum->records);
+	if (r->malformed) {
+		status = 2;
+		goto out;
+	}
+	sum->final_live = tcesim_kvm_live_tces(r->kvm);
+	for (unsigned int i = 0; i < r->nliobns; i++) {
+		struct tcesim_spapr_tce_info info;
+
+		sum->table[i].liobn = r->liobns[i];
+		tcesim_spapr_tce_digest(r->kvm, r->liobns[i], &sum->table[i].digest);
+		if (!tcesim_spapr_tce_table_info(r->kvm, r->liobns[i], &info))
+			sum->table[i].live = info.live;
+	}
+	sum->ntables = r->nliobns;
+	status = sum->mismatches ? 1 : 0;
+out:
+	replay_teardown(r);
+	tcesim_thread_exit();
+	free(r);
+	return status;
+}
+
+/* NAME.tce.txt[.xz|.gz] -> the first existing NAME.xlate.txt[.xz|.gz], or NULL. */
+static char *find_xlate(const char *path)
+{
+	static const char *const sfx[] = { ".xlate.txt", ".xlate.txt.xz", ".xlate.txt.gz" };
+	const char *p = strstr(path, ".tce.txt");
+	size_t stem;
+	unsigned int i;
+
+	if (!p)
+		return NULL;
+	while (strstr(p + 1, ".tce.txt"))
+		p = strstr(p + 1, ".tce.txt");
+	stem = (size_t)(p - path);
+	for (i = 0; i < TCESIM_ARRAY_SIZE(sfx); i++) {
+		size_t n = stem + strlen(sfx[i]) + 1;
+		char *cand = malloc(n);
+		struct stat st;
+
+		if (!cand)
+			return NULL;
+		snprintf(cand, n, "%.*s%s", (int)stem, path, sfx[i]);
+		if (!stat(cand, &st) && S_ISREG(st.st_mode))
+			return cand;
+		free(cand);
+	}
+	return NULL;
+}
+
+TCESIM_EXPORT int tcesim_replay_file(const char *path, const struct tcesim_replay_opts *opts,
+				     struct tcesim_replay_summary *sum)
+{
+	FILE *err = (opts && opts->err) ? opts->err : stderr;
+	char *tce = NULL, *xl = NULL, *xpath = NULL;
+	size_t tlen = 0, xlen = 0;
+	double t0 = now_s();
+	int ret;
+
+	memset(sum, 0, sizeof(*sum));
+	ret = tcesim_replay_read_file(path, &tce, &tlen);
+	if (ret) {
+		fprintf(err, "%s: cannot read: %s\n", path, strerror(-ret));
+		return 2;
+	}
+	if (opts && opts->xlate_path)
+		xpath = strdup(opts->xlate_path);
+	else if (!(opts && opts->no_xlate))
+		xpath = find_xlate(path);
+	if (xpath) {
+		ret = tcesim_replay_read_file(xpath, &xl, &xlen);
+		if (ret) {
+			fprintf(err, "%s: cannot read: %s\n", xpath, strerror(-ret));
+			free(xpath);
+			free(tce);
+			return 2;
+		}
+	}
+	{
+		double load = now_s() - t0;
+
+		ret = tcesim_replay_buffers(path, tce, tlen, xpath, xl, xlen, opts, sum);
+		sum->load_seconds = load;
+	}
+	free(xpath);
+	free(xl);
+	free(tce);
+	return ret;
+}
+
+static const char *const kind_names[TCESIM_REPLAY_NR_KINDS] = {
+	"H_PUT_TCE", "H_PUT_TCE_INDIRECT", "H_STUFF_TCE", "H_GET_TCE",
+};
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", (unsigned char)*s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+TCESIM_EXPORT void tcesim_replay_print_summary(FILE *f, const struct tcesim_replay_summary *sum,
+					       bool json)
+{
+	double rate = sum->seconds > 0 ? (double)sum->hcalls / sum->seconds : 0;
+	unsigned int i, k;
+
+	if (json) {
+		fputs("{\"trace\":", f);
+		json_str(f, sum->name);
+		fputs(",\"xlate\":", f);
+		json_str(f, sum->xlate_name);
+		fprintf(f, ",\"records\":%" PRIu64 ",\"tables\":%" PRIu64 ",\"removed\":%" PRIu64
+			   ",\"hcalls\":%" PRIu64 ",\"by_kind\":{",
+			sum->records, sum->tables, sum->removed, sum->hcalls);
+		for (k = 0; k < TCESIM_REPLAY_NR_KINDS; k++)
+			fprintf(f, "%s\"%s\":%" PRIu64, k ? "," : "", kind_names[k],
+				sum->by_kind[k]);
+		fputs("},\"rets\":[", f);
+		for (i = 0; i < sum->nrets; i++)
+			fprintf(f, "%s{\"hcall\":\"%s\",\"ret\":%ld,\"count\":%" PRIu64 "}",
+				i ? "," : "", kind_names[sum->rets[i].kind], sum->rets[i].ret,
+				sum->rets[i].count);
+		fprintf(f, "],\"xlates\":%" PRIu64 ",\"mismatches\":%" PRIu64
+			   ",\"ret_mismatches\":%" PRIu64 ",\"xlate_mismatches\":%" PRIu64
+			   ",\"trace_mismatches\":%" PRIu64 ",\"shown\":[",
+			sum->xlates, sum->mismatches, sum->ret_mismatches, sum->xlate_mismatches,
+			sum->trace_mismatches);
+		for (i = 0; i < sum->nshown; i++) {
+			if (i)
+				fputc(',', f);
+			json_str(f, sum->shown[i]);
+		}
+		fprintf(f, "],\"peak_live\":%" PRIu64 ",\"final_live\":%" PRIu64
+			   ",\"tables_final\":[",
+			sum->peak_live, sum->final_live);
+		for (i = 0; i < sum->ntables; i++)
+			fprintf(f, "%s{\"liobn\":\"0x%" PRIx64 "\",\"xxh3\":\"0x%016" PRIx64
+				   "\",\"live\":%" PRIu64 "}",
+				i ? "," : "", sum->table[i].liobn, sum->table[i].digest,
+				sum->table[i].live);
+		fprintf(f, "],\"load_s\":%.6f,\"replay_s\":%.6f,\"hcalls_per_s\":%.0f}\n",
+			sum->load_seconds, sum->seconds, rate);
+		return;
+	}
+	fprintf(f, "replay %s%s%s\n", sum->name, sum->xlate_name[0] ? " + " : "",
+		sum->xlate_name);
+	fprintf(f, "  tables created %" PRIu64 ", removed %" PRIu64 "\n", sum->tables,
+		sum->removed);
+	for (k = 0; k < TCESIM_REPLAY_NR_KINDS; k++) {
+		fprintf(f, "  %-19s %9" PRIu64, kind_names[k], sum->by_kind[k]);
+		for (i = 0; i < sum->nrets; i++) {
+			char b[24];
+
+			if (sum->rets[i].kind == k)
+				fprintf(f, "  %s: %" PRIu64,
+					ret_name(sum->rets[i].ret, b, sizeof(b)),
+					sum->rets[i].count);
+		}
+		fputc('\n', f);
+	}
+	fprintf(f, "  hypercalls %" PRIu64 ", translations checked %" PRIu64 "\n", sum->hcalls,
+		sum->xlates);
+	fprintf(f, "  live TCEs: peak %" PRIu64 ", final %" PRIu64 "\n", sum->peak_live,
+		sum->final_live);
+	for (i = 0; i < sum->ntables; i++)
+		fprintf(f, "  table liobn=0x%" PRIx64 " xxh3=0x%016" PRIx64 " live=%" PRIu64 "\n",
+			sum->table[i].liobn, sum->table[i].digest, sum->table[i].live);
+	fprintf(f, "  mismatches %" PRIu64 " (return codes %" PRIu64 ", translations %" PRIu64
+		   ", traced values %" PRIu64 ")\n",
+		sum->mismatches, sum->ret_mismatches, sum->xlate_mismatches, sum->trace_mismatches);
+	for (i = 0; i < sum->nshown; i++)
+		fprintf(f, "    %s\n", sum->shown[i]);
+	fprintf(f, "  time: load %.3f s, replay %.3f s, %.2f M hcalls/s, %.2f M records/s\n",
+		sum->load_seconds, sum->seconds, rate / 1e6,
+		sum->seconds > 0 ? (double)sum->records / sum->seconds / 1e6 : 0.0);
+}
+
+static void usage(FILE *err)
+{
+	fputs("usage: tcesim replay [--xlate FILE] [--no-xlate] [--trace-out FILE] [--json]\n"
+	      "                     [--hcall=qemu|kvm+qemu|kvm] NAME.tce.txt[.xz|.gz]...\n",
+	      err);
+}
+
+TCESIM_EXPORT int tcesim_replay_main(int argc, char **argv, FILE *out, FILE *err)
+{
+	struct tcesim_replay_opts opts = { .size = sizeof(opts), .hcall = TCESIM_HCALL_QEMU };
+	struct tcesim_replay_summary *sum;
+	const char *trace_out = NULL;
+	FILE *tf = NULL;
+	bool json = false;
+	int i, nfiles = 0, status = 0;
+
+	opts.err = err;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--json")) {
+			json = true;
+		} else if (!strcmp(a, "--no-xlate")) {
+			opts.no_xlate = true;
+		} else if (!strcmp(a, "--xlate") || !strcmp(a, "--trace-out")) {
+			if (i + 1 >= argc) {
+				fprintf(err, "tcesim replay: %s needs a FILE\n", a);
+				usage(err);
+				return 2;
+			}
+			if (!strcmp(a, "--xlate"))
+				opts.xlate_path = argv[++i];
+			else
+				trace_out = argv[++i];
+		} else if (!strncmp(a, "--xlate=", 8)) {
+			opts.xlate_path = a + 8;
+		} else if (!strncmp(a, "--trace-out=", 12)) {
+			trace_out = a + 12;
+		} else if (!strncmp(a, "--hcall=", 8)) {
+			if (!strcmp(a + 8, "qemu"))
+				opts.hcall = TCESIM_HCALL_QEMU;
+			else if (!strcmp(a + 8, "kvm+qemu"))
+				opts.hcall = TCESIM_HCALL_KVM_QEMU;
+			else if (!strcmp(a + 8, "kvm"))
+				opts.hcall = TCESIM_HCALL_KVM;
+			else {
+				fprintf(err, "tcesim replay: bad --hcall '%s'\n", a + 8);
+				return 2;
+			}
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(out);
+			return 0;
+		} else if (a[0] == '-' && a[1]) {
+			fprintf(err, "tcesim replay: unknown option %s\n", a);
+			usage(err);
+			return 2;
+		} else {
+			nfiles++;
+		}
+	}
+	if (!nfiles) {
+		usage(err);
+		return 2;
+	}
+	if (opts.xlate_path && nfiles > 1) {
+		fprintf(err, "tcesim replay: --xlate needs exactly one trace file\n");
+		return 2;
+	}
+	if (trace_out) {
+		tf = strcmp(trace_out, "-") ? fopen(trace_out, "w") : out;
+		if (!tf) {
+			fprintf(err, "%s: %s\n", trace_out, strerror(errno));
+			return 2;
+		}
+		opts.trace_out = tf;
+	}
+	if (isatty(fileno(err)))
+		opts.progress = err;
+	sum = malloc(sizeof(*sum));
+	if (!sum) {
+		if (tf && tf != out)
+			fclose(tf);
+		return 2;
+	}
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int ret;
+
+		if (a[0] == '-' && a[1]) {
+			if (!strcmp(a, "--xlate") || !strcmp(a, "--trace-out"))
+				i++;
+			continue;
+		}
+		ret = tcesim_replay_file(a, &opts, sum);
+		if (ret != 2)
+			tcesim_replay_print_summary(out, sum, json);
+		if (ret > status)
+			status = ret;
+	}
+	free(sum);
+	if (tf && tf != out)
+		fclose(tf);
+	return status;
+}

@@ -1,0 +1,1014 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * test_kvm.c - the hypercall tiers: KVM's in-kernel handlers (B8), QEMU's
+ * handlers and translation (B9, traces/README.md "QEMU 7.2 behaviour"),
+ * the Q6 divergences (the same call answered by each tier), the KVM ->
+ * QEMU fallback of the dispatcher, QEMU's trace lines, and balance (no
+ * allocation left, no page pinned, locked_vm back to zero).
+ *
+ * Fixture: a process "qemu" with 1 MiB of guest RAM at va 0x10000000,
+ * memslot gpa 0 -> that va, plus a memslot at gpa 0x10000000 whose user
+ * range is not mapped (get_user fails there). KVM table LIOBN 0x1000:
+ * 4K pages, offset 0, 512 entries (KVM-backed QEMU view). QEMU-only
+ * table LIOBN 0x2000: 4K pages, bus_offset 0x100000, 16 entries.
+ */
+#include "tcesim_test.h"
+
+#include "kvm/kvm_internal.h"
+
+#define RAM_VA		0x10000000ULL
+#define RAM_SIZE	(1ULL << 20)
+#define HOLE_GPA	0x10000000ULL	/* memslot whose process range is unmapped */
+#define HOLE_VA		0x40000000ULL
+#define LIOBN_KVM	0x1000ULL
+#define LIOBN_QEMU	0x2000ULL
+#define QEMU_BUS	0x100000ULL
+#define LIST_GPA	0x8000ULL	/* a 4K-aligned TCE list in guest RAM */
+
+struct fx {
+	struct test_world *tw;
+	struct tcesim_mm *mm;
+	struct tcesim_kvm *kvm;
+	long base_allocs;
+	char *tbuf;		/* trace capture */
+	size_t tlen;
+	FILE *trace;
+};
+
+#define COLD_GPA	0x20000000ULL	/* memslot over mapped but never touched memory */
+#define COLD_VA		0x30000000ULL
+
+static int fx_setup_cfg(void **state, enum tcesim_hcall_mode mode, enum tcesim_flavour flavour);
+
+static int fx_setup_mode(void **state, enum tcesim_hcall_mode mode)
+{
+	return fx_setup_cfg(state, mode, TCESIM_FLAVOUR_MODERN);
+}
+
+static int fx_setup_cfg(void **state, enum tcesim_hcall_mode mode, enum tcesim_flavour flavour)
+{
+	struct tcesim_world_cfg cfg;
+	struct fx *f = calloc(1, sizeof(*f));
+	static char zeros[RAM_SIZE];
+
+	assert_non_null(f);
+	tcesim_world_cfg_init(&cfg);
+	cfg.hcall = mode;
+	cfg.flavour = flavour;
+	f->tw = test_world_new(&cfg);
+	assert_int_equal(tcesim_mm_create(f->tw->w, "qemu", 64ULL << 20, false, &f->mm), 0);
+	assert_int_equal(tcesim_mm_mmap(f->mm, RAM_VA, RAM_SIZE,
+					TCESIM_PROT_READ | TCESIM_PROT_WRITE, 0), 0);
+	assert_int_equal(tcesim_mm_mmap(f->mm, COLD_VA, 0x10000,
+					TCESIM_PROT_READ | TCESIM_PROT_WRITE, 0), 0);
+	/* Touch all guest RAM now, so later guest writes allocate nothing. */
+	assert_int_equal(tcesim_mm_write(f->mm, RAM_VA, zeros, RAM_SIZE), 0);
+	/* the module's per-world state lives as long as the world: create it first */
+	assert_int_equal(tcesim_kvm_create(f->tw->w, &f->kvm), 0);
+	tcesim_kvm_destroy(f->kvm);
+	f->base_allocs = tcesim_world_live_allocs(f->tw->w);
+	assert_int_equal(tcesim_kvm_create(f->tw->w, &f->kvm), 0);
+	assert_int_equal(tcesim_kvm_set_user_memory_region(f->kvm, 0, RAM_SIZE, f->mm, RAM_VA), 0);
+	assert_int_equal(tcesim_kvm_set_user_memory_region(f->kvm, HOLE_GPA, 0x10000, f->mm,
+							   HOLE_VA), 0);
+	assert_int_equal(tcesim_kvm_set_user_memory_region(f->kvm, COLD_GPA, 0x10000, f->mm,
+							   COLD_VA), 0);
+	assert_int_equal(tcesim_spapr_tce_new_table(f->kvm, LIOBN_KVM, 0, 12, 512, true, f->mm),
+			 0);
+	assert_int_equal(tcesim_spapr_tce_new_table(f->kvm, LIOBN_QEMU, QEMU_BUS, 12, 16, false,
+						    NULL), 0);
+	f->trace = open_memstream(&f->tbuf, &f->tlen);
+	assert_non_null(f->trace);
+	tcesim_kvm_set_trace(f->kvm, f->trace);
+	*state = f;
+	return 0;
+}
+
+static int fx_setup(void **state)
+{
+	return fx_setup_mode(state, TCESIM_HCALL_KVM_QEMU);
+}
+
+static int fx_setup_kvm_only(void **state)
+{
+	return fx_setup_mode(state, TCESIM_HCALL_KVM);
+}
+
+static int fx_setup_qemu_only(void **state)
+{
+	return fx_setup_mode(state, TCESIM_HCALL_QEMU);
+}
+
+static int fx_setup_legacy_2016(void **state)
+{
+	return fx_setup_cfg(state, TCESIM_HCALL_KVM_QEMU, TCESIM_FLAVOUR_LEGACY_2016);
+}
+
+static int fx_teardown(void **state)
+{
+	struct fx *f = *state;
+
+	tcesim_kvm_destroy(f->kvm);
+	tcesim_rcu_barrier();
+	/* every table's locked_vm is returned, every model allocation freed */
+	assert_int_equal(tcesim_mm_locked_vm(f->mm), 0);
+	assert_int_equal(tcesim_world_live_allocs(f->tw->w), f->base_allocs);
+	tcesim_mm_exit(f->mm);
+	test_world_free(f->tw);
+	fclose(f->trace);
+	free(f->tbuf);
+	free(f);
+	return 0;
+}
+
+/* The trace lines emitted since the last call (then forgotten). */
+static const char *trace_take(struct fx *f)
+{
+	static char last[4096];
+
+	fclose(f->trace);
+	snprintf(last, sizeof(last), "%s", f->tbuf ? f->tbuf : "");
+	free(f->tbuf);
+	f->tbuf = NULL;
+	f->trace = open_memstream(&f->tbuf, &f->tlen);
+	assert_non_null(f->trace);
+	tcesim_kvm_set_trace(f->kvm, f->trace);
+	return last;
+}
+
+static uint64_t kvm_get(struct fx *f, uint64_t liobn, uint64_t ioba)
+{
+	uint64_t tce = 0xdead;
+
+	assert_hcall(tcesim_kvmppc_h_get_tce(f->kvm, liobn, ioba, &tce), TCESIM_H_SUCCESS);
+	return tce;
+}
+
+static uint64_t digest(struct fx *f, uint64_t liobn)
+{
+	uint64_t d = 0;
+
+	assert_int_equal(tcesim_spapr_tce_digest(f->kvm, liobn, &d), 0);
+	return d;
+}
+
+static void put_list(struct fx *f, const uint64_t *v, size_t n)
+{
+	assert_int_equal(tcesim_kvm_write_guest_be64(f->kvm, LIST_GPA, v, n), 0);
+}
+
+/* ---------------------------------------------------------- KVM create --- */
+
+static void test_create_spapr_tce_einval(void **state)
+{
+	struct fx *f = *state;
+	struct tcesim_kvm_create_spapr_tce_64 a = { .liobn = 0x3000, .page_shift = 12, .size = 16 };
+	unsigned long locked = tcesim_mm_locked_vm(f->mm);
+
+	a.size = 0;
+	assert_errno(tcesim_kvm_vm_ioctl_create_spapr_tce(f->kvm, &a, f->mm), -EINVAL);
+	a.size = 16;
+	a.page_shift = 11;
+	assert_errno(tcesim_kvm_vm_ioctl_create_spapr_tce(f->kvm, &a, f->mm), -EINVAL);
+	a.page_shift = 35;
+	assert_errno(tcesim_kvm_vm_ioctl_create_spapr_tce(f->kvm, &a, f->mm), -EINVAL);
+	a.page_shift = 12;
+	a.offset = (~0ULL >> 12) - 8;	/* offset + size > ULLONG_MAX >> page_shift */
+	assert_errno(tcesim_kvm_vm_ioctl_create_spapr_tce(f->kvm, &a, f->mm), -EINVAL);
+	assert_errno(tcesim_kvm_vm_ioctl_create_spapr_tce(f->kvm, NULL, f->mm), -EINVAL);
+	assert_int_equal(tcesim_mm_locked_vm(f->mm), locked);
+}
+
+static void test_create_spapr_tce_duplicate_ebusy(void **state)
+{
+	struct fx *f = *state;
+	struct tcesim_kvm_create_spapr_tce_64 a = { .liobn = LIOBN_KVM, .page_shift = 16,
+						    .size = 8 };
+	unsigned long locked = tcesim_mm_locked_vm(f->mm);
+
+	assert_errno(tcesim_kvm_vm_ioctl_create_spapr_tce(f->kvm, &a, f->mm), -EBUSY);
+	/* the charge taken before the duplicate check is given back */
+	assert_int_equal(tcesim_mm_locked_vm(f->mm), locked);
+}
+
+static void test_create_spapr_tce_locked_vm(void **state)
+{
+	struct fx *f = *state;
+	/* 4096 entries = 8 TCE pages of 4K; struct + 8 pointers fit one page */
+	struct tcesim_kvm_create_spapr_tce_64 a = { .liobn = 0x3000, .page_shift = 12,
+						    .size = 4096 };
+	unsigned long locked = tcesim_mm_locked_vm(f->mm);
+	struct tcesim_mm *small;
+
+	assert_int_equal(tcesim_kvm_vm_ioctl_create_spapr_tce(f->kvm, &a, f->mm), 0);
+	assert_int_equal(tcesim_mm_locked_vm(f->mm), locked + 8 + 1);
+	assert_int_equal(tcesim_kvm_spapr_tce_release(f->kvm, 0x3000), 0);
+	assert_errno(tcesim_kvm_spapr_tce_release(f->kvm, 0x3000), -ENOENT);
+	tcesim_rcu_barrier();
+	assert_int_equal(tcesim_mm_locked_vm(f->mm), locked);
+
+	/* RLIMIT_MEMLOCK of 4K: 9 pages cannot be charged */
+	assert_int_equal(tcesim_mm_create(f->tw->w, "small", 4096, false, &small), 0);
+	assert_errno(tcesim_kvm_vm_ioctl_create_spapr_tce(f->kvm, &a, small), -ENOMEM);
+	assert_int_equal(tcesim_mm_locked_vm(small), 0);
+	/* without an mm nothing is charged */
+	assert_int_equal(tcesim_kvm_vm_ioctl_create_spapr_tce(f->kvm, &a, NULL), 0);
+	assert_int_equal(tcesim_kvm_spapr_tce_release(f->kvm, 0x3000), 0);
+	tcesim_mm_exit(small);
+}
+
+static void test_create_spapr_tce_fail_alloc(void **state)
+{
+	struct fx *f = *state;
+	unsigned long n;
+
+	/* fail the n-th allocation until create succeeds: no leak, no charge */
+	for (n = 1;; n++) {
+		long before;
+		unsigned long locked;
+		int ret;
+
+		tcesim_rcu_barrier();
+		before = tcesim_world_live_allocs(f->tw->w);
+		locked = tcesim_mm_locked_vm(f->mm);
+
+		tcesim_world_inject_fail_alloc(f->tw->w, n);
+		ret = tcesim_spapr_tce_new_table(f->kvm, 0x3000, 0, 12, 1024, true, f->mm);
+		if (!ret) {
+			tcesim_world_inject_fail_alloc(f->tw->w, 0);
+			break;
+		}
+		assert_errno(ret, -ENOMEM);
+		tcesim_world_inject_fail_alloc(f->tw->w, 0);
+		tcesim_rcu_barrier();
+		assert_int_equal(tcesim_world_live_allocs(f->tw->w), before);
+		assert_int_equal(tcesim_mm_locked_vm(f->mm), locked);
+		assert_true(n < 10);
+	}
+	assert_int_equal(tcesim_spapr_tce_table_disable(f->kvm, 0x3000), 0);
+}
+
+static void test_set_user_memory_region_errors(void **state)
+{
+	struct fx *f = *state;
+
+	assert_errno(tcesim_kvm_set_user_memory_region(f->kvm, 0x1000, 0x1000, f->mm, RAM_VA),
+		     -EEXIST);
+	assert_errno(tcesim_kvm_set_user_memory_region(f->kvm, 0x200001, 0x1000, f->mm, RAM_VA),
+		     -EINVAL);
+	assert_errno(tcesim_kvm_set_user_memory_region(f->kvm, 0x200000, 0, f->mm, RAM_VA),
+		     -EINVAL);
+	assert_errno(tcesim_kvm_set_user_memory_region(f->kvm, 0x200000, 0x1000, NULL, RAM_VA),
+		     -EINVAL);
+}
+
+/* ------------------------------------------------------------ KVM tier --- */
+
+static void test_kvmppc_h_put_tce_outcomes(void **state)
+{
+	struct fx *f = *state;
+	uint64_t d;
+
+	assert_hcall(tcesim_kvmppc_h_put_tce(f->kvm, 0x9999, 0, 0x1003), TCESIM_H_TOO_HARD);
+	/* a QEMU-only table is unknown to KVM: exit to userspace */
+	assert_hcall(tcesim_kvmppc_h_put_tce(f->kvm, LIOBN_QEMU, QEMU_BUS, 0x1003),
+		     TCESIM_H_TOO_HARD);
+	d = digest(f, LIOBN_KVM);
+	assert_hcall(tcesim_kvmppc_h_put_tce(f->kvm, LIOBN_KVM, 0x800, 0x1003), TCESIM_H_PARAMETER);
+	assert_hcall(tcesim_kvmppc_h_put_tce(f->kvm, LIOBN_KVM, 512 << 12, 0x1003),
+		     TCESIM_H_PARAMETER);
+	/* gpa not aligned to the TCE page; gpa in no memslot */
+	assert_hcall(tcesim_kvmppc_h_put_tce(f->kvm, LIOBN_KVM, 0, 0x1801), TCESIM_H_TOO_HARD);
+	assert_hcall(tcesim_kvmppc_h_put_tce(f->kvm, LIOBN_KVM, 0, 0x7000000003ULL),
+		     TCESIM_H_TOO_HARD);
+	assert_int_equal(digest(f, LIOBN_KVM), d);	/* nothing stored */
+
+	assert_hcall(tcesim_kvmppc_h_put_tce(f->kvm, LIOBN_KVM, 0x3000, 0x5003), TCESIM_H_SUCCESS);
+	assert_int_equal(kvm_get(f, LIOBN_KVM, 0x3000), 0x5003);
+	/* DMA_NONE with any other bits: "poison" is allowed */
+	assert_hcall(tcesim_kvmppc_h_put_tce(f->kvm, LIOBN_KVM, 0x4000, 0xfff0000000000ffcULL),
+		     TCESIM_H_SUCCESS);
+	assert_int_equal(kvm_get(f, LIOBN_KVM, 0x4000), 0xfff0000000000ffcULL);
+	assert_hcall(tcesim_kvmppc_h_put_tce(f->kvm, LIOBN_KVM, 0x3000, 0), TCESIM_H_SUCCESS);
+	assert_int_equal(kvm_get(f, LIOBN_KVM, 0x3000), 0);
+	assert_int_equal(trace_take(f)[0], '\0');	/* KVM does not trace */
+}
+
+static void test_kvmppc_ioba_validate_offset(void **state)
+{
+	struct fx *f = *state;
+	struct tcesim_kvm_create_spapr_tce_64 a = { .liobn = 0x3000, .page_shift = 16,
+						    .offset = 16, .size = 4 };
+	uint64_t tce;
+
+	assert_int_equal(tcesim_kvm_vm_ioctl_create_spapr_tce(f->kvm, &a, NULL), 0);
+	/* window [16, 20) in 64K pages */
+	assert_hcall(tcesim_kvmppc_h_put_tce(f->kvm, 0x3000, 15ULL << 16, 0), TCESIM_H_PARAMETER);
+	assert_hcall(tcesim_kvmppc_h_put_tce(f->kvm, 0x3000, 20ULL << 16, 0), TCESIM_H_PARAMETER);
+	assert_hcall(tcesim_kvmppc_h_put_tce(f->kvm, 0x3000, (16ULL << 16) + 0x1000, 0),
+		     TCESIM_H_PARAMETER);
+	assert_hcall(tcesim_kvmppc_h_put_tce(f->kvm, 0x3000, 19ULL << 16, 0x10003),
+		     TCESIM_H_SUCCESS);
+	assert_hcall(tcesim_kvmppc_h_get_tce(f->kvm, 0x3000, 19ULL << 16, &tce), TCESIM_H_SUCCESS);
+	assert_int_equal(tce, 0x10003);
+	/* 64K page: a gpa aligned to 4K only is too hard */
+	assert_hcall(tcesim_kvmppc_h_put_tce(f->kvm, 0x3000, 16ULL << 16, 0x11003),
+		     TCESIM_H_TOO_HARD);
+	/* npages overflow and range */
+	assert_hcall(tcesim_kvmppc_h_stuff_tce(f->kvm, 0x3000, 17ULL << 16, 0, 4),
+		     TCESIM_H_PARAMETER);
+	assert_hcall(tcesim_kvmppc_h_stuff_tce(f->kvm, 0x3000, 17ULL << 16, 0, ~0ULL),
+		     TCESIM_H_PARAMETER);
+	assert_hcall(tcesim_kvmppc_h_stuff_tce(f->kvm, 0x3000, 16ULL << 16, 0, 4),
+		     TCESIM_H_SUCCESS);
+	assert_int_equal(tcesim_kvm_spapr_tce_release(f->kvm, 0x3000), 0);
+}
+
+static void test_kvmppc_h_put_tce_indirect_outcomes(void **state)
+{
+	struct fx *f = *state;
+	uint64_t list[4] = { 0x1003, 0x2003, 0x3001, 0x4002 };
+	uint64_t d;
+
+	put_list(f, list, 4);
+	assert_hcall(tcesim_kvmppc_h_put_tce_indirect(f->kvm, 0x9999, 0, LIST_GPA, 4),
+		     TCESIM_H_TOO_HARD);
+	d = digest(f, LIOBN_KVM);
+	assert_hcall(tcesim_kvmppc_h_put_tce_indirect(f->kvm, LIOBN_KVM, 0, LIST_GPA, 513),
+		     TCESIM_H_PARAMETER);
+	assert_hcall(tcesim_kvmppc_h_put_tce_indirect(f->kvm, LIOBN_KVM, 0, LIST_GPA + 8, 4),
+		     TCESIM_H_PARAMETER);
+	assert_hcall(tcesim_kvmppc_h_put_tce_indirect(f->kvm, LIOBN_KVM, 510 << 12, LIST_GPA, 4),
+		     TCESIM_H_PARAMETER);
+	assert_hcall(tcesim_kvmppc_h_put_tce_indirect(f->kvm, LIOBN_KVM, 0x800, LIST_GPA, 4),
+		     TCESIM_H_PARAMETER);
+	/* list in no memslot; list in a memslot whose memory is not mapped */
+	assert_hcall(tcesim_kvmppc_h_put_tce_indirect(f->kvm, LIOBN_KVM, 0, 0x7000000000ULL, 4),
+		     TCESIM_H_TOO_HARD);
+	assert_hcall(tcesim_kvmppc_h_put_tce_indirect(f->kvm, LIOBN_KVM, 0, HOLE_GPA, 4),
+		     TCESIM_H_TOO_HARD);
+	/* pass 1: entry 3 invalid (gpa not in a memslot): nothing written */
+	list[3] = 0x7000000003ULL;
+	put_list(f, list, 4);
+	assert_hcall(tcesim_kvmppc_h_put_tce_indirect(f->kvm, LIOBN_KVM, 0, LIST_GPA, 4),
+		     TCESIM_H_TOO_HARD);
+	assert_int_equal(digest(f, LIOBN_KVM), d);
+	/* npages 0: nothing to do, success (QEMU says H_PARAMETER) */
+	assert_hcall(tcesim_kvmppc_h_put_tce_indirect(f->kvm, LIOBN_KVM, 0, LIST_GPA, 0),
+		     TCESIM_H_SUCCESS);
+	/*
+	 * pass 2: a DMA_NONE entry passes validation but its address must still
+	 * be in a memslot: H_PARAMETER, earlier entries stay written.
+	 */
+	list[3] = 0x7000000000ULL;
+	put_list(f, list, 4);
+	assert_hcall(tcesim_kvmppc_h_put_tce_indirect(f->kvm, LIOBN_KVM, 0, LIST_GPA, 4),
+		     TCESIM_H_PARAMETER);
+	assert_int_equal(kvm_get(f, LIOBN_KVM, 0x2000), 0x3001);
+	assert_int_equal(kvm_get(f, LIOBN_KVM, 0x3000), 0);
+	/* success */
+	list[3] = 0x4002;
+	put_list(f, list, 4);
+	assert_hcall(tcesim_kvmppc_h_put_tce_indirect(f->kvm, LIOBN_KVM, 0x10000, LIST_GPA, 4),
+		     TCESIM_H_SUCCESS);
+	assert_int_equal(kvm_get(f, LIOBN_KVM, 0x10000), 0x1003);
+	assert_int_equal(kvm_get(f, LIOBN_KVM, 0x13000), 0x4002);
+}
+
+static void test_kvmppc_h_stuff_tce_outcomes(void **state)
+{
+	struct fx *f = *state;
+
+	assert_hcall(tcesim_kvmppc_h_stuff_tce(f->kvm, 0x9999, 0, 0, 1), TCESIM_H_TOO_HARD);
+	assert_hcall(tcesim_kvmppc_h_put_tce(f->kvm, LIOBN_KVM, 0x1000, 0x1003), TCESIM_H_SUCCESS);
+	assert_hcall(tcesim_kvmppc_h_stuff_tce(f->kvm, LIOBN_KVM, 0, 0x1, 2), TCESIM_H_PARAMETER);
+	assert_hcall(tcesim_kvmppc_h_stuff_tce(f->kvm, LIOBN_KVM, 0, 0x2, 2), TCESIM_H_PARAMETER);
+	assert_int_equal(kvm_get(f, LIOBN_KVM, 0x1000), 0x1003);
+	assert_hcall(tcesim_kvmppc_h_stuff_tce(f->kvm, LIOBN_KVM, 0, 0, 513), TCESIM_H_PARAMETER);
+	assert_hcall(tcesim_kvmppc_h_stuff_tce(f->kvm, LIOBN_KVM, 0x100, 0, 1), TCESIM_H_PARAMETER);
+	assert_hcall(tcesim_kvmppc_h_stuff_tce(f->kvm, LIOBN_KVM, 0, 0, 0), TCESIM_H_SUCCESS);
+	assert_int_equal(kvm_get(f, LIOBN_KVM, 0x1000), 0x1003);
+	/* poison without R/W is stored */
+	assert_hcall(tcesim_kvmppc_h_stuff_tce(f->kvm, LIOBN_KVM, 0, 0xdead0000ULL, 2),
+		     TCESIM_H_SUCCESS);
+	assert_int_equal(kvm_get(f, LIOBN_KVM, 0x1000), 0xdead0000ULL);
+	assert_hcall(tcesim_kvmppc_h_stuff_tce(f->kvm, LIOBN_KVM, 0, 0, 512), TCESIM_H_SUCCESS);
+	assert_int_equal(tcesim_kvm_live_tces(f->kvm), 0);
+}
+
+static void test_kvmppc_h_get_tce_outcomes(void **state)
+{
+	struct fx *f = *state;
+	uint64_t tce = 0x77;
+
+	assert_hcall(tcesim_kvmppc_h_get_tce(f->kvm, 0x9999, 0, &tce), TCESIM_H_TOO_HARD);
+	assert_hcall(tcesim_kvmppc_h_get_tce(f->kvm, LIOBN_KVM, 0x10, &tce), TCESIM_H_PARAMETER);
+	assert_hcall(tcesim_kvmppc_h_get_tce(f->kvm, LIOBN_KVM, 512 << 12, &tce),
+		     TCESIM_H_PARAMETER);
+	assert_int_equal(tce, 0x77);
+	/* page never allocated: 0 */
+	assert_int_equal(kvm_get(f, LIOBN_KVM, 511 << 12), 0);
+}
+
+/* A linked hardware table that records calls and fails on demand. */
+struct mock_hw {
+	int maps, unmaps, clears, kills, validates, releases;
+	long map_ret, unmap_ret, validate_ret;
+	uint64_t last_entry, last_ua;
+};
+
+static long mock_validate(void *p, struct tcesim_mm *mm, uint64_t ua)
+{
+	struct mock_hw *m = p;
+
+	(void)mm;
+	m->validates++;
+	m->last_ua = ua;
+	return m->validate_ret;
+}
+
+static long mock_map(void *p, uint64_t entry, struct tcesim_mm *mm, uint64_t ua,
+		     enum tcesim_dma_data_direction dir)
+{
+	struct mock_hw *m = p;
+
+	(void)mm;
+	(void)dir;
+	m->maps++;
+	m->last_entry = entry;
+	m->last_ua = ua;
+	return m->map_ret;
+}
+
+static long mock_unmap(void *p, uint64_t entry)
+{
+	struct mock_hw *m = p;
+
+	m->unmaps++;
+	m->last_entry = entry;
+	return m->unmap_ret;
+}
+
+static void mock_clear(void *p, uint64_t entry)
+{
+	((struct mock_hw *)p)->clears++;
+	(void)entry;
+}
+
+static void mock_kill(void *p, uint64_t entry, uint64_t npages)
+{
+	((struct mock_hw *)p)->kills++;
+	(void)entry;
+	(void)npages;
+}
+
+static void mock_release(void *p)
+{
+	((struct mock_hw *)p)->releases++;
+}
+
+static const struct kvmppc_linked_table_ops mock_ops = {
+	.validate = mock_validate, .map = mock_map, .unmap = mock_unmap,
+	.clear = mock_clear, .kill = mock_kill, .release = mock_release,
+};
+
+static void test_kvmppc_linked_table(void **state)
+{
+	struct fx *f = *state;
+	struct mock_hw m = { 0 };
+	uint64_t list[2] = { 0x1003, 0x2003 };
+
+	assert_int_equal(kvmppc_stt_link_table(f->kvm, LIOBN_KVM, &mock_ops, &m), 0);
+	assert_errno(kvmppc_stt_link_table(f->kvm, 0x9999, &mock_ops, &m), -EINVAL);
+	assert_hcall(tcesim_kvmppc_h_put_tce(f->kvm, LIOBN_KVM, 0x5000, 0x1003), TCESIM_H_SUCCESS);
+	assert_int_equal(m.maps, 1);
+	assert_int_equal(m.kills, 1);
+	assert_int_equal(m.last_entry, 5);
+	assert_int_equal(m.last_ua, RAM_VA + 0x1000);
+	/* hardware refuses: guest value not stored, the entry is cleared */
+	m.map_ret = TCESIM_H_TOO_HARD;
+	assert_hcall(tcesim_kvmppc_h_put_tce(f->kvm, LIOBN_KVM, 0x6000, 0x2003), TCESIM_H_TOO_HARD);
+	assert_int_equal(kvm_get(f, LIOBN_KVM, 0x6000), 0);
+	assert_int_equal(m.clears, 1);
+	m.map_ret = TCESIM_H_SUCCESS;
+	/* validation through the linked table (no prereg region: too hard) */
+	m.validate_ret = TCESIM_H_TOO_HARD;
+	put_list(f, list, 2);
+	assert_hcall(tcesim_kvmppc_h_put_tce_indirect(f->kvm, LIOBN_KVM, 0, LIST_GPA, 2),
+		     TCESIM_H_TOO_HARD);
+	assert_int_equal(m.maps, 2);	/* the refused put's map + nothing from pass 1 */
+	m.validate_ret = TCESIM_H_SUCCESS;
+	assert_hcall(tcesim_kvmppc_h_put_tce_indirect(f->kvm, LIOBN_KVM, 0, LIST_GPA, 2),
+		     TCESIM_H_SUCCESS);
+	assert_int_equal(m.maps, 4);
+	/* stuff: unmap H_TOO_HARD returns at once, guest view unchanged */
+	m.unmap_ret = TCESIM_H_TOO_HARD;
+	assert_hcall(tcesim_kvmppc_h_stuff_tce(f->kvm, LIOBN_KVM, 0, 0, 2), TCESIM_H_TOO_HARD);
+	assert_int_equal(kvm_get(f, LIOBN_KVM, 0), 0x1003);
+	assert_int_equal(m.unmaps, 1);
+	/* stuff: another error warns, clears, goes on and is the return value */
+	m.unmap_ret = TCESIM_H_HARDWARE;
+	assert_hcall(tcesim_kvmppc_h_stuff_tce(f->kvm, LIOBN_KVM, 0, 0, 2), TCESIM_H_HARDWARE);
+	assert_true(tcesim_world_log_contains(f->tw->w, "kvmppc_h_stuff_tce"));
+	assert_int_equal(kvm_get(f, LIOBN_KVM, 0), 0);
+	assert_int_equal(kvmppc_stt_unlink_table(f->kvm, LIOBN_KVM, &m), 0);
+	assert_int_equal(m.releases, 1);
+	tcesim_rcu_barrier();
+}
+
+/* ----------------------------------------------------------- QEMU tier --- */
+
+static void test_h_put_tce_outcomes(void **state)
+{
+	struct fx *f = *state;
+	struct tcesim_hcall_out out = { 0 };
+	uint64_t tce = 0;
+
+	/* unknown LIOBN: H_PARAMETER, traced with the guest's (unmasked) ioba */
+	assert_hcall(tcesim_h_put_tce(f->kvm, 0x9999, 0x1234, 0x1003, &out), TCESIM_H_PARAMETER);
+	assert_string_equal(trace_take(f),
+			    "spapr_iommu_put liobn=0x9999 ioba=0x1234 tce=0x1003 ret=-4\n");
+	/* a LIOBN above 32 bits is never found, even if its low half exists */
+	assert_hcall(tcesim_h_put_tce(f->kvm, (1ULL << 32) | LIOBN_QEMU, QEMU_BUS, 0x1003, NULL),
+		     TCESIM_H_PARAMETER);
+	trace_take(f);
+	/* misaligned ioba is masked down; any TCE is stored */
+	assert_hcall(tcesim_h_put_tce(f->kvm, LIOBN_QEMU, QEMU_BUS + 0x17ff, 0xfff0000000000fffULL,
+				      &out), TCESIM_H_SUCCESS);
+	assert_int_equal(out.trace_ioba, QEMU_BUS + 0x1000);
+	assert_string_equal(trace_take(f), "spapr_iommu_put liobn=0x2000 ioba=0x101000 "
+					   "tce=0xfff0000000000fff ret=0\n");
+	assert_hcall(tcesim_h_get_tce(f->kvm, LIOBN_QEMU, QEMU_BUS + 0x1000, &tce, NULL),
+		     TCESIM_H_SUCCESS);
+	assert_int_equal(tce, 0xfff0000000000fffULL);
+	/* below bus_offset (wraps) and past the window */
+	assert_hcall(tcesim_h_put_tce(f->kvm, LIOBN_QEMU, QEMU_BUS - 0x1000, 0x1003, NULL),
+		     TCESIM_H_PARAMETER);
+	assert_hcall(tcesim_h_put_tce(f->kvm, LIOBN_QEMU, QEMU_BUS + (16 << 12), 0x1003, NULL),
+		     TCESIM_H_PARAMETER);
+	assert_hcall(tcesim_h_put_tce(f->kvm, LIOBN_QEMU, 0xffffffffffff0000ULL, 0x1003, NULL),
+		     TCESIM_H_PARAMETER);
+	trace_take(f);
+}
+
+static void test_h_put_tce_indirect_outcomes(void **state)
+{
+	struct fx *f = *state;
+	struct tcesim_hcall_out out = { 0 };
+	uint64_t list[2] = { 0x7003, 0x8003 };
+	uint64_t tce;
+
+	put_list(f, list, 2);
+	/* refused without a trace */
+	assert_hcall(tcesim_h_put_tce_indirect(f->kvm, 0x9999, 0, LIST_GPA, 2, &out),
+		     TCESIM_H_PARAMETER);
+	assert_hcall(tcesim_h_put_tce_indirect(f->kvm, LIOBN_QEMU, QEMU_BUS, LIST_GPA, 513, &out),
+		     TCESIM_H_PARAMETER);
+	assert_hcall(tcesim_h_put_tce_indirect(f->kvm, LIOBN_QEMU, QEMU_BUS, LIST_GPA + 8, 2, &out),
+		     TCESIM_H_PARAMETER);
+	assert_false(out.traced);
+	assert_string_equal(trace_take(f), "");
+	/* npages 0: H_PARAMETER, traced, nothing written */
+	assert_hcall(tcesim_h_put_tce_indirect(f->kvm, LIOBN_QEMU, QEMU_BUS, LIST_GPA, 0, &out),
+		     TCESIM_H_PARAMETER);
+	assert_string_equal(trace_take(f), "spapr_iommu_indirect liobn=2000 ioba=0x100000 "
+					   "tcelist=0x8000 iobaN=0x0 tceN=0x0 ret=-4\n");
+	/* entry 0 lands in the last slot, entry 1 is out of range: partial */
+	assert_hcall(tcesim_h_put_tce_indirect(f->kvm, LIOBN_QEMU, QEMU_BUS + (15 << 12) + 0x10,
+					       LIST_GPA, 2, &out), TCESIM_H_PARAMETER);
+	assert_int_equal(out.trace_idx, 0);
+	assert_int_equal(out.trace_tce, 0x8003);
+	assert_string_equal(trace_take(f), "spapr_iommu_indirect liobn=2000 ioba=0x10f010 "
+					   "tcelist=0x8000 iobaN=0x0 tceN=0x8003 ret=-4\n");
+	assert_hcall(tcesim_h_get_tce(f->kvm, LIOBN_QEMU, QEMU_BUS + (15 << 12), &tce, NULL),
+		     TCESIM_H_SUCCESS);
+	assert_int_equal(tce, 0x7003);
+	/* success: iobaN is the last index */
+	assert_hcall(tcesim_h_put_tce_indirect(f->kvm, LIOBN_QEMU, QEMU_BUS, LIST_GPA, 2, &out),
+		     TCESIM_H_SUCCESS);
+	assert_int_equal(out.trace_idx, 1);
+	assert_int_equal(out.trace_tce, 0x8003);
+	trace_take(f);
+	/* a list outside guest RAM reads as zeros (unassigned memory) */
+	assert_hcall(tcesim_h_put_tce_indirect(f->kvm, LIOBN_QEMU, QEMU_BUS, 0x7000000000ULL, 1,
+					       &out), TCESIM_H_SUCCESS);
+	assert_int_equal(out.trace_tce, 0);
+	trace_take(f);
+}
+
+static void test_h_stuff_tce_outcomes(void **state)
+{
+	struct fx *f = *state;
+	struct tcesim_hcall_out out = { 0 };
+	uint64_t tce;
+
+	assert_hcall(tcesim_h_stuff_tce(f->kvm, 0x9999, 0, 0, 1, &out), TCESIM_H_PARAMETER);
+	assert_hcall(tcesim_h_stuff_tce(f->kvm, LIOBN_QEMU, QEMU_BUS, 0, 17, &out),
+		     TCESIM_H_PARAMETER);
+	assert_string_equal(trace_take(f), "");
+	assert_hcall(tcesim_h_stuff_tce(f->kvm, LIOBN_QEMU, QEMU_BUS, 0, 0, &out),
+		     TCESIM_H_PARAMETER);
+	assert_string_equal(trace_take(f), "spapr_iommu_stuff liobn=2000 ioba=0x100000 "
+					   "tcevalue=0x0 npages=0 ret=-4\n");
+	/* R/W bits are not checked by QEMU */
+	assert_hcall(tcesim_h_stuff_tce(f->kvm, LIOBN_QEMU, QEMU_BUS + 0x1fff, 0x9003, 2, &out),
+		     TCESIM_H_SUCCESS);
+	assert_int_equal(out.trace_ioba, QEMU_BUS + 0x3000);	/* where the loop stopped */
+	trace_take(f);
+	/* partial: 14..15 written, 16 out of range */
+	assert_hcall(tcesim_h_stuff_tce(f->kvm, LIOBN_QEMU, QEMU_BUS + (14 << 12), 0xa003, 3, &out),
+		     TCESIM_H_PARAMETER);
+	assert_int_equal(out.trace_ioba, QEMU_BUS + (16 << 12));
+	assert_hcall(tcesim_h_get_tce(f->kvm, LIOBN_QEMU, QEMU_BUS + (15 << 12), &tce, NULL),
+		     TCESIM_H_SUCCESS);
+	assert_int_equal(tce, 0xa003);
+	trace_take(f);
+}
+
+static void test_h_get_tce_outcomes(void **state)
+{
+	struct fx *f = *state;
+	uint64_t tce = 0x55;
+
+	assert_hcall(tcesim_h_get_tce(f->kvm, 0x9999, 0, &tce, NULL), TCESIM_H_PARAMETER);
+	assert_hcall(tcesim_h_get_tce(f->kvm, LIOBN_QEMU, 0, &tce, NULL), TCESIM_H_PARAMETER);
+	assert_int_equal(tce, 0x55);
+	assert_string_equal(trace_take(f),
+			    "spapr_iommu_get liobn=0x9999 ioba=0x0 ret=-4 tce=0x0\n"
+			    "spapr_iommu_get liobn=0x2000 ioba=0x0 ret=-4 tce=0x0\n");
+	assert_hcall(tcesim_h_get_tce(f->kvm, LIOBN_QEMU, QEMU_BUS + 0x20, &tce, NULL),
+		     TCESIM_H_SUCCESS);
+	assert_int_equal(tce, 0);
+	trace_take(f);
+}
+
+static void test_spapr_tce_translate_iommu(void **state)
+{
+	struct fx *f = *state;
+	struct tcesim_iommu_tlb_entry e;
+	unsigned int perm;
+
+	assert_errno(tcesim_spapr_tce_translate_iommu(f->kvm, 0x9999, 0, &e), -ENOENT);
+	for (perm = 0; perm < 4; perm++) {
+		assert_hcall(tcesim_h_put_tce(f->kvm, LIOBN_QEMU, QEMU_BUS + 0x2000,
+					      0x123456000ULL | perm, NULL), TCESIM_H_SUCCESS);
+		assert_int_equal(tcesim_spapr_tce_translate_iommu(f->kvm, LIOBN_QEMU, 0x2abc, &e),
+				 0);
+		assert_int_equal(e.perm, perm);
+		assert_int_equal(e.translated_addr, 0x123456000ULL);
+		assert_int_equal(e.iova, 0x2000);
+		assert_int_equal(e.addr_mask, 0xfff);
+	}
+	trace_take(f);
+	/* the offset is relative to the window: out of bounds past 16 entries */
+	assert_int_equal(tcesim_spapr_tce_translate_iommu(f->kvm, LIOBN_QEMU, 16 << 12, &e), 0);
+	assert_int_equal(e.perm, 0);
+	assert_int_equal(e.translated_addr, 0);
+	assert_int_equal(e.addr_mask, ~0ULL);
+	assert_string_equal(trace_take(f),
+			    "spapr_iommu_xlate liobn=2000 0x10000 -> 0x0 perm=0 mask=ffffffff\n");
+	/* a 16M-page DDW at 1<<59 */
+	assert_int_equal(tcesim_spapr_tce_new_table(f->kvm, 0x80000001, 1ULL << 59, 24, 64, false,
+						    NULL), 0);
+	assert_hcall(tcesim_h_put_tce(f->kvm, 0x80000001, (1ULL << 59) + (3ULL << 24) + 5,
+				      0x5000003ULL, NULL), TCESIM_H_SUCCESS);
+	assert_string_equal(trace_take(f), "spapr_iommu_pci_put liobn=0x80000001 "
+					   "ioba=0x800000003000000 tce=0x5000003 ret=0\n");
+	assert_int_equal(tcesim_spapr_tce_translate_iommu(f->kvm, 0x80000001, (3ULL << 24) + 0x10,
+							  &e), 0);
+	assert_int_equal(e.translated_addr, 0x5000000);
+	assert_int_equal(e.addr_mask, 0xffffff);
+	assert_string_equal(trace_take(f), "spapr_iommu_xlate liobn=80000001 0x3000010 -> "
+					   "0x5000000 perm=3 mask=ffffff\n");
+	assert_int_equal(tcesim_spapr_tce_table_disable(f->kvm, 0x80000001), 0);
+	assert_errno(tcesim_spapr_tce_table_disable(f->kvm, 0x80000001), -ENOENT);
+}
+
+static void test_spapr_tce_new_table_errors(void **state)
+{
+	struct fx *f = *state;
+
+	assert_errno(tcesim_spapr_tce_new_table(f->kvm, LIOBN_QEMU, 0, 12, 16, false, NULL),
+		     -EBUSY);
+	assert_true(tcesim_world_log_contains(f->tw->w, "duplicate LIOBN 0x2000"));
+	assert_errno(tcesim_spapr_tce_new_table(f->kvm, 1ULL << 32, 0, 12, 16, false, NULL),
+		     -EINVAL);
+	assert_errno(tcesim_spapr_tce_new_table(f->kvm, 0x3000, 0, 11, 16, false, NULL), -EINVAL);
+	assert_errno(tcesim_spapr_tce_new_table(f->kvm, 0x3000, 0x800, 12, 16, true, NULL),
+		     -EINVAL);
+	assert_errno(tcesim_spapr_tce_new_table(f->kvm, 0x3000, 0, 12, 0, true, NULL), -EINVAL);
+}
+
+static void test_pci_trace_lines(void **state)
+{
+	struct fx *f = *state;
+	uint64_t list[1] = { 0x1003 };
+	uint64_t tce;
+
+	assert_int_equal(tcesim_spapr_tce_new_table(f->kvm, 0x80000100, 0, 12, 8, false, NULL), 0);
+	put_list(f, list, 1);
+	assert_hcall(tcesim_h_put_tce_indirect(f->kvm, 0x80000100, 0x1000, LIST_GPA, 1, NULL),
+		     TCESIM_H_SUCCESS);
+	assert_hcall(tcesim_h_stuff_tce(f->kvm, 0x80000100, 0x1000, 0, 1, NULL), TCESIM_H_SUCCESS);
+	assert_hcall(tcesim_h_get_tce(f->kvm, 0x80000100, 0x1000, &tce, NULL), TCESIM_H_SUCCESS);
+	assert_string_equal(trace_take(f),
+			    "spapr_iommu_pci_indirect liobn=80000100 ioba=0x1000 tcelist=0x8000 "
+			    "iobaN=0x0 tceN=0x1003 ret=0\n"
+			    "spapr_iommu_pci_stuff liobn=80000100 ioba=0x2000 tcevalue=0x0 "
+			    "npages=1 ret=0\n"
+			    "spapr_iommu_pci_get liobn=0x80000100 ioba=0x1000 ret=0 tce=0x0\n");
+	assert_int_equal(tcesim_spapr_tce_table_disable(f->kvm, 0x80000100), 0);
+}
+
+/* -------------------------------------------------- Q6 and dispatching --- */
+
+static long both(struct fx *f, unsigned long req, uint64_t a1, uint64_t a2, uint64_t a3,
+		 bool qemu, uint64_t *r4)
+{
+	uint64_t dummy;
+
+	if (!r4)
+		r4 = &dummy;
+	switch (req) {
+	case TCESIM_H_PUT_TCE:
+		return qemu ? tcesim_h_put_tce(f->kvm, LIOBN_KVM, a1, a2, NULL) :
+			      tcesim_kvmppc_h_put_tce(f->kvm, LIOBN_KVM, a1, a2);
+	case TCESIM_H_PUT_TCE_INDIRECT:
+		return qemu ? tcesim_h_put_tce_indirect(f->kvm, LIOBN_KVM, a1, a2, a3, NULL) :
+			      tcesim_kvmppc_h_put_tce_indirect(f->kvm, LIOBN_KVM, a1, a2, a3);
+	case TCESIM_H_STUFF_TCE:
+		return qemu ? tcesim_h_stuff_tce(f->kvm, LIOBN_KVM, a1, a2, a3, NULL) :
+			      tcesim_kvmppc_h_stuff_tce(f->kvm, LIOBN_KVM, a1, a2, a3);
+	default:
+		return qemu ? tcesim_h_get_tce(f->kvm, LIOBN_KVM, a1, r4, NULL) :
+			      tcesim_kvmppc_h_get_tce(f->kvm, LIOBN_KVM, a1, r4);
+	}
+}
+
+static void test_q6_divergences(void **state)
+{
+	struct fx *f = *state;
+	uint64_t list[2] = { 0x1003, 0x2003 };
+	uint64_t tce;
+
+	/* the QEMU view shares KVM's storage */
+	assert_hcall(both(f, TCESIM_H_PUT_TCE, 0x1000, 0x1003, 0, false, NULL), TCESIM_H_SUCCESS);
+	assert_hcall(both(f, TCESIM_H_GET_TCE, 0x1000, 0, 0, true, &tce), TCESIM_H_SUCCESS);
+	assert_int_equal(tce, 0x1003);
+	/* misaligned ioba: KVM refuses, QEMU masks */
+	assert_hcall(both(f, TCESIM_H_PUT_TCE, 0x2010, 0x2003, 0, false, NULL), TCESIM_H_PARAMETER);
+	assert_hcall(both(f, TCESIM_H_PUT_TCE, 0x2010, 0x2003, 0, true, NULL), TCESIM_H_SUCCESS);
+	assert_int_equal(kvm_get(f, LIOBN_KVM, 0x2000), 0x2003);
+	/* npages 0 INDIRECT: KVM success, QEMU H_PARAMETER */
+	put_list(f, list, 2);
+	assert_hcall(both(f, TCESIM_H_PUT_TCE_INDIRECT, 0, LIST_GPA, 0, false, NULL),
+		     TCESIM_H_SUCCESS);
+	assert_hcall(both(f, TCESIM_H_PUT_TCE_INDIRECT, 0, LIST_GPA, 0, true, NULL),
+		     TCESIM_H_PARAMETER);
+	/* npages 0 STUFF: KVM success, QEMU H_PARAMETER */
+	assert_hcall(both(f, TCESIM_H_STUFF_TCE, 0, 0, 0, false, NULL), TCESIM_H_SUCCESS);
+	assert_hcall(both(f, TCESIM_H_STUFF_TCE, 0, 0, 0, true, NULL), TCESIM_H_PARAMETER);
+	/* STUFF with R/W: KVM H_PARAMETER, QEMU stores it */
+	assert_hcall(both(f, TCESIM_H_STUFF_TCE, 0x3000, 0x3003, 1, false, NULL),
+		     TCESIM_H_PARAMETER);
+	assert_hcall(both(f, TCESIM_H_STUFF_TCE, 0x3000, 0x3003, 1, true, NULL), TCESIM_H_SUCCESS);
+	assert_int_equal(kvm_get(f, LIOBN_KVM, 0x3000), 0x3003);
+	/* INDIRECT running past the window: KVM writes nothing, QEMU writes 511 */
+	assert_hcall(both(f, TCESIM_H_PUT_TCE_INDIRECT, 511 << 12, LIST_GPA, 2, false, NULL),
+		     TCESIM_H_PARAMETER);
+	assert_int_equal(kvm_get(f, LIOBN_KVM, 511 << 12), 0);
+	assert_hcall(both(f, TCESIM_H_PUT_TCE_INDIRECT, 511 << 12, LIST_GPA, 2, true, NULL),
+		     TCESIM_H_PARAMETER);
+	assert_int_equal(kvm_get(f, LIOBN_KVM, 511 << 12), 0x1003);
+	/* TCE whose address is not a valid guest page: KVM too hard, QEMU stores */
+	assert_hcall(both(f, TCESIM_H_PUT_TCE, 0x4000, 0xfff0000000000fffULL, 0, false, NULL),
+		     TCESIM_H_TOO_HARD);
+	assert_hcall(both(f, TCESIM_H_PUT_TCE, 0x4000, 0xfff0000000000fffULL, 0, true, NULL),
+		     TCESIM_H_SUCCESS);
+	assert_int_equal(kvm_get(f, LIOBN_KVM, 0x4000), 0xfff0000000000fffULL);
+	trace_take(f);
+}
+
+static void test_hcall_fallback(void **state)
+{
+	struct fx *f = *state;
+	struct tcesim_hcall_out out;
+	uint64_t a[4] = { LIOBN_KVM, 0x1000, 0x1003, 0 };
+
+	/* KVM answers */
+	assert_hcall(tcesim_kvm_hcall(f->kvm, TCESIM_H_PUT_TCE, a, &out), TCESIM_H_SUCCESS);
+	assert_int_equal(out.tier, TCESIM_TIER_KVM);
+	assert_string_equal(trace_take(f), "");
+	/* KVM's own H_PARAMETER goes to the guest, not to QEMU */
+	a[1] = 0x1008;
+	assert_hcall(tcesim_kvm_hcall(f->kvm, TCESIM_H_PUT_TCE, a, &out), TCESIM_H_PARAMETER);
+	assert_int_equal(out.tier, TCESIM_TIER_KVM);
+	/* KVM too hard (gpa in no memslot) -> QEMU stores it */
+	a[1] = 0x2000;
+	a[2] = 0x7000000003ULL;
+	assert_hcall(tcesim_kvm_hcall(f->kvm, TCESIM_H_PUT_TCE, a, &out), TCESIM_H_SUCCESS);
+	assert_int_equal(out.tier, TCESIM_TIER_QEMU);
+	assert_true(out.traced);
+	assert_string_equal(trace_take(f),
+			    "spapr_iommu_put liobn=0x1000 ioba=0x2000 tce=0x7000000003 ret=0\n");
+	/* QEMU-only LIOBN: QEMU answers */
+	a[0] = LIOBN_QEMU;
+	a[1] = QEMU_BUS;
+	a[2] = 0x1003;
+	assert_hcall(tcesim_kvm_hcall(f->kvm, TCESIM_H_PUT_TCE, a, &out), TCESIM_H_SUCCESS);
+	assert_int_equal(out.tier, TCESIM_TIER_QEMU);
+	/* unknown everywhere: QEMU's H_PARAMETER */
+	a[0] = 0x9999;
+	assert_hcall(tcesim_kvm_hcall(f->kvm, TCESIM_H_STUFF_TCE, a, &out), TCESIM_H_PARAMETER);
+	assert_int_equal(out.tier, TCESIM_TIER_QEMU);
+	/* GET through KVM reports r4 */
+	a[0] = LIOBN_KVM;
+	a[1] = 0x1000;
+	assert_hcall(tcesim_kvm_hcall(f->kvm, TCESIM_H_GET_TCE, a, &out), TCESIM_H_SUCCESS);
+	assert_int_equal(out.tier, TCESIM_TIER_KVM);
+	assert_int_equal(out.r4, 0x1003);
+	assert_hcall(tcesim_kvm_hcall(f->kvm, 0x99, a, &out), TCESIM_H_FUNCTION);
+	assert_int_equal(out.tier, TCESIM_TIER_NONE);
+	trace_take(f);
+}
+
+static void test_hcall_kvm_only(void **state)
+{
+	struct fx *f = *state;
+	struct tcesim_hcall_out out;
+	uint64_t a[4] = { LIOBN_QEMU, QEMU_BUS, 0x1003, 0 };
+
+	assert_hcall(tcesim_kvm_hcall(f->kvm, TCESIM_H_PUT_TCE, a, &out), TCESIM_H_TOO_HARD);
+	assert_int_equal(out.tier, TCESIM_TIER_KVM);
+	assert_string_equal(trace_take(f), "");
+}
+
+static void test_hcall_qemu_only(void **state)
+{
+	struct fx *f = *state;
+	struct tcesim_hcall_out out;
+	uint64_t a[4] = { LIOBN_KVM, 0x1010, 0x1003, 0 };
+
+	/* QEMU answers even for KVM's table, with its own rules (masked ioba) */
+	assert_hcall(tcesim_kvm_hcall(f->kvm, TCESIM_H_PUT_TCE, a, &out), TCESIM_H_SUCCESS);
+	assert_int_equal(out.tier, TCESIM_TIER_QEMU);
+	assert_int_equal(kvm_get(f, LIOBN_KVM, 0x1000), 0x1003);
+	trace_take(f);
+}
+
+static void test_live_and_digest(void **state)
+{
+	struct fx *f = *state;
+	struct tcesim_spapr_tce_info info;
+	uint64_t d0 = digest(f, LIOBN_KVM), d1;
+
+	assert_hcall(tcesim_kvmppc_h_put_tce(f->kvm, LIOBN_KVM, 0x1000, 0x1003), TCESIM_H_SUCCESS);
+	assert_hcall(tcesim_h_put_tce(f->kvm, LIOBN_QEMU, QEMU_BUS, 0x1003, NULL),
+		     TCESIM_H_SUCCESS);
+	assert_int_equal(tcesim_kvm_live_tces(f->kvm), 2);
+	assert_int_equal(tcesim_spapr_tce_table_info(f->kvm, LIOBN_KVM, &info), 0);
+	assert_true(info.kvm_backed);
+	assert_int_equal(info.live, 1);
+	assert_int_equal(info.nb_table, 512);
+	d1 = digest(f, LIOBN_KVM);
+	assert_true(d1 != d0);
+	/* same contents, same digest, whatever the storage */
+	assert_int_equal(digest(f, LIOBN_QEMU) == d1, 0);
+	assert_hcall(tcesim_kvmppc_h_put_tce(f->kvm, LIOBN_KVM, 0x1000, 0), TCESIM_H_SUCCESS);
+	assert_int_equal(digest(f, LIOBN_KVM), d0);
+	assert_int_equal(tcesim_kvm_live_tces(f->kvm), 1);
+	assert_errno(tcesim_spapr_tce_table_info(f->kvm, 0x9999, &info), -ENOENT);
+	trace_take(f);
+}
+
+/* ------------------------------------------- legacy_2016: three tiers --- */
+
+static long call(struct fx *f, unsigned long req, uint64_t a0, uint64_t a1, uint64_t a2,
+		 uint64_t a3, struct tcesim_hcall_out *out)
+{
+	uint64_t a[4] = { a0, a1, a2, a3 };
+
+	return tcesim_kvm_hcall(f->kvm, req, a, out);
+}
+
+static void test_legacy_2016_real_mode_tiers(void **state)
+{
+	struct fx *f = *state;
+	struct tcesim_hcall_out out;
+
+	/* first mapping of a TCE page: real mode cannot allocate -> virtual mode */
+	assert_hcall(call(f, TCESIM_H_PUT_TCE, LIOBN_KVM, 0x1000, 0x1003, 0, &out),
+		     TCESIM_H_SUCCESS);
+	assert_int_equal(out.tier, TCESIM_TIER_KVM);
+	/* the page exists now: real mode answers */
+	assert_hcall(call(f, TCESIM_H_PUT_TCE, LIOBN_KVM, 0x2000, 0x2003, 0, &out),
+		     TCESIM_H_SUCCESS);
+	assert_int_equal(out.tier, TCESIM_TIER_KVM_RM);
+	assert_hcall(call(f, TCESIM_H_GET_TCE, LIOBN_KVM, 0x2000, 0, 0, &out), TCESIM_H_SUCCESS);
+	assert_int_equal(out.tier, TCESIM_TIER_KVM_RM);
+	assert_int_equal(out.r4, 0x2003);
+	/* the old validator: misaligned gpa, gpa in no memslot -> H_PARAMETER in KVM */
+	assert_hcall(call(f, TCESIM_H_PUT_TCE, LIOBN_KVM, 0x3000, 0x1801, 0, &out),
+		     TCESIM_H_PARAMETER);
+	assert_int_equal(out.tier, TCESIM_TIER_KVM_RM);
+	assert_hcall(call(f, TCESIM_H_PUT_TCE, LIOBN_KVM, 0x3000, 0x7000000003ULL, 0, &out),
+		     TCESIM_H_PARAMETER);
+	assert_int_equal(out.tier, TCESIM_TIER_KVM_RM);
+	/* unknown to KVM: both KVM tiers pass it on */
+	assert_hcall(call(f, TCESIM_H_PUT_TCE, LIOBN_QEMU, QEMU_BUS, 0x1003, 0, &out),
+		     TCESIM_H_SUCCESS);
+	assert_int_equal(out.tier, TCESIM_TIER_QEMU);
+	/* clearing never needs a page: real mode */
+	assert_hcall(call(f, TCESIM_H_STUFF_TCE, LIOBN_KVM, 0x100000, 0, 16, &out),
+		     TCESIM_H_SUCCESS);
+	assert_int_equal(out.tier, TCESIM_TIER_KVM_RM);
+	trace_take(f);
+}
+
+static void test_legacy_2016_indirect_list_not_present(void **state)
+{
+	struct fx *f = *state;
+	struct tcesim_hcall_out out;
+	uint64_t tce;
+
+	assert_hcall(call(f, TCESIM_H_PUT_TCE, LIOBN_KVM, 0x1000, 0x1003, 0, &out),
+		     TCESIM_H_SUCCESS);
+	/*
+	 * The list is in guest memory whose host page was never touched: real
+	 * mode sees a non-present PTE and gives up; virtual mode faults it in
+	 * (it reads as zeros: four "unmap" entries).
+	 */
+	assert_hcall(call(f, TCESIM_H_PUT_TCE_INDIRECT, LIOBN_KVM, 0, COLD_GPA, 4, &out),
+		     TCESIM_H_SUCCESS);
+	assert_int_equal(out.tier, TCESIM_TIER_KVM);
+	assert_hcall(tcesim_kvmppc_h_get_tce(f->kvm, LIOBN_KVM, 0x1000, &tce), TCESIM_H_SUCCESS);
+	assert_int_equal(tce, 0);
+	/* present now */
+	assert_hcall(call(f, TCESIM_H_PUT_TCE_INDIRECT, LIOBN_KVM, 0, COLD_GPA, 4, &out),
+		     TCESIM_H_SUCCESS);
+	assert_int_equal(out.tier, TCESIM_TIER_KVM_RM);
+	/* the real-mode functions directly */
+	assert_hcall(tcesim_kvmppc_rm_h_put_tce_indirect(f->kvm, LIOBN_KVM, 0, COLD_GPA, 513),
+		     TCESIM_H_PARAMETER);
+	assert_hcall(tcesim_kvmppc_rm_h_put_tce_indirect(f->kvm, 0x9999, 0, COLD_GPA, 1),
+		     TCESIM_H_TOO_HARD);
+	{
+		struct tcesim_kvm_create_spapr_tce_64 a = { .liobn = 0x3000, .page_shift = 12,
+							    .size = 4096 };
+
+		assert_int_equal(tcesim_kvm_vm_ioctl_create_spapr_tce(f->kvm, &a, NULL), 0);
+		/* a non-zero poison needs the (absent) TCE page; zero does not */
+		assert_hcall(tcesim_kvmppc_rm_h_stuff_tce(f->kvm, 0x3000, 1024 << 12, 0x1000, 1),
+			     TCESIM_H_TOO_HARD);
+		assert_hcall(tcesim_kvmppc_rm_h_stuff_tce(f->kvm, 0x3000, 1024 << 12, 0, 1),
+			     TCESIM_H_SUCCESS);
+		assert_hcall(tcesim_kvmppc_h_stuff_tce(f->kvm, 0x3000, 1024 << 12, 0x1000, 1),
+			     TCESIM_H_SUCCESS);
+		assert_hcall(tcesim_kvmppc_rm_h_stuff_tce(f->kvm, 0x3000, 1024 << 12, 0x1000, 1),
+			     TCESIM_H_SUCCESS);
+		assert_int_equal(tcesim_kvm_spapr_tce_release(f->kvm, 0x3000), 0);
+	}
+	assert_hcall(tcesim_kvmppc_rm_h_stuff_tce(f->kvm, LIOBN_KVM, 0, 0x3, 1),
+		     TCESIM_H_PARAMETER);
+	trace_take(f);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_create_spapr_tce_einval),
+		T(test_create_spapr_tce_duplicate_ebusy),
+		T(test_create_spapr_tce_locked_vm),
+		T(test_create_spapr_tce_fail_alloc),
+		T(test_set_user_memory_region_errors),
+		T(test_kvmppc_h_put_tce_outcomes),
+		T(test_kvmppc_ioba_validate_offset),
+		T(test_kvmppc_h_put_tce_indirect_outcomes),
+		T(test_kvmppc_h_stuff_tce_outcomes),
+		T(test_kvmppc_h_get_tce_outcomes),
+		T(test_kvmppc_linked_table),
+		T(test_h_put_tce_outcomes),
+		T(test_h_put_tce_indirect_outcomes),
+		T(test_h_stuff_tce_outcomes),
+		T(test_h_get_tce_outcomes),
+		T(test_spapr_tce_translate_iommu),
+		T(test_spapr_tce_new_table_errors),
+		T(test_pci_trace_lines),
+		T(test_q6_divergences),
+		T(test_hcall_fallback),
+		T(test_live_and_digest),
+		cmocka_unit_test_setup_teardown(test_hcall_kvm_only, fx_setup_kvm_only,
+						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_hcall_qemu_only, fx_setup_qemu_only,
+						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_legacy_2016_real_mode_tiers,
+						fx_setup_legacy_2016, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_legacy_2016_indirect_list_not_present,
+						fx_setup_legacy_2016, fx_teardown),
+	};
+
+	test_seed();
+	return cmocka_run_group_tests_name("kvm", tests, NULL, NULL);
+}

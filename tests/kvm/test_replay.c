@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * test_replay.c - `tcesim replay` against the bundled real traces
+ * (data/traces, QEMU 7.2 + Linux 6.1 guest): full replays expecting zero
+ * mismatches and the README's counts, a slice with its expected counts,
+ * QEMU's error rules on synthetic traces, mismatch reporting, malformed
+ * input (exit 2 with FILE:LINE, never a crash), compression, the CLI.
+ */
+#include "tcesim_test.h"
+
+#include <zlib.h>
+
+#include <tcesim/replay.h>
+
+static const char *trace_dir(void)
+{
+	const char *d = getenv("TCESIM_TRACE_DIR");
+
+	return d ? d : "data/traces";
+}
+
+static char *trace_path(const char *rel)
+{
+	static char buf[4][512];
+	static int i;
+
+	i = (i + 1) & 3;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", trace_dir(), rel);
+	return buf[i];
+}
+
+/* Replays a synthetic trace held in strings; error text in *errbuf. */
+static int replay_str(const char *tce, const char *xlate, struct tcesim_replay_summary *sum,
+		      char **errbuf, FILE *trace_out)
+{
+	struct tcesim_replay_opts o = { .size = sizeof(o), .hcall = TCESIM_HCALL_QEMU };
+	size_t elen;
+	FILE *err = open_memstream(errbuf, &elen);
+	int ret;
+
+	assert_non_null(err);
+	o.err = err;
+	o.trace_out = trace_out;
+	ret = tcesim_replay_buffers("t.tce", tce, strlen(tce), "t.xlate", xlate,
+				    xlate ? strlen(xlate) : 0, &o, sum);
+	fclose(err);
+	return ret;
+}
+
+static struct tcesim_replay_summary sum;
+
+static void test_replay_vio_full(void **state)
+{
+	struct tcesim_replay_opts o = { .size = sizeof(o), .hcall = TCESIM_HCALL_QEMU };
+
+	(void)state;
+	assert_int_equal(tcesim_replay_file(trace_path("vio/vio.tce.txt.xz"), &o, &sum), 0);
+	assert_int_equal(sum.hcalls, 12597);
+	assert_int_equal(sum.by_kind[TCESIM_REPLAY_PUT], 3092);
+	assert_int_equal(sum.by_kind[TCESIM_REPLAY_INDIRECT], 3319);
+	assert_int_equal(sum.by_kind[TCESIM_REPLAY_STUFF], 6186);
+	assert_int_equal(sum.by_kind[TCESIM_REPLAY_GET], 0);
+	assert_int_equal(sum.xlates, 175032);
+	assert_int_equal(sum.tables, 3);
+	assert_int_equal(sum.mismatches, 0);
+	assert_int_equal(sum.nrets, 3);	/* every return code is H_SUCCESS */
+	assert_int_equal(sum.ntables, 3);
+	assert_true(sum.peak_live >= sum.final_live);
+	tcesim_replay_print_summary(stderr, &sum, false);
+}
+
+static void test_replay_pci_full(void **state)
+{
+	struct tcesim_replay_opts o = { .size = sizeof(o), .hcall = TCESIM_HCALL_QEMU };
+
+	(void)state;
+	assert_int_equal(tcesim_replay_file(trace_path("pci/pci.tce.txt.xz"), &o, &sum), 0);
+	assert_int_equal(sum.hcalls, 87143);
+	assert_int_equal(sum.by_kind[TCESIM_REPLAY_PUT], 40103);
+	assert_int_equal(sum.by_kind[TCESIM_REPLAY_INDIRECT], 3386);
+	assert_int_equal(sum.by_kind[TCESIM_REPLAY_STUFF], 43654);
+	assert_int_equal(sum.xlates, 367492);
+	assert_int_equal(sum.mismatches, 0);
+	tcesim_replay_print_summary(stderr, &sum, false);
+}
+
+/* The same trace through kvm+qemu: KVM has no table, every call falls back. */
+static void test_replay_vio_kvm_qemu_fallback(void **state)
+{
+	struct tcesim_replay_opts o = { .size = sizeof(o), .hcall = TCESIM_HCALL_KVM_QEMU };
+
+	(void)state;
+	assert_int_equal(tcesim_replay_file(trace_path("vio/vio.tce.txt.xz"), &o, &sum), 0);
+	assert_int_equal(sum.mismatches, 0);
+	/* KVM only: every call is H_TOO_HARD, i.e. one return-code mismatch each */
+	o.hcall = TCESIM_HCALL_KVM;
+	o.show = 1;
+	o.err = fopen("/dev/null", "w");
+	assert_int_equal(tcesim_replay_file(trace_path("vio/vio.tce.txt.xz"), &o, &sum), 1);
+	fclose(o.err);
+	assert_int_equal(sum.ret_mismatches, 12597);
+	assert_non_null(strstr(sum.shown[0], "returned H_TOO_HARD, QEMU returned H_SUCCESS"));
+}
+
+/* Cut @text after the last record whose seq is <= @max_seq. */
+static size_t cut_at_seq(const char *text, size_t len, unsigned long max_seq)
+{
+	const char *p = text, *end = text + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		unsigned long seq;
+
+		if (*p != '#' && sscanf(p, "%*s %lu", &seq) == 1 && seq > max_seq)
+			return (size_t)(p - text);
+		p = nl ? nl + 1 : end;
+	}
+	return len;
+}
+
+static void test_replay_vio_slice(void **state)
+{
+	struct tcesim_replay_opts o = { .size = sizeof(o), .hcall = TCESIM_HCALL_QEMU };
+	char *tce, *xl;
+	size_t tl, xll;
+
+	(void)state;
+	assert_int_equal(tcesim_replay_read_file(trace_path("vio/vio.tce.txt.xz"), &tce, &tl), 0);
+	assert_int_equal(tcesim_replay_read_file(trace_path("vio/vio.xlate.txt.xz"), &xl, &xll), 0);
+	/* seq <= 20000: T 3, P 1319, S 1562, I 507, X 16609 (counted with awk) */
+	tl = cut_at_seq(tce, tl, 20000);
+	xll = cut_at_seq(xl, xll, 20000);
+	assert_int_equal(tcesim_replay_buffers("vio-slice", tce, tl, "vio-slice.xlate", xl, xll,
+					       &o, &sum), 0);
+	assert_int_equal(sum.tables, 3);
+	assert_int_equal(sum.by_kind[TCESIM_REPLAY_PUT], 1319);
+	assert_int_equal(sum.by_kind[TCESIM_REPLAY_STUFF], 1562);
+	assert_int_equal(sum.by_kind[TCESIM_REPLAY_INDIRECT], 507);
+	assert_int_equal(sum.hcalls, 1319 + 1562 + 507);
+	assert_int_equal(sum.xlates, 16609);
+	assert_int_equal(sum.records, 3 + 1319 + 1562 + 507 + 16609);
+	assert_int_equal(sum.mismatches, 0);
+	free(tce);
+	free(xl);
+}
+
+#define T_HDR "T 0 0x71000002 0x0 12 0x10000 dt:l-lan\nT 0 0x80000000 0x0 12 0x10000 dt:pci\n"
+
+/* QEMU 7.2's error rules (traces/README.md), as a replayed trace. */
+static void test_replay_qemu_error_rules(void **state)
+{
+	char *err = NULL, *tr = NULL;
+	size_t trl;
+	FILE *tf = open_memstream(&tr, &trl);
+	const char *tce = T_HDR
+		/* masked ioba, unchecked TCE, read back */
+		"P 1 0x71000002 0xfff7ff 0xfff0000000000fff -4\n"
+		"P 2 0x71000002 0xf7ff 0xfff0000000000fff 0\n"
+		"G 3 0x71000002 0xf000 0xfff0000000000fff 0\n"
+		/* unknown LIOBN: -4 */
+		"P 4 0x99 0x0 0x1003 -4\n"
+		/* STUFF npages 0: -4, nothing written; partial at the window end */
+		"S 5 0x71000002 0x0 0x0 0 -4 0x0\n"
+		"S 6 0x71000002 0xe000 0x3 3 -4 0x10000\n"
+		"G 7 0x71000002 0xf000 0x3 0\n"
+		/* INDIRECT: entry 0 in the last slot, entry 1 out of range */
+		"I 8 0x80000000 0xf000 0x20000 2 -4 0x0 0x2003 0x1003,0x2003\n"
+		"G 9 0x80000000 0xf000 0x1003 0\n"
+		"I 10 0x80000000 0x0 0x20000 0 -4 0x0 0x0 -\n"
+		"G 11 0x80000000 0x10000 0x0 -4\n";
+	const char *xl = "X 12 0x80000000 0xf123 0x1000 3 0xfff\n"
+			 "X 13 0x80000000 0x10000 0x0 0 0xffffffff\n";
+
+	(void)state;
+	assert_non_null(tf);
+	assert_int_equal(replay_str(tce, xl, &sum, &err, tf), 0);
+	fclose(tf);
+	assert_string_equal(err, "");
+	assert_int_equal(sum.mismatches, 0);
+	assert_int_equal(sum.hcalls, 11);
+	assert_int_equal(sum.xlates, 2);
+	/* QEMU's own trace lines, as qemu -trace spapr_iommu_* prints them */
+	assert_non_null(strstr(tr, "spapr_iommu_put liobn=0x99 ioba=0x0 tce=0x1003 ret=-4\n"));
+	assert_non_null(strstr(tr, "spapr_iommu_stuff liobn=71000002 ioba=0x0 tcevalue=0x0 "
+				   "npages=0 ret=-4\n"));
+	assert_non_null(strstr(tr, "spapr_iommu_pci_indirect liobn=80000000 ioba=0xf000 "
+				   "tcelist=0x20000 iobaN=0x0 tceN=0x2003 ret=-4\n"));
+	assert_non_null(strstr(tr, "spapr_iommu_xlate liobn=80000000 0x10000 -> 0x0 perm=0 "
+				   "mask=ffffffff\n"));
+	free(tr);
+	free(err);
+}
+
+static void test_replay_mismatches_reported(void **state)
+{
+	char *err = NULL;
+	const char *tce = T_HDR
+		"P 1 0x71000002 0x1000 0x1003 0\n"
+		"P 2 0x71000002 0x20000 0x1003 0\n"	/* QEMU would say -4 */
+		"S 3 0x71000002 0x4000 0x0 2 0 0x7000\n";	/* the model stops at 0x6000 */
+	const char *xl = "X 4 0x71000002 0x1000 0x2000 3 0xfff\n"	/* model: 0x1000 */
+			 "X 5 0x12345 0x0 0x0 0 0xffffffff\n";	/* no such table */
+
+	(void)state;
+	assert_int_equal(replay_str(tce, xl, &sum, &err, NULL), 1);
+	assert_int_equal(sum.mismatches, 4);
+	assert_int_equal(sum.ret_mismatches, 1);
+	assert_int_equal(sum.trace_mismatches, 1);
+	assert_int_equal(sum.xlate_mismatches, 2);
+	assert_int_equal(sum.nshown, 4);
+	assert_string_equal(sum.shown[0], "t.tce:4: H_PUT_TCE returned H_PARAMETER, QEMU returned "
+					  "H_SUCCESS");
+	assert_non_null(strstr(sum.shown[1], "t.tce:5: H_STUFF_TCE stopped at ioba 0x6000"));
+	assert_non_null(strstr(sum.shown[2], "t.xlate:1: xlate liobn=0x71000002 0x1000: model -> "
+					     "0x1000"));
+	assert_non_null(strstr(err, "t.xlate:2: translation through LIOBN 0x12345"));
+	free(err);
+}
+
+struct bad_case {
+	const char *tce;
+	const char *want;	/* expected message */
+};
+
+static void test_replay_malformed_exit2(void **state)
+{
+	static const struct bad_case cases[] = {
+		{ "P 1 0x1 0x0\n", "t.tce:1: missing tce" },
+		{ "# c\n\nP 1 0x1 0x0 1003 0\n", "t.tce:3: bad tce '1003' (hex with 0x expected)" },
+		{ "P x 0x1 0x0 0x1003 0\n", "t.tce:1: bad seq 'x'" },
+		{ "P 2 0x1 0x0 0x0 0\nP 1 0x1 0x0 0x0 0\n", "t.tce:2: seq 1 goes backwards" },
+		{ "Q 1 0x1\n", "t.tce:1: unknown record type 'Q'" },
+		{ "PP 1 0x1\n", "t.tce:1: bad record type 'PP'" },
+		{ "P 1 0x1 0x0 0x0 0 extra\n", "t.tce:1: unexpected field 'extra'" },
+		{ "T 0 0x1 0x0 99 0x1000 dt\n", "t.tce:1: page_shift 99 out of range" },
+		{ "T 0 0x1 0x0 12 0x1000\n", "t.tce:1: missing source" },
+		{ "R 1 0x5 ddw\n", "t.tce:1: R of LIOBN 0x5 that has no table" },
+		{ "I 1 0x1 0x0 0x1000 3 0 0x2 0x0 0x1,0x2\n", "t.tce:1: TCE list has 2 entries" },
+		{ "I 1 0x1 0x0 0x1000 1 0 0x0 0x0 0x1,\n", "t.tce:1: TCE list ends with a comma" },
+		{ "I 1 0x1 0x0 0x1000 1 0 0x0 0x0 0xzz\n", "t.tce:1: bad TCE list entry 0" },
+		{ "I 1 0x1 0x0 0x1000 1 0 0x0 0x0\n", "t.tce:1: missing TCE list" },
+		{ "P 1 0x12345678901234567 0x0 0x0 0\n", "t.tce:1: bad liobn" },
+		{ "I 1 0x1 0x0 0xfffffffffffff000 1 0 0x0 0x0 0x1\n",
+		  "t.tce:1: cannot place the TCE list" },
+	};
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *err = NULL;
+
+		assert_int_equal(replay_str(cases[i].tce, NULL, &sum, &err, NULL), 2);
+		if (!strstr(err, cases[i].want))
+			fail_msg("case %u: got '%s', want '%s'", i, err, cases[i].want);
+		free(err);
+	}
+	/* a malformed X file names the X file */
+	{
+		char *err = NULL;
+
+		assert_int_equal(replay_str(T_HDR, "X 1 0x71000002 0x0 0x0 9\n", &sum, &err, NULL),
+				 2);
+		assert_non_null(strstr(err, "t.xlate:1: missing mask"));
+		free(err);
+	}
+}
+
+/* Random bytes and random mutations of a valid trace never crash the parser. */
+static void test_replay_garbage_no_crash(void **state)
+{
+	struct test_prng rng = { test_seed() };
+	const char *good = T_HDR "P 1 0x71000002 0x1000 0x1003 0\n"
+			   "I 2 0x71000002 0x0 0x3000 2 0 0x1 0x2003 0x1003,0x2003\n"
+			   "S 3 0x71000002 0x0 0x0 2 0 0x2000\n";
+	char buf[512];
+	int iter;
+
+	(void)state;
+	for (iter = 0; iter < 80; iter++) {
+		size_t n = strlen(good), k;
+		char *err = NULL;
+		int ret;
+
+		memcpy(buf, good, n + 1);
+		if (iter < 30) {
+			for (k = 0; k < n; k++)
+				buf[k] = (char)(test_prng_next(&rng) & 0xff);
+		} else {
+			for (k = 0; k < 4; k++)
+				buf[test_prng_below(&rng, n)] =
+					"0x ,-\n#TPSIGRX9fz"[test_prng_below(&rng, 19)];
+		}
+		ret = replay_str(buf, NULL, &sum, &err, NULL);
+		assert_true(ret >= 0 && ret <= 2);
+		if (ret == 2 && !strstr(err, "t.tce:"))
+			fail_msg("no FILE:LINE in '%s'", err);
+		free(err);
+	}
+}
+
+static void test_replay_read_file_formats(void **state)
+{
+	const char *text = T_HDR "P 1 0x71000002 0x1000 0x1003 0\n";
+	char plain[] = "/tmp/tcesim-replay-XXXXXX";
+	char gzname[64], *got;
+	size_t len;
+	gzFile gz;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(plain);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	assert_int_equal(tcesim_replay_read_file(plain, &got, &len), 0);
+	assert_int_equal(len, strlen(text));
+	assert_string_equal(got, text);
+	free(got);
+	snprintf(gzname, sizeof(gzname), "%s.tce.txt.gz", plain);
+	gz = gzopen(gzname, "wb");
+	assert_non_null(gz);
+	assert_int_equal(gzwrite(gz, text, (unsigned int)strlen(text)), (int)strlen(text));
+	gzclose(gz);
+	assert_int_equal(tcesim_replay_read_file(gzname, &got, &len), 0);
+	assert_string_equal(got, text);
+	free(got);
+	assert_int_equal(tcesim_replay_file(gzname, NULL, &sum), 0);
+	assert_int_equal(sum.hcalls, 1);
+	assert_errno(tcesim_replay_read_file("/nonexistent/x.tce.txt", &got, &len), -ENOENT);
+	unlink(gzname);
+	unlink(plain);
+}
+
+static void test_replay_main_cli(void **state)
+{
+	char *out = NULL, *err = NULL;
+	size_t ol, el;
+	FILE *fo = open_memstream(&out, &ol), *fe = open_memstream(&err, &el);
+	char a0[] = "replay", a1[] = "--json", bogus[] = "--bogus";
+	char missing[] = "/nonexistent/x.tce.txt";
+	char *argv_json[] = { a0, a1, trace_path("vio/vio.tce.txt.xz"), NULL };
+	char *argv_bad[] = { a0, bogus, NULL };
+	char *argv_none[] = { a0, NULL };
+	char *argv_missing[] = { a0, missing, NULL };
+
+	(void)state;
+	assert_int_equal(tcesim_replay_main(3, argv_json, fo, fe), 0);
+	assert_int_equal(tcesim_replay_main(2, argv_bad, fo, fe), 2);
+	assert_int_equal(tcesim_replay_main(1, argv_none, fo, fe), 2);
+	assert_int_equal(tcesim_replay_main(2, argv_missing, fo, fe), 2);
+	fclose(fo);
+	fclose(fe);
+	assert_non_null(strstr(out, "\"hcalls\":12597"));
+	assert_non_null(strstr(out, "\"mismatches\":0"));
+	assert_non_null(strstr(out, "\"xlates\":175032"));
+	assert_non_null(strstr(err, "unknown option --bogus"));
+	assert_non_null(strstr(err, "/nonexistent/x.tce.txt: cannot read"));
+	free(out);
+	free(err);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_replay_vio_full),
+		cmocka_unit_test(test_replay_pci_full),
+		cmocka_unit_test(test_replay_vio_kvm_qemu_fallback),
+		cmocka_unit_test(test_replay_vio_slice),
+		cmocka_unit_test(test_replay_qemu_error_rules),
+		cmocka_unit_test(test_replay_mismatches_reported),
+		cmocka_unit_test(test_replay_malformed_exit2),
+		cmocka_unit_test(test_replay_garbage_no_crash),
+		cmocka_unit_test(test_replay_read_file_formats),
+		cmocka_unit_test(test_replay_main_cli),
+	};
+
+	test_seed();
+	return cmocka_run_group_tests_name("replay", tests, NULL, NULL);
+}

@@ -277,6 +277,7 @@ static void test_replay_garbage_no_crash(void **state)
 
 	(void)state;
 	for (iter = 0; iter < 80; iter++) {
+		static const char noise[] = "0x ,-\n#TPSIGRX9fz";
 		size_t n = strlen(good), k;
 		char *err = NULL;
 		int ret;
@@ -288,7 +289,7 @@ static void test_replay_garbage_no_crash(void **state)
 		} else {
 			for (k = 0; k < 4; k++)
 				buf[test_prng_below(&rng, n)] =
-					"0x ,-\n#TPSIGRX9fz"[test_prng_below(&rng, 19)];
+					noise[test_prng_below(&rng, sizeof(noise) - 1)];
 		}
 		ret = replay_str(buf, NULL, &sum, &err, NULL);
 		assert_true(ret >= 0 && ret <= 2);

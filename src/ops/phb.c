@@ -39,10 +39,12 @@
 
 #include "ops/phb_internal.h"
 
-static const struct tcesim_phb_ops *const phb_variants[TCESIM_PHB_NR] = {
+static const struct tcesim_phb_ops *const phb_variants[TCESIM_PHB_NR_ALL] = {
 	[TCESIM_PHB_P5IOC2] = &phb_p5ioc2_ops,
 	[TCESIM_PHB_IODA1] = &phb_ioda1_ops,
 	[TCESIM_PHB_IODA2] = &phb_ioda2_ops,
+	/* test-only (phb_mock.c, weak): NULL unless a test links it */
+	[TCESIM_PHB_MOCK] = &phb_mock_ops,
 };
 
 static const char *const phb_model_names[TCESIM_PHB_NR] = {

@@ -81,6 +81,14 @@ struct tcesim_phb_ops {
 extern const struct tcesim_phb_ops phb_p5ioc2_ops;
 extern const struct tcesim_phb_ops phb_ioda1_ops;
 extern const struct tcesim_phb_ops phb_ioda2_ops;
+/*
+ * Test-only variant (phb_mock.c, object library tcesim_phb_mock): not in
+ * the public enum nor in libtcesim; weak, so phb_variants[TCESIM_PHB_MOCK]
+ * is NULL (tcesim_phb_create() -> -EINVAL) unless a test links the mock.
+ */
+#define TCESIM_PHB_MOCK		((enum tcesim_phb_model)TCESIM_PHB_NR)
+#define TCESIM_PHB_NR_ALL	(TCESIM_PHB_NR + 1)
+extern const struct tcesim_phb_ops phb_mock_ops __attribute__((weak));
 /* Borrowing table group ops (IODA1, P5IOC2, every variant in legacy_2015). */
 extern const struct tcesim_pe_group_ops spapr_tce_group_ops;
 

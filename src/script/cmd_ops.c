@@ -428,8 +428,13 @@ static int cmd_dev(struct script_ctx *ctx, const struct script_line *ln, struct 
 static int cmd_driver_bind(struct script_ctx *ctx, const struct script_line *ln,
 			   struct script_result *res)
 {
-	struct tcesim_pci_dev *dev = script_obj_need(ctx, "dev", script_pos(ctx, ln, 0, "device"));
+	struct tcesim_pci_dev *dev;
 
+	/* a VT-d device (pdev) is the SVA module's: let it answer */
+	if (ln->npos && !script_obj_get(ctx, "dev", ln->pos[0]) &&
+	    script_obj_get(ctx, "pdev", ln->pos[0]))
+		return SCRIPT_PASS;
+	dev = script_obj_need(ctx, "dev", script_pos(ctx, ln, 0, "device"));
 	if (!dev)
 		return SCRIPT_ERR;
 	res->ret = tcesim_pci_dev_driver_bind(dev);
@@ -445,8 +450,13 @@ static int cmd_driver_bind(struct script_ctx *ctx, const struct script_line *ln,
 static int cmd_driver_unbind(struct script_ctx *ctx, const struct script_line *ln,
 			     struct script_result *res)
 {
-	struct tcesim_pci_dev *dev = script_obj_need(ctx, "dev", script_pos(ctx, ln, 0, "device"));
+	struct tcesim_pci_dev *dev;
 
+	/* a VT-d device (pdev) is the SVA module's: let it answer */
+	if (ln->npos && !script_obj_get(ctx, "dev", ln->pos[0]) &&
+	    script_obj_get(ctx, "pdev", ln->pos[0]))
+		return SCRIPT_PASS;
+	dev = script_obj_need(ctx, "dev", script_pos(ctx, ln, 0, "device"));
 	if (!dev)
 		return SCRIPT_ERR;
 	res->ret = tcesim_pci_dev_driver_unbind(dev);

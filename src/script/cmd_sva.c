@@ -382,7 +382,7 @@ static int cmd_pdev_driver(struct script_ctx *ctx, const struct script_line *ln,
 			   struct script_result *res)
 {
 	struct tcesim_device *dev = need_pdev(ctx, ln);
-	bool bind = !strcmp(ln->cmd, "pdev_driver_bind");
+	bool bind = !strcmp(ln->cmd, "pdev_driver_bind") || !strcmp(ln->cmd, "driver_bind");
 
 	if (!dev)
 		return SCRIPT_ERR;
@@ -516,10 +516,14 @@ const struct script_cmd script_cmds_sva[] = {
 	  "device_claim_dma_owner DEV owner=NAME" },
 	{ "device_release_dma_owner", "", cmd_device_release_dma_owner,
 	  "device_release_dma_owner DEV" },
+	{ "driver_bind", "", cmd_pdev_driver,
+	  "driver_bind PDEV                        (VT-d device) a kernel driver uses the default domain" },
+	{ "driver_unbind", "", cmd_pdev_driver,
+	  "driver_unbind PDEV                      (WARN, count kept, with PASIDs attached)" },
 	{ "pdev_driver_bind", "", cmd_pdev_driver,
-	  "pdev_driver_bind DEV                    a kernel driver uses the default domain" },
+	  "pdev_driver_bind DEV                    alias of driver_bind for a VT-d device" },
 	{ "pdev_driver_unbind", "", cmd_pdev_driver,
-	  "pdev_driver_unbind DEV                  (WARN, count kept, with PASIDs attached)" },
+	  "pdev_driver_unbind DEV                  alias of driver_unbind for a VT-d device" },
 	{ "iopf", "pasid,addr,access,prg,last,priv", cmd_iopf,
 	  "iopf DEV pasid=N|none addr=ADDR [access=read,write,exec] [prg=N] [last=yes] [priv=yes]" },
 	{ "iopf_flush", "", cmd_iopf_flush,

@@ -46,8 +46,8 @@ struct script_ctx {
 };
 
 static const struct script_cmd *const cmd_tables[] = {
-	script_cmds_core, script_cmds_mem, script_cmds_ops, script_cmds_kvm, script_cmds_sva,
-	script_cmds_prq,
+	script_cmds_core, script_cmds_mem, script_cmds_ops, script_cmds_vfio, script_cmds_kvm,
+	script_cmds_sva, script_cmds_prq,
 };
 
 /* ------------------------------------------------------------ objects -- */
@@ -384,7 +384,8 @@ static int line_parse(struct script_ctx *ctx, const char *src, struct script_lin
 
 /* ---------------------------------------------------------- dispatch -- */
 
-static const struct script_cmd *cmd_find(const char *name, const char *sub)
+/* The @nth command (0-based, in table order) registered under the name. */
+static const struct script_cmd *cmd_find(const char *name, const char *sub, int nth)
 {
 	char full[64];
 	size_t t;
@@ -394,7 +395,7 @@ static const struct script_cmd *cmd_find(const char *name, const char *sub)
 		snprintf(full, sizeof(full), "%s %s", name, sub);
 	for (t = 0; t < TCESIM_ARRAY_SIZE(cmd_tables); t++)
 		for (c = cmd_tables[t]; c->name; c++)
-			if (!strcmp(c->name, sub ? full : name))
+			if (!strcmp(c->name, sub ? full : name) && nth-- == 0)
 				return c;
 	return NULL;
 }
@@ -512,9 +513,9 @@ static void check_expectations(struct script_ctx *ctx, const struct script_line 
 static int run_line(struct script_ctx *ctx, const struct script_line *ln)
 {
 	const struct script_cmd *c;
-	const char *sub = NULL;
+	const char *sub = NULL, *bad_key = NULL;
 	struct script_result res;
-	int i, ret;
+	int i, nth, ret = SCRIPT_OK;
 
 	if (!strcmp(ln->cmd, "set"))
 		return set_option(ctx, ln);
@@ -523,15 +524,12 @@ static int run_line(struct script_ctx *ctx, const struct script_line *ln)
 			return script_error(ctx, "check: missing what to check");
 		sub = ln->pos[0];
 	}
-	c = cmd_find(ln->cmd, sub);
+	c = cmd_find(ln->cmd, sub, 0);
 	if (!c) {
 		if (sub)
 			return script_error(ctx, "unknown command 'check %s'", sub);
 		return script_error(ctx, "unknown command '%s'", ln->cmd);
 	}
-	for (i = 0; i < ln->nkv; i++)
-		if (!key_allowed(c->keys, ln->kv[i].key))
-			return script_error(ctx, "%s: unknown argument %s=", c->name, ln->kv[i].key);
 	if (!ctx->w) {
 		ret = tcesim_world_create(&ctx->cfg, &ctx->w);
 		if (ret)
@@ -539,8 +537,25 @@ static int run_line(struct script_ctx *ctx, const struct script_line *ln)
 	}
 	if (ctx->opts->explain)
 		fprintf(ctx->out, "%s:%d: %s\n", ctx->file, ctx->lineno, ln->text);
-	memset(&res, 0, sizeof(res));
-	ret = c->fn(ctx, ln, &res);
+	for (nth = 0; c; c = cmd_find(ln->cmd, sub, ++nth)) {
+		for (i = 0; i < ln->nkv; i++)
+			if (!key_allowed(c->keys, ln->kv[i].key))
+				break;
+		if (i < ln->nkv) {
+			bad_key = ln->kv[i].key;
+			continue;
+		}
+		memset(&res, 0, sizeof(res));
+		ret = c->fn(ctx, ln, &res);
+		if (ret != SCRIPT_PASS)
+			break;
+	}
+	if (!c) {
+		if (bad_key)
+			return script_error(ctx, "%s: unknown argument %s=", ln->cmd, bad_key);
+		return script_error(ctx, "%s: unknown object %s", ln->cmd,
+				    ln->npos ? ln->pos[0] : "(none given)");
+	}
 	if (ret != SCRIPT_OK || ctx->syntax_error) {
 		if (!ctx->syntax_error)
 			script_error(ctx, "%s failed", c->name);

@@ -19,8 +19,9 @@
  *  - `check` style commands compare with script_check_*() which record one
  *    expectation each;
  *  - prints effects with script_explain() (shown under --explain).
- * It returns SCRIPT_OK (expectations then checked) or SCRIPT_ERR (exit 2:
- * message already recorded, nothing more runs in that file).
+ * It returns SCRIPT_OK (expectations then checked), SCRIPT_ERR (exit 2:
+ * message already recorded, nothing more runs in that file) or SCRIPT_PASS
+ * (not my object: several modules may register one command name).
  */
 #ifndef TCESIM_SCRIPT_INTERNAL_H
 #define TCESIM_SCRIPT_INTERNAL_H
@@ -32,6 +33,13 @@
 
 #define SCRIPT_OK 0
 #define SCRIPT_ERR (-1)
+/*
+ * Returned by a command when the object it names is not of its module
+ * (e.g. driver_bind of a VT-d device reaching the TCE module first): the
+ * runner then tries the next module's command of the same name. Nothing may
+ * have been changed or reported before returning it.
+ */
+#define SCRIPT_PASS 1
 
 struct script_kv {
 	char *key;
@@ -89,6 +97,7 @@ extern const struct script_cmd script_cmds_core[];
 extern const struct script_cmd script_cmds_mem[];
 extern const struct script_cmd script_cmds_ops[];
 extern const struct script_cmd script_cmds_kvm[];
+extern const struct script_cmd script_cmds_vfio[];
 extern const struct script_cmd script_cmds_sva[];
 extern const struct script_cmd script_cmds_prq[];
 

@@ -119,6 +119,25 @@ static void test_run_sizes_and_numbers(void **state)
 	assert_int_equal(r.rc, 0);
 }
 
+/* One command name, two modules: driver_bind reaches the module whose
+ * object it names (SCRIPT_PASS), and an unknown name is a syntax error. */
+static void test_run_shared_command_name_dispatch(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run("iommu dmar0 model=vtd\npdev gpu iommu=dmar0 pri=yes\n"
+	    "phb phb0 model=ioda2\npe pe0 phb=phb0\ndev d0 pe=pe0\n"
+	    "driver_bind gpu\ndriver_bind d0\n"
+	    "claim_dma_owner gpu owner=vfio => EPERM\n"	/* the VT-d group has a driver */
+	    "take_ownership pe0 => EBUSY\n"			/* and so has the PE */
+	    "driver_unbind gpu\nclaim_dma_owner gpu owner=vfio\n", &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.st.failed, 0);
+	run("mm a\ndriver_bind a\n", &r);
+	assert_int_equal(r.rc, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -129,6 +148,7 @@ int main(void)
 		cmocka_unit_test(test_run_set_must_come_first),
 		cmocka_unit_test(test_run_inject_fail_alloc),
 		cmocka_unit_test(test_run_sizes_and_numbers),
+		cmocka_unit_test(test_run_shared_command_name_dispatch),
 	};
 
 	return cmocka_run_group_tests_name("script", tests, NULL, NULL);

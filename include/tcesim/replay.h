@@ -53,6 +53,12 @@ enum tcesim_replay_kind {
  * @hcall: tiers of the replay world; the bundled traces come from TCG, so
  *	TCESIM_HCALL_QEMU (the default when @size is 0) replays them through
  *	the tier that recorded them
+ * @world: replay in this world instead of a fresh one: the replay's guest
+ *	and QEMU process are created in it and destroyed at the end, the world
+ *	stays (its own hcall mode applies, @hcall is ignored). A fresh world's
+ *	teardown waits for RCU barriers (~10 ms per module slot), more than a
+ *	whole replay: repeated replays (benchmarks) pass one world. NULL: a
+ *	fresh world per replay.
  */
 struct tcesim_replay_opts {
 	size_t size;
@@ -63,6 +69,7 @@ struct tcesim_replay_opts {
 	FILE *progress;
 	unsigned int show;
 	enum tcesim_hcall_mode hcall;
+	struct tcesim_world *world;
 };
 
 /**

@@ -130,6 +130,7 @@ static void stit_free_rcu(struct rcu_head *head)
 
 	tcesim_rcu_callback_enter();
 	tcesim_kfree(stit->w, stit);
+	tcesim_rcu_callback_exit();
 }
 
 static void stt_free(struct kvmppc_spapr_tce_table *stt)
@@ -151,6 +152,7 @@ static void stt_free_rcu(struct rcu_head *head)
 {
 	tcesim_rcu_callback_enter();
 	stt_free(tcesim_container_of(head, struct kvmppc_spapr_tce_table, rcu));
+	tcesim_rcu_callback_exit();
 }
 
 void kvmppc_stt_release_locked(struct tcesim_kvm *kvm, struct kvmppc_spapr_tce_table *stt,
@@ -272,42 +274,31 @@ int kvmppc_stt_unlink_table(struct tcesim_kvm *kvm, uint64_t liobn, void *priv)
 
 /* ------------------------------------------------------------- storage --- */
 
-bool kvmppc_stt_put(struct kvmppc_spapr_tce_table *stt, uint64_t idx, uint64_t tce)
+/* Slow path of kvmppc_stt_put() (kvm_internal.h): first store into an absent page. */
+bool kvmppc_stt_put_alloc(struct kvmppc_spapr_tce_table *stt, uint64_t idx, uint64_t tce)
 {
 	uint64_t pg = idx >> stt->per_page_shift;
-	_Atomic uint64_t *page = atomic_load_explicit(&stt->pages[pg], memory_order_acquire);
-	_Atomic uint64_t *slot;
-	uint64_t old;
+	_Atomic uint64_t *page;
 
+	tcesim_mutex_lock(&stt->alloc_lock);
+	page = atomic_load_explicit(&stt->pages[pg], memory_order_relaxed);
 	if (!page) {
-		/* "We allow any TCE, not just with read|write permissions" */
-		if (!tce)
-			return true;
-		tcesim_mutex_lock(&stt->alloc_lock);
-		page = atomic_load_explicit(&stt->pages[pg], memory_order_relaxed);
-		if (!page) {
-			page = tcesim_zalloc(stt->w, 8ULL << stt->per_page_shift);
-			/* Pairs with the acquire load above and in kvmppc_stt_get(). */
-			if (page)
-				atomic_store_explicit(&stt->pages[pg], page, memory_order_release);
-		}
-		tcesim_mutex_unlock(&stt->alloc_lock);
-		if (!page)
-			return false;
+		page = tcesim_zalloc(stt->w, 8ULL << stt->per_page_shift);
+		/* Pairs with the acquire loads in kvmppc_stt_put() and kvmppc_stt_get(). */
+		if (page)
+			atomic_store_explicit(&stt->pages[pg], page, memory_order_release);
 	}
-	slot = &page[idx & ((1ULL << stt->per_page_shift) - 1)];
-	old = atomic_load_explicit(slot, memory_order_relaxed);
-	atomic_store_explicit(slot, tce, memory_order_relaxed);
-	kvm_live_account(stt->kvm, &stt->live, old, tce);
-	return true;
+	tcesim_mutex_unlock(&stt->alloc_lock);
+	if (!page)
+		return false;
+	/* the page is published now: the inline path stores and accounts */
+	return kvmppc_stt_put(stt, idx, tce);
 }
 
-/* kvmppc_tce_put(): idx is absolute (ioba >> page_shift). */
-void kvmppc_tce_put(struct kvmppc_spapr_tce_table *stt, uint64_t idx, uint64_t tce)
+void kvmppc_tce_put_dropped(struct kvmppc_spapr_tce_table *stt, uint64_t idx)
 {
-	if (!kvmppc_stt_put(stt, idx - stt->offset, tce))
-		tcesim_pr(stt->w, "kvm: TCE page allocation failed, liobn=%llx idx=%llx dropped",
-			  (unsigned long long)stt->liobn, (unsigned long long)idx);
+	tcesim_pr(stt->w, "kvm: TCE page allocation failed, liobn=%llx idx=%llx dropped",
+		  (unsigned long long)stt->liobn, (unsigned long long)idx);
 }
 
 /* ---------------------------------------------------------- validators --- */
@@ -324,41 +315,12 @@ long kvmppc_ioba_validate(const struct kvmppc_spapr_tce_table *stt, uint64_t iob
 	return TCESIM_H_SUCCESS;
 }
 
-/* Caller in an RCU read-side section. */
-int kvmppc_tce_to_ua_rcu(struct tcesim_kvm *kvm, uint64_t tce, uint64_t *ua,
-			 struct tcesim_mm **mm)
+/* The linked-table part of kvmppc_tce_validate(): every table must accept @ua. */
+long kvmppc_tce_validate_linked(struct kvmppc_spapr_tce_table *stt, struct tcesim_mm *mm,
+				uint64_t ua)
 {
-	const struct kvm_memslot *s = kvm_memslot_find_rcu(kvm, tce & ~TCESIM_TCE_PERM_MASK);
-
-	if (!s)
-		return -EINVAL;
-	*ua = s->va + ((tce & ~TCESIM_TCE_PERM_MASK) - s->gpa);
-	*mm = s->mm;
-	return 0;
-}
-
-long kvmppc_tce_validate(struct kvmppc_spapr_tce_table *stt, uint64_t tce)
-{
-	uint64_t gpa = tce & ~TCESIM_TCE_PERM_MASK;
 	struct kvmppc_spapr_tce_iommu_table *stit;
-	struct tcesim_mm *mm;
-	uint64_t ua;
 
-	/* "Allow userspace to poison TCE table" */
-	if (tcesim_tce_direction(tce) == TCESIM_DMA_NONE)
-		return TCESIM_H_SUCCESS;
-	/*
-	 * legacy_2016 (v4.12..v5.0): a misaligned gpa is a parameter error and
-	 * nothing else is checked here (the memslot lookup in the handlers then
-	 * says H_PARAMETER); modern kernels punt both to userspace.
-	 */
-	if (tcesim_flavour_is(stt->w, TCESIM_FLAVOUR_LEGACY_2016))
-		return (gpa & ((1ULL << stt->page_shift) - 1)) ? TCESIM_H_PARAMETER :
-								   TCESIM_H_SUCCESS;
-	if (gpa & ((1ULL << stt->page_shift) - 1))	/* iommu_tce_check_gpa() */
-		return TCESIM_H_TOO_HARD;
-	if (kvmppc_tce_to_ua_rcu(stt->kvm, tce, &ua, &mm))
-		return TCESIM_H_TOO_HARD;
 	cds_list_for_each_entry_rcu(stit, &stt->iommu_tables, next) {
 		if (stit->ops->validate && stit->ops->validate(stit->priv, mm, ua))
 			return TCESIM_H_TOO_HARD;
@@ -425,18 +387,15 @@ out:
 	return ret;
 }
 
-/* The list as get_user() sees it: -EFAULT when the guest page is unreadable. */
-static int read_tce_list(struct tcesim_kvm *kvm, struct tcesim_mm *mm, uint64_t ua,
-			 uint64_t *buf, uint64_t npages)
+/*
+ * The guest's list as get_user() sees it, in guest (big-endian) byte order:
+ * one access to the mapped list page per pass instead of one mm access per
+ * entry (which is what the kernel's get_user() on an already mapped page
+ * costs). -EFAULT when the page is unreadable.
+ */
+static int read_tce_list(struct tcesim_mm *mm, uint64_t ua, uint64_t *buf, uint64_t npages)
 {
-	uint64_t i;
-
-	if (tcesim_mm_read(mm, ua, buf, npages * 8))
-		return -EFAULT;
-	for (i = 0; i < npages; i++)
-		buf[i] = be64toh(buf[i]);
-	(void)kvm;
-	return 0;
+	return tcesim_mm_read(mm, ua, buf, npages * 8) ? -EFAULT : 0;
 }
 
 TCESIM_EXPORT long tcesim_kvmppc_h_put_tce_indirect(struct tcesim_kvm *kvm, uint64_t liobn,
@@ -446,8 +405,10 @@ TCESIM_EXPORT long tcesim_kvmppc_h_put_tce_indirect(struct tcesim_kvm *kvm, uint
 	struct kvmppc_spapr_tce_iommu_table *stit;
 	struct kvmppc_spapr_tce_table *stt;
 	uint64_t tces[KVM_TCE_LIST_MAX];
+	struct kvmppc_stt_writer wr;
 	struct tcesim_mm *list_mm;
 	uint64_t list_ua, entry, i;
+	struct kvm_tce_ctx ctx;
 	long ret;
 
 	tcesim_rcu_read_lock();
@@ -464,17 +425,23 @@ TCESIM_EXPORT long tcesim_kvmppc_h_put_tce_indirect(struct tcesim_kvm *kvm, uint
 	ret = kvmppc_ioba_validate(stt, ioba, npages);
 	if (ret != TCESIM_H_SUCCESS)
 		goto out;
-	if (kvmppc_tce_to_ua_rcu(kvm, tce_list, &list_ua, &list_mm)) {
+	kvm_tce_ctx_init(&ctx, kvm);
+	if (kvm_tce_ctx_to_ua(&ctx, tce_list, &list_ua, &list_mm)) {
 		ret = TCESIM_H_TOO_HARD;
 		goto out;
 	}
-	/* Pass 1: read and validate everything; nothing is written on failure. */
-	if (npages && read_tce_list(kvm, list_mm, list_ua, tces, npages)) {
+	/*
+	 * Pass 1: read and validate everything; nothing is written on failure.
+	 * Each entry gets the kernel's full kvmppc_tce_validate(); what makes
+	 * it cheap per entry is the memslot hint (consecutive TCEs of a list
+	 * are in the same slot) and the inline fast paths, not skipped checks.
+	 */
+	if (npages && read_tce_list(list_mm, list_ua, tces, npages)) {
 		ret = TCESIM_H_TOO_HARD;
 		goto out;
 	}
 	for (i = 0; i < npages; i++) {
-		ret = kvmppc_tce_validate(stt, tces[i]);
+		ret = kvmppc_tce_validate_ctx(stt, &ctx, be64toh(tces[i]));
 		if (ret != TCESIM_H_SUCCESS)
 			goto out;
 	}
@@ -482,29 +449,32 @@ TCESIM_EXPORT long tcesim_kvmppc_h_put_tce_indirect(struct tcesim_kvm *kvm, uint
 	 * Pass 2 re-reads the list ("looks unsafe ... but it actually is safe,
 	 * because the relevant checks will be re-executed"): the guest may have
 	 * changed it in between; a TCE now outside the memslots is H_PARAMETER
-	 * and the entries before it stay written.
+	 * and the entries before it stay written. An unreadable list is
+	 * H_TOO_HARD, as get_user() failing in pass 1.
 	 */
-	if (npages && read_tce_list(kvm, list_mm, list_ua, tces, npages)) {
-		ret = TCESIM_H_PARAMETER;
+	if (npages && read_tce_list(list_mm, list_ua, tces, npages)) {
+		ret = TCESIM_H_TOO_HARD;
 		goto out;
 	}
+	kvmppc_stt_writer_init(&wr, stt);
 	for (i = 0; i < npages; i++) {
+		uint64_t tce = be64toh(tces[i]);
 		struct tcesim_mm *mm;
 		uint64_t ua;
 
-		if (kvmppc_tce_to_ua_rcu(kvm, tces[i], &ua, &mm)) {
+		if (kvm_tce_ctx_to_ua(&ctx, tce, &ua, &mm)) {
 			ret = TCESIM_H_PARAMETER;
 			goto out;
 		}
 		cds_list_for_each_entry_rcu(stit, &stt->iommu_tables, next) {
 			ret = kvmppc_stit_update(stit, entry + i, mm, ua,
-						 tcesim_tce_direction(tces[i]));
+						 tcesim_tce_direction(tce));
 			if (ret != TCESIM_H_SUCCESS) {
 				stit->ops->clear(stit->priv, entry + i);
 				goto out;
 			}
 		}
-		kvmppc_tce_put(stt, entry + i, tces[i]);
+		kvmppc_stt_writer_put(&wr, entry + i, tce);
 	}
 	ret = TCESIM_H_SUCCESS;
 out:

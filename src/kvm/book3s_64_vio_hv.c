@@ -96,6 +96,7 @@ TCESIM_EXPORT long tcesim_kvmppc_rm_h_put_tce_indirect(struct tcesim_kvm *kvm, u
 	struct tcesim_page_info info;
 	struct tcesim_mm *list_mm;
 	uint64_t list_ua, entry, i;
+	struct kvm_tce_ctx ctx;
 	long ret;
 
 	tcesim_rcu_read_lock();
@@ -112,7 +113,8 @@ TCESIM_EXPORT long tcesim_kvmppc_rm_h_put_tce_indirect(struct tcesim_kvm *kvm, u
 	ret = kvmppc_rm_ioba_validate(stt, ioba, npages, false);
 	if (ret != TCESIM_H_SUCCESS)
 		goto out;
-	if (kvmppc_tce_to_ua_rcu(kvm, tce_list, &list_ua, &list_mm)) {
+	kvm_tce_ctx_init(&ctx, kvm);
+	if (kvm_tce_ctx_to_ua(&ctx, tce_list, &list_ua, &list_mm)) {
 		ret = TCESIM_H_TOO_HARD;
 		goto out;
 	}
@@ -124,7 +126,7 @@ TCESIM_EXPORT long tcesim_kvmppc_rm_h_put_tce_indirect(struct tcesim_kvm *kvm, u
 	}
 	for (i = 0; i < npages; i++) {
 		tces[i] = be64toh(tces[i]);
-		ret = kvmppc_tce_validate(stt, tces[i]);
+		ret = kvmppc_tce_validate_ctx(stt, &ctx, tces[i]);
 		if (ret != TCESIM_H_SUCCESS)
 			goto out;
 	}
@@ -133,7 +135,7 @@ TCESIM_EXPORT long tcesim_kvmppc_rm_h_put_tce_indirect(struct tcesim_kvm *kvm, u
 		struct tcesim_mm *mm;
 		uint64_t ua;
 
-		if (kvmppc_tce_to_ua_rcu(kvm, tces[i], &ua, &mm)) {
+		if (kvm_tce_ctx_to_ua(&ctx, tces[i], &ua, &mm)) {
 			ret = TCESIM_H_PARAMETER;
 			goto out;
 		}

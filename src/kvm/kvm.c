@@ -154,6 +154,7 @@ static void memslots_free_rcu(struct rcu_head *head)
 
 	tcesim_rcu_callback_enter();
 	tcesim_kfree(slots->w, slots);
+	tcesim_rcu_callback_exit();
 }
 
 TCESIM_EXPORT int tcesim_kvm_set_user_memory_region(struct tcesim_kvm *kvm, uint64_t gpa,
@@ -203,21 +204,23 @@ TCESIM_EXPORT int tcesim_kvm_set_user_memory_region(struct tcesim_kvm *kvm, uint
 	return 0;
 }
 
-const struct kvm_memslot *kvm_memslot_find_rcu(struct tcesim_kvm *kvm, uint64_t gpa)
+/* search_memslots(): binary search by gpa; remembers the slot found. */
+const struct kvm_memslot *kvm_memslot_search_rcu(struct kvm_memslots *slots, uint64_t gpa)
 {
-	const struct kvm_memslots *slots = tcesim_rcu_deref(kvm->memslots);
 	int lo = 0, hi = slots->n;
 
 	while (lo < hi) {
 		int mid = (lo + hi) / 2;
 		const struct kvm_memslot *s = &slots->slot[mid];
 
-		if (gpa < s->gpa)
+		if (gpa < s->gpa) {
 			hi = mid;
-		else if (gpa - s->gpa >= s->size)
+		} else if (gpa - s->gpa >= s->size) {
 			lo = mid + 1;
-		else
+		} else {
+			atomic_store_explicit(&slots->last_used, mid, memory_order_relaxed);
 			return s;
+		}
 	}
 	return NULL;
 }

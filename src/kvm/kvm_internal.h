@@ -31,11 +31,18 @@ struct kvm_memslot {
 	struct tcesim_mm *mm;	/* holds an mm_count reference */
 };
 
-/* The memslot array: replaced whole (copy, publish, free after a grace period). */
+/*
+ * The memslot array: replaced whole (copy, publish, free after a grace
+ * period). @last_used is the kernel's slots->last_used_slot: the slot the
+ * previous lookup found, tried before the binary search (a TCE list's
+ * entries almost always fall in the slot of the one before). Readers store
+ * it with relaxed atomics; it is only a hint, always range-checked.
+ */
 struct kvm_memslots {
 	struct rcu_head rcu;
 	struct tcesim_world *w;
 	int n;					/* immutable after publish */
+	_Atomic int last_used;			/* hint, relaxed; < n or 0 */
 	struct kvm_memslot slot[KVM_MAX_MEMSLOTS];	/* sorted by gpa */
 };
 
@@ -126,8 +133,25 @@ struct tcesim_kvm {
 };
 
 /* ---- kvm.c ---- */
-/* Memslot lookup for gfn of @gpa; caller in an RCU read-side section. */
-const struct kvm_memslot *kvm_memslot_find_rcu(struct tcesim_kvm *kvm, uint64_t gpa);
+const struct kvm_memslot *kvm_memslot_search_rcu(struct kvm_memslots *slots, uint64_t gpa);
+
+/*
+ * Memslot lookup for gfn of @gpa; caller in an RCU read-side section.
+ * Models ____gfn_to_memslot(): the last used slot first, then the search
+ * (which updates the hint). Inline: it runs for every TCE of a list.
+ */
+static inline const struct kvm_memslot *kvm_memslot_find_rcu(struct tcesim_kvm *kvm,
+							      uint64_t gpa)
+{
+	struct kvm_memslots *slots = tcesim_rcu_deref(kvm->memslots);
+	const struct kvm_memslot *s =
+		&slots->slot[atomic_load_explicit(&slots->last_used, memory_order_relaxed)];
+
+	/* n == 0 leaves slot[0] zeroed: size 0 never matches */
+	if (tcesim_likely(gpa - s->gpa < s->size))
+		return s;
+	return kvm_memslot_search_rcu(slots, gpa);
+}
 /* Account a store's zero-ness change: old -> new. */
 static inline void kvm_live_account(struct tcesim_kvm *kvm, _Atomic uint64_t *counter,
 				    uint64_t old, uint64_t new_val)
@@ -156,19 +180,195 @@ static inline uint64_t kvmppc_stt_get(struct kvmppc_spapr_tce_table *stt, uint64
 	return atomic_load_explicit(&page[idx & ((1ULL << stt->per_page_shift) - 1)],
 				    memory_order_relaxed);
 }
-/* Store into stt entry @idx (0-based); allocates the page unless @tce is 0.
- * Returns false when the page allocation failed (the store is dropped). */
-bool kvmppc_stt_put(struct kvmppc_spapr_tce_table *stt, uint64_t idx, uint64_t tce);
+/* Slow path of kvmppc_stt_put(): the page is absent and @tce is not 0. */
+bool kvmppc_stt_put_alloc(struct kvmppc_spapr_tce_table *stt, uint64_t idx, uint64_t tce);
+/*
+ * Store into stt entry @idx (0-based); allocates the page unless @tce is 0.
+ * Returns false when the page allocation failed (the store is dropped).
+ * Inline fast path (page present): it runs for every entry of a list.
+ */
+static inline bool kvmppc_stt_put(struct kvmppc_spapr_tce_table *stt, uint64_t idx,
+				  uint64_t tce)
+{
+	_Atomic uint64_t *page = atomic_load_explicit(&stt->pages[idx >> stt->per_page_shift],
+						      memory_order_acquire);
+	_Atomic uint64_t *slot;
+	uint64_t old;
+
+	if (tcesim_unlikely(!page)) {
+		/* "We allow any TCE, not just with read|write permissions" */
+		if (!tce)
+			return true;
+		return kvmppc_stt_put_alloc(stt, idx, tce);
+	}
+	slot = &page[idx & ((1ULL << stt->per_page_shift) - 1)];
+	old = atomic_load_explicit(slot, memory_order_relaxed);
+	atomic_store_explicit(slot, tce, memory_order_relaxed);
+	kvm_live_account(stt->kvm, &stt->live, old, tce);
+	return true;
+}
 /* Shared by the virtual-mode and real-mode handlers (caller in an RCU section). */
 long kvmppc_ioba_validate(const struct kvmppc_spapr_tce_table *stt, uint64_t ioba,
 			  uint64_t npages);
-long kvmppc_tce_validate(struct kvmppc_spapr_tce_table *stt, uint64_t tce);
-int kvmppc_tce_to_ua_rcu(struct tcesim_kvm *kvm, uint64_t tce, uint64_t *ua,
-			 struct tcesim_mm **mm);
+
+/* kvmppc_tce_to_ua(): the memslot of the TCE's page. Caller in an RCU section. */
+static inline int kvmppc_tce_to_ua_rcu(struct tcesim_kvm *kvm, uint64_t tce, uint64_t *ua,
+				       struct tcesim_mm **mm)
+{
+	const struct kvm_memslot *s = kvm_memslot_find_rcu(kvm, tce & ~TCESIM_TCE_PERM_MASK);
+
+	if (!s)
+		return -EINVAL;
+	*ua = s->va + ((tce & ~TCESIM_TCE_PERM_MASK) - s->gpa);
+	*mm = s->mm;
+	return 0;
+}
+
+/*
+ * What one hypercall looks up for every TCE, taken once per call: the
+ * memslot array the call sees (the kernel holds kvm->srcu across the whole
+ * hcall, so one snapshot is an execution the kernel allows: the update
+ * landed after the call), a copy of the slot found last (the kernel's
+ * last_used_slot; consecutive TCEs of a list hit it) and the flavour
+ * (immutable world configuration). Lives in registers in the list loops.
+ */
+struct kvm_tce_ctx {
+	struct kvm_memslots *slots;
+	struct kvm_memslot cur;		/* size 0: none yet */
+	bool legacy_2016;
+};
+
+/* Caller in an RCU read-side section, for the duration of @ctx's use. */
+static inline void kvm_tce_ctx_init(struct kvm_tce_ctx *ctx, struct tcesim_kvm *kvm)
+{
+	ctx->slots = tcesim_rcu_deref(kvm->memslots);
+	ctx->cur = ctx->slots->slot[atomic_load_explicit(&ctx->slots->last_used,
+							 memory_order_relaxed)];
+	ctx->legacy_2016 = tcesim_flavour_is(kvm->w, TCESIM_FLAVOUR_LEGACY_2016);
+}
+
+/* kvmppc_tce_to_ua() through @ctx: 0, or -EINVAL when no memslot holds the TCE. */
+static inline int kvm_tce_ctx_to_ua(struct kvm_tce_ctx *ctx, uint64_t tce, uint64_t *ua,
+				    struct tcesim_mm **mm)
+{
+	uint64_t gpa = tce & ~TCESIM_TCE_PERM_MASK;
+
+	if (tcesim_unlikely(gpa - ctx->cur.gpa >= ctx->cur.size)) {
+		const struct kvm_memslot *s = kvm_memslot_search_rcu(ctx->slots, gpa);
+
+		if (!s)
+			return -EINVAL;
+		ctx->cur = *s;
+	}
+	*ua = ctx->cur.va + (gpa - ctx->cur.gpa);
+	*mm = ctx->cur.mm;
+	return 0;
+}
+
+long kvmppc_tce_validate_linked(struct kvmppc_spapr_tce_table *stt, struct tcesim_mm *mm,
+				uint64_t ua);
+
+/*
+ * kvmppc_tce_validate(): may @tce be stored? H_SUCCESS, H_TOO_HARD (modern:
+ * misaligned gpa, no memslot, a linked table refuses the ua) or, flavour
+ * legacy_2016, H_PARAMETER for a misaligned gpa. Inline: INDIRECT runs it
+ * for every entry; the linked-table walk stays out of line.
+ */
+static inline long kvmppc_tce_validate_ctx(struct kvmppc_spapr_tce_table *stt,
+					   struct kvm_tce_ctx *ctx, uint64_t tce)
+{
+	uint64_t gpa = tce & ~TCESIM_TCE_PERM_MASK;
+	struct tcesim_mm *mm;
+	uint64_t ua;
+
+	/* "Allow userspace to poison TCE table": iommu_tce_direction() == DMA_NONE */
+	if (!(tce & TCESIM_TCE_PERM_MASK))
+		return TCESIM_H_SUCCESS;
+	/*
+	 * legacy_2016 (v4.12..v5.0): a misaligned gpa is a parameter error and
+	 * nothing else is checked here (the memslot lookup in the handlers then
+	 * says H_PARAMETER); modern kernels punt both to userspace.
+	 */
+	if (tcesim_unlikely(ctx->legacy_2016))
+		return (gpa & ((1ULL << stt->page_shift) - 1)) ? TCESIM_H_PARAMETER :
+								   TCESIM_H_SUCCESS;
+	if (gpa & ((1ULL << stt->page_shift) - 1))	/* iommu_tce_check_gpa() */
+		return TCESIM_H_TOO_HARD;
+	if (kvm_tce_ctx_to_ua(ctx, tce, &ua, &mm))
+		return TCESIM_H_TOO_HARD;
+	/* list_empty() first: the walk is a call only when tables are linked */
+	if (tcesim_likely(rcu_dereference(stt->iommu_tables.next) == &stt->iommu_tables))
+		return TCESIM_H_SUCCESS;
+	return kvmppc_tce_validate_linked(stt, mm, ua);
+}
+
+static inline long kvmppc_tce_validate(struct kvmppc_spapr_tce_table *stt, uint64_t tce)
+{
+	struct kvm_tce_ctx ctx;
+
+	kvm_tce_ctx_init(&ctx, stt->kvm);
+	return kvmppc_tce_validate_ctx(stt, &ctx, tce);
+}
+
 long kvmppc_stit_update(struct kvmppc_spapr_tce_iommu_table *stit, uint64_t entry,
 			struct tcesim_mm *mm, uint64_t ua, enum tcesim_dma_data_direction dir);
+void kvmppc_tce_put_dropped(struct kvmppc_spapr_tce_table *stt, uint64_t idx);
 /* kvmppc_tce_put(): @idx absolute; a failed page allocation drops the store. */
-void kvmppc_tce_put(struct kvmppc_spapr_tce_table *stt, uint64_t idx, uint64_t tce);
+static inline void kvmppc_tce_put(struct kvmppc_spapr_tce_table *stt, uint64_t idx, uint64_t tce)
+{
+	if (tcesim_unlikely(!kvmppc_stt_put(stt, idx - stt->offset, tce)))
+		kvmppc_tce_put_dropped(stt, idx);
+}
+
+/*
+ * kvmppc_tce_put() for the entries of one list: the stt geometry is
+ * immutable and a published page pointer never changes while the stt is
+ * reachable, so both are kept in registers across the loop instead of being
+ * reloaded after every acquire; the store itself is the same.
+ */
+struct kvmppc_stt_writer {
+	struct kvmppc_spapr_tce_table *stt;
+	struct tcesim_kvm *kvm;
+	unsigned int shift;		/* stt->per_page_shift */
+	uint64_t offset;		/* stt->offset */
+	uint64_t pg;			/* page of @page, or ~0 */
+	_Atomic uint64_t *page;
+};
+
+static inline void kvmppc_stt_writer_init(struct kvmppc_stt_writer *wr,
+					  struct kvmppc_spapr_tce_table *stt)
+{
+	wr->stt = stt;
+	wr->kvm = stt->kvm;
+	wr->shift = stt->per_page_shift;
+	wr->offset = stt->offset;
+	wr->pg = ~0ULL;
+	wr->page = NULL;
+}
+
+static inline void kvmppc_stt_writer_put(struct kvmppc_stt_writer *wr, uint64_t idx,
+					 uint64_t tce)
+{
+	uint64_t rel = idx - wr->offset;
+	_Atomic uint64_t *slot;
+	uint64_t old;
+
+	if (tcesim_unlikely((rel >> wr->shift) != wr->pg)) {
+		wr->page = atomic_load_explicit(&wr->stt->pages[rel >> wr->shift],
+						memory_order_acquire);
+		if (!wr->page) {
+			/* absent page: the allocating path; the next store looks again */
+			wr->pg = ~0ULL;
+			kvmppc_tce_put(wr->stt, idx, tce);
+			return;
+		}
+		wr->pg = rel >> wr->shift;
+	}
+	slot = &wr->page[rel & ((1ULL << wr->shift) - 1)];
+	old = atomic_load_explicit(slot, memory_order_relaxed);
+	atomic_store_explicit(slot, tce, memory_order_relaxed);
+	kvm_live_account(wr->kvm, &wr->stt->live, old, tce);
+}
 /* Unlink and free (call_rcu unless @now) a stt; caller holds kvm->lock. */
 void kvmppc_stt_release_locked(struct tcesim_kvm *kvm, struct kvmppc_spapr_tce_table *stt,
 			       bool now);

@@ -77,6 +77,7 @@ static void tcet_free_rcu(struct rcu_head *head)
 {
 	tcesim_rcu_callback_enter();
 	tcet_free(tcesim_container_of(head, struct spapr_tce_table, rcu));
+	tcesim_rcu_callback_exit();
 }
 
 void spapr_tce_free_locked(struct tcesim_kvm *kvm, struct spapr_tce_table *tcet, bool now)

@@ -265,6 +265,64 @@ static void test_replay_malformed_exit2(void **state)
 	}
 }
 
+/*
+ * X lines in canonical form take a fast parser when enough of the buffer
+ * follows them (a long comment here); the same line at the very end of the
+ * buffer takes the general one. Both must give the same exit code, the same
+ * messages and the same counts, for good lines and for every kind of bad
+ * token the fast parser has to hand over.
+ */
+static void test_replay_xlate_fast_path_same_as_general(void **state)
+{
+	static const char *const lines[] = {
+		"X 1 0x71000002 0x0 0x0 0 0xfff",		/* agrees */
+		"X 1 0x71000002 0x1000 0x2000 3 0xfff",		/* mismatch */
+		"X 1 0x71000002 0xffffffffffffffff 0x0 0 0xffffffff",	/* 16 digits */
+		"X 1 0x71000002 0XABCDEF 0x0 0 0xFFFFFFFF",	/* upper case */
+		"X 1 0x71000002 0x0 0x0 0 0xfff\r",		/* CRLF */
+		"X 1\t0x71000002 0x0 0x0 0 0xfff",		/* tab */
+		"X 1 0x71000002  0x0 0x0 0 0xfff",		/* two spaces */
+		"X 1 0x71000002 0x0 0x0 0 0x12345678901234567",	/* 17 digits */
+		"X 1 0x71000002 0x0 0x 0 0xfff",
+		"X 1 0x71000002 0x0 0x0g 0 0xfff",
+		"X 1 0x71000002 0x0 0x0 0 0xfff extra",
+		"X 1 0x71000002 0x0 0x0 -1 0xfff",
+		"X 1 0x71000002 0x0 0x0 0",
+		"X 1234567890123456789 0x71000002 0x0 0x0 0 0xfff",
+		"XX 1 0x71000002 0x0 0x0 0 0xfff",
+		"X 2 0x71000002 0x0 0x0 0 0xfff\nX 1 0x71000002 0x0 0x0 0 0xfff",
+	};
+	char pad[160], xl[512];
+	unsigned int i;
+
+	(void)state;
+	memset(pad, 'x', sizeof(pad));
+	pad[0] = '#';
+	pad[sizeof(pad) - 2] = '\n';
+	pad[sizeof(pad) - 1] = '\0';
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		struct tcesim_replay_summary fast;
+		char *err_fast = NULL, *err_gen = NULL;
+		int ret_fast, ret_gen;
+
+		snprintf(xl, sizeof(xl), "%s\n%s", lines[i], pad);
+		ret_fast = replay_str(T_HDR, xl, &fast, &err_fast, NULL);
+		snprintf(xl, sizeof(xl), "%s\n", lines[i]);
+		ret_gen = replay_str(T_HDR, xl, &sum, &err_gen, NULL);
+		if (ret_fast != ret_gen || strcmp(err_fast, err_gen))
+			fail_msg("line %u: fast %d '%s', general %d '%s'", i, ret_fast, err_fast,
+				 ret_gen, err_gen);
+		assert_int_equal(fast.xlates, sum.xlates);
+		assert_int_equal(fast.mismatches, sum.mismatches);
+		if (i < 7)	/* well formed */
+			assert_int_equal(ret_gen, i == 1 ? 1 : 0);
+		else
+			assert_int_equal(ret_gen, 2);
+		free(err_fast);
+		free(err_gen);
+	}
+}
+
 /* Random bytes and random mutations of a valid trace never crash the parser. */
 static void test_replay_garbage_no_crash(void **state)
 {
@@ -370,6 +428,7 @@ int main(void)
 		cmocka_unit_test(test_replay_qemu_error_rules),
 		cmocka_unit_test(test_replay_mismatches_reported),
 		cmocka_unit_test(test_replay_malformed_exit2),
+		cmocka_unit_test(test_replay_xlate_fast_path_same_as_general),
 		cmocka_unit_test(test_replay_garbage_no_crash),
 		cmocka_unit_test(test_replay_read_file_formats),
 		cmocka_unit_test(test_replay_main_cli),

@@ -12,6 +12,7 @@
 #include <tcesim/table.h>
 #include <tcesim/phb.h>
 #include <tcesim/kvm.h>
+#include <tcesim/vfio.h>
 #include <tcesim/replay.h>
 #include <tcesim/sva.h>
 #include <tcesim/prq.h>

@@ -261,18 +261,6 @@ static int cmd_spapr_xlate(struct script_ctx *ctx, const struct script_line *ln,
 	return SCRIPT_OK;
 }
 
-/* kvm_attach liobn=LIOBN group=PE: needs the vfio layer */
-static int cmd_kvm_attach(struct script_ctx *ctx, const struct script_line *ln,
-			  struct script_result *res)
-{
-	(void)ln;
-	res->kind = SCRIPT_RET_ERRNO;
-	res->ret = -ENOTTY;
-	script_explain(ctx, "  kvm_attach: KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE is not supported yet "
-			    "(needs the vfio layer)");
-	return SCRIPT_OK;
-}
-
 const struct script_cmd script_cmds_kvm[] = {
 	{ "guest_mem", "mm,gpa,va,size", cmd_guest_mem,
 	  "guest_mem mm=MM gpa=ADDR va=ADDR size=SIZE   # a KVM memslot backed by MM" },
@@ -288,7 +276,5 @@ const struct script_cmd script_cmds_kvm[] = {
 	  "tce_value=] [npages=]   => H_... path=kvm|kvm_rm|qemu [tce=]" },
 	{ "spapr_xlate", "offset", cmd_spapr_xlate,
 	  "spapr_xlate LIOBN offset=ADDR   => ok translated= perm= mask=   # QEMU device DMA" },
-	{ "kvm_attach", "liobn,group", cmd_kvm_attach,
-	  "kvm_attach liobn=LIOBN group=PE   # ENOTTY: not supported yet" },
 	{ NULL, NULL, NULL, NULL },
 };

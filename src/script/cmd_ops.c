@@ -40,6 +40,14 @@
 #include <inttypes.h>
 
 #include "script/script_internal.h"
+
+/*
+ * Default 32-bit DMA window of a scenario PE. The kernel's tce32_size is the
+ * PHB's m32_pci_base (2 GiB on PHB3/4), and a v1 VFIO ENABLE charges the whole
+ * window to locked_vm; 32 MiB keeps small scenarios (SCENARIO.md's example:
+ * memlock=64M) within a realistic RLIMIT_MEMLOCK. Pass dma32=2G for the real size.
+ */
+#define SCRIPT_PE_DMA32_DEFAULT (32ULL << 20)
 #include "ops/phb_internal.h"
 #include "mem/mem_internal.h"
 #include <tcesim/mem.h>
@@ -369,7 +377,7 @@ static int cmd_pe(struct script_ctx *ctx, const struct script_line *ln, struct s
 	if (!name)
 		return SCRIPT_ERR;
 	phb = script_obj_need(ctx, "phb", script_arg(ln, "phb"));
-	if (!phb || !script_arg_u64(ctx, ln, "dma32", false, 2ULL << 30, &dma32))
+	if (!phb || !script_arg_u64(ctx, ln, "dma32", false, SCRIPT_PE_DMA32_DEFAULT, &dma32))
 		return SCRIPT_ERR;
 	if (script_obj_get(ctx, "pe", name))
 		return script_error(ctx, "pe %s already exists", name);
@@ -1180,7 +1188,7 @@ const struct script_cmd script_cmds_ops[] = {
 	  "kill= (ioda2 only): PHB3 kill register (default) or PHB4 OPAL kill; p5ioc2 needs "
 	  "flavour=legacy_2015 (ENODEV otherwise)" },
 	{ "pe", "phb,dma32", cmd_pe,
-	  "pe NAME phb=PHB [dma32=SIZE]   # iommu group NAME + default window 0 (table NAME:0)" },
+	  "pe NAME phb=PHB [dma32=SIZE]   # iommu group NAME + default window 0 (table NAME:0); dma32 defaults to 32M (a real PHB3/4 has m32_pci_base = 2G: dma32=2G)" },
 	{ "dev", "pe,dma_mask", cmd_dev,
 	  "dev NAME pe=PE [dma_mask=BITS]   # a PCI device in that PE (mask 64)" },
 	{ "driver_bind", "", cmd_driver_bind,

@@ -13,8 +13,7 @@
  * `check page` sees the pages unpinned.
  *
  * kvm_attach is here, not in cmd_kvm.c: it needs the vfio layer
- * (KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE); this table is looked up before the
- * kvm one, and passes (SCRIPT_PASS) when group= names no PE.
+ * (KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE), and kvm must not depend on vfio.
  */
 #include <inttypes.h>
 
@@ -345,12 +344,6 @@ static int cmd_kvm_attach(struct script_ctx *ctx, const struct script_line *ln,
 	struct tcesim_pe *pe;
 	uint64_t liobn;
 
-	/*
-	 * Not a PE of this file: let the next table's kvm_attach answer (the
-	 * kvm module's ENOTTY stub, while it exists; then a syntax error).
-	 */
-	if (!script_obj_get(ctx, "pe", script_arg(ln, "group")))
-		return SCRIPT_PASS;
 	if (!script_arg_u64(ctx, ln, "liobn", true, 0, &liobn))
 		return SCRIPT_ERR;
 	pe = need_group(ctx, ln);

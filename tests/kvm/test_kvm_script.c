@@ -47,7 +47,7 @@ static void test_cmds_expectations(void **state)
 		 "kvm_tce 0x3000 page_shift=40 size=4 => EINVAL\n"
 		 "guest_mem mm=qemu gpa=0x1000 va=0x10000000 size=4K => EEXIST\n"
 		 "guest_write gpa=0x900000 u64=1 => EFAULT\n"
-		 "kvm_attach liobn=0x1000 group=pe0 => ENOTTY\n"
+		 "kvm_tce 0x4000 page_shift=12 size=0 => EINVAL\n"
 		 /* two failing expectations */
 		 "hcall H_PUT_TCE liobn=0x2000 ioba=0 tce=0x1003 => H_SUCCESS path=kvm\n"
 		 "hcall H_GET_TCE liobn=0x1000 ioba=0 => H_SUCCESS tce=0x9\n");

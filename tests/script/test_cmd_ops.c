@@ -59,7 +59,7 @@ static void assert_syntax(const char *text, const char *msg)
 	"mmap qemu va=0x10000000 size=1M\n"				\
 	"mmap qemu va=0x20000000 size=64K prot=read\n"			\
 	"phb phb0 model=ioda2\n"					\
-	"pe pe0 phb=phb0\n"						\
+	"pe pe0 phb=phb0 dma32=2G\n"						\
 	"dev d0 pe=pe0\n"
 
 /* ------------------------------------------------------------ topology -- */

@@ -433,18 +433,28 @@ static int cmd_dev(struct script_ctx *ctx, const struct script_line *ln, struct 
 	return SCRIPT_OK;
 }
 
+/*
+ * The TCE device a driver_bind/driver_unbind line names. A VT-d device
+ * (pdev) is the SVA module's command: SCRIPT_PASS lets it answer.
+ */
+static int driver_dev(struct script_ctx *ctx, const struct script_line *ln,
+		      struct tcesim_pci_dev **dev)
+{
+	if (ln->npos && !script_obj_get(ctx, "dev", ln->pos[0]) &&
+	    script_obj_get(ctx, "pdev", ln->pos[0]))
+		return SCRIPT_PASS;
+	*dev = script_obj_need(ctx, "dev", script_pos(ctx, ln, 0, "device"));
+	return *dev ? SCRIPT_OK : SCRIPT_ERR;
+}
+
 static int cmd_driver_bind(struct script_ctx *ctx, const struct script_line *ln,
 			   struct script_result *res)
 {
 	struct tcesim_pci_dev *dev;
+	int ret = driver_dev(ctx, ln, &dev);
 
-	/* a VT-d device (pdev) is the SVA module's: let it answer */
-	if (ln->npos && !script_obj_get(ctx, "dev", ln->pos[0]) &&
-	    script_obj_get(ctx, "pdev", ln->pos[0]))
-		return SCRIPT_PASS;
-	dev = script_obj_need(ctx, "dev", script_pos(ctx, ln, 0, "device"));
-	if (!dev)
-		return SCRIPT_ERR;
+	if (ret != SCRIPT_OK)
+		return ret;
 	res->ret = tcesim_pci_dev_driver_bind(dev);
 	if (!res->ret)
 		script_explain(ctx, "kernel driver bound to %s: it uses the default domain "
@@ -459,14 +469,10 @@ static int cmd_driver_unbind(struct script_ctx *ctx, const struct script_line *l
 			     struct script_result *res)
 {
 	struct tcesim_pci_dev *dev;
+	int ret = driver_dev(ctx, ln, &dev);
 
-	/* a VT-d device (pdev) is the SVA module's: let it answer */
-	if (ln->npos && !script_obj_get(ctx, "dev", ln->pos[0]) &&
-	    script_obj_get(ctx, "pdev", ln->pos[0]))
-		return SCRIPT_PASS;
-	dev = script_obj_need(ctx, "dev", script_pos(ctx, ln, 0, "device"));
-	if (!dev)
-		return SCRIPT_ERR;
+	if (ret != SCRIPT_OK)
+		return ret;
 	res->ret = tcesim_pci_dev_driver_unbind(dev);
 	if (!res->ret)
 		script_explain(ctx, "kernel driver unbound from %s", dev->name);

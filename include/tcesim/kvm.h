@@ -652,6 +652,35 @@ TCESIM_EXPORT int tcesim_spapr_tce_translate_iommu(struct tcesim_kvm *kvm, uint6
 						   uint64_t addr,
 						   struct tcesim_iommu_tlb_entry *entry);
 
+/**
+ * tcesim_spapr_tce_translate_iommu_batch() - QEMU's DMA translation of a run
+ *	of offsets through one table
+ * @kvm: guest
+ * @liobn: table (the device's IOMMU memory region), the same for all @n
+ * @addr: @n offsets into the window (bus address - bus_offset), bytes
+ * @n: number of translations; 0 is allowed (only the table lookup is done)
+ * @entries: out, @n entries: entries[i] is exactly what
+ *	tcesim_spapr_tce_translate_iommu(@kvm, @liobn, addr[i], ...) would give;
+ *	untouched on error
+ *
+ * The same translations as @n calls of tcesim_spapr_tce_translate_iommu(),
+ * in order, against one snapshot of the table: one RCU read-side section
+ * and one LIOBN lookup for the whole run (the per-call lock, unlock and
+ * list walk were half the cost of a single translation). A writer running
+ * concurrently may land before or after any entry, as with separate calls.
+ * Traces spapr_iommu_xlate once per entry, in order, when a tracer is set.
+ *
+ * Models: QEMU hw/ppc/spapr_iommu.c: spapr_tce_translate_iommu(), once per
+ *         offset (QEMU has no batched form: its memory core calls the
+ *         region's translate hook per access).
+ * Context: RCU read side taken inside, once per call; lock-free.
+ * Return: 0, or -ENOENT when QEMU has no table @liobn (nothing written,
+ *         nothing traced).
+ */
+TCESIM_EXPORT int tcesim_spapr_tce_translate_iommu_batch(struct tcesim_kvm *kvm, uint64_t liobn,
+							 const uint64_t *addr, size_t n,
+							 struct tcesim_iommu_tlb_entry *entries);
+
 /* ----------------------------------------------------------- dispatch --- */
 
 /**

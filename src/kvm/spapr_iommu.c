@@ -479,3 +479,49 @@ TCESIM_EXPORT int tcesim_spapr_tce_translate_iommu(struct tcesim_kvm *kvm, uint6
 	*entry = e;
 	return 0;
 }
+
+TCESIM_EXPORT int tcesim_spapr_tce_translate_iommu_batch(struct tcesim_kvm *kvm, uint64_t liobn,
+							 const uint64_t *addr, size_t n,
+							 struct tcesim_iommu_tlb_entry *entries)
+{
+	struct spapr_tce_table *tcet;
+	uint64_t nb_table, page_mask;
+	unsigned int shift;
+	size_t i;
+
+	tcesim_rcu_read_lock();
+	tcet = spapr_tce_find_by_liobn_rcu(kvm, liobn);
+	if (!tcet) {
+		tcesim_rcu_read_unlock();
+		return -ENOENT;
+	}
+	/* the table's geometry is fixed for its lifetime: read it once */
+	shift = tcet->page_shift;
+	nb_table = tcet->nb_table;
+	page_mask = ~((1ULL << shift) - 1);
+	for (i = 0; i < n; i++) {
+		struct tcesim_iommu_tlb_entry *e = &entries[i];
+		uint64_t a = addr[i], index = a >> shift;
+
+		if (index < nb_table) {
+			uint64_t tce = tcet_get(tcet, index);
+
+			e->iova = a & page_mask;
+			e->translated_addr = tce & page_mask;
+			e->addr_mask = ~page_mask;
+			/* spapr_tce_iommu_access_flags(): IOMMU_NONE/RO/WO/RW = tce & 3 */
+			e->perm = (unsigned int)(tce & TCESIM_TCE_PERM_MASK);
+		} else {
+			e->iova = 0;
+			e->translated_addr = 0;
+			e->addr_mask = ~0ULL;
+			e->perm = 0;
+		}
+	}
+	tcesim_rcu_read_unlock();
+	if (kvm->trace)
+		for (i = 0; i < n; i++)
+			trace_xlate(kvm->trace, liobn, addr[i], entries[i].translated_addr,
+				    entries[i].perm, (unsigned int)entries[i].addr_mask);
+	return 0;
+}

@@ -45,6 +45,7 @@
 #define REPLAY_RAM_MAX		(1ULL << 46)	/* gpa limit of the model */
 #define REPLAY_RAM_VA		(1ULL << 48)	/* va = REPLAY_RAM_VA + gpa */
 #define REPLAY_LIST_MAX		4096		/* entries accepted in an I list */
+#define XBATCH_MAX		64		/* X records checked as one batch */
 
 /* ------------------------------------------------------------- reading --- */
 
@@ -211,6 +212,21 @@ struct xrec {
 	int64_t perm;
 };
 
+/*
+ * The LIOBN and the mask of consecutive X lines are nearly always the same
+ * token: fast_hex_memo() remembers the digits of the last token of one
+ * field (up to 8) and their value, and takes the value back when the same
+ * digits come again. A hit may be the prefix of a longer token: the caller
+ * then finds a digit where it wants the separator and hands the line over,
+ * exactly as after fast_hex().
+ */
+struct hex_memo {
+	uint64_t digits;	/* the token's digits as loaded, the rest zero */
+	uint64_t keep;		/* mask of the digits in the 8-byte load; 0: empty */
+	uint64_t value;
+	unsigned int len;	/* digits, 1..8 */
+};
+
 struct cursor {
 	const char *name;
 	const char *p, *end;	/* unread text */
@@ -220,6 +236,7 @@ struct cursor {
 	size_t toklen;
 	bool pre;		/* the current line is an X record already in @x */
 	struct xrec x;
+	struct hex_memo memo[2];	/* fast_xlate_line(): LIOBN and mask */
 };
 
 /* Next non-comment, non-blank line; false at the end. */
@@ -322,6 +339,8 @@ struct replay {
 	uint64_t liobns[TCESIM_REPLAY_TABLES_MAX];	/* tables alive */
 	unsigned int nliobns;
 	uint64_t list[REPLAY_LIST_MAX];
+	struct xrec xb[XBATCH_MAX];	/* xlate_run(): the records */
+	struct tcesim_iommu_tlb_entry eb[XBATCH_MAX];	/* and the model's answers */
 	bool malformed;
 	bool own_world;			/* created here, destroyed at the end */
 };
@@ -448,16 +467,24 @@ static inline int scan_dec(struct cursor *c, bool allow_neg, int64_t *v)
  * X records are 95% of the input (14 per hypercall in vio) and parsing them
  * field by field, one byte at a time, was most of the replay's time. The
  * fast path below takes a whole X line in its canonical form
- * ("X seq 0xliobn 0xoffset 0xtranslated perm 0xmask\n", single spaces) and
- * parses its hex fields eight digits at a time (SWAR). It accepts a strict
- * subset of what the general parser accepts and yields the same values;
- * anything else (tabs, CRs, comments, long or malformed tokens, the last
- * bytes of the buffer) returns false having consumed nothing, and the
- * general parser then reads the line and reports any error exactly as
- * before. So messages and exit codes cannot differ between the two paths.
+ * ("X seq 0xliobn 0xoffset 0xtranslated perm 0xmask\n", single spaces, seq
+ * of at most 15 digits, perm one digit) in one pass and parses each
+ * number eight characters at a time (SWAR: one 8-byte load classifies the
+ * characters, the count of leading digits is a ctz, and the value is put
+ * together in three multiply/shift steps, with no branch per digit). It
+ * accepts a strict subset of what the general parser accepts and yields
+ * the same values; anything else (tabs, CRs, comments, long or malformed
+ * tokens, the last FAST_SLACK bytes of the buffer) returns false having
+ * consumed nothing, and the general parser then reads the line and reports
+ * any error exactly as before. So messages and exit codes cannot differ
+ * between the two paths.
+ *
+ * Bounds: the longest line the fast path can accept is 97 bytes ("X ", 15
+ * digits, 3 x " 0x" + 16 digits, " 9 0x" + 16 digits, "\n") and no load
+ * reaches past its '\n', so FAST_SLACK bytes from the line start are
+ * always inside the buffer.
  */
-#define FAST_LINE_MAX	64	/* longer lines take the general path */
-#define FAST_SLACK	96	/* bytes that must remain from the line start */
+#define FAST_SLACK	128	/* bytes that must remain from the line start */
 
 #define SWAR_ONES	0x0101010101010101ULL
 #define SWAR_HIGH	0x8080808080808080ULL
@@ -481,6 +508,14 @@ static inline uint64_t swar_hex_digits(uint64_t v)
 	return (dig | alp) & ~v & SWAR_HIGH;
 }
 
+/* 0x80 in every byte of @v that is an ASCII decimal digit, 0 elsewhere. */
+static inline uint64_t swar_dec_digits(uint64_t v)
+{
+	uint64_t x = v & ~SWAR_HIGH;
+
+	return (x + SWAR_ONES * (0x80 - '0')) & ~(x + SWAR_ONES * (0x7f - '9')) & ~v & SWAR_HIGH;
+}
+
 /* Value of the first @n (1..8) hex digits of @v (first digit in the low byte). */
 static inline uint64_t swar_hex_value(uint64_t v, unsigned int n)
 {
@@ -495,7 +530,18 @@ static inline uint64_t swar_hex_value(uint64_t v, unsigned int n)
 	return ((x << 16) | (x >> 32)) & 0xffffffffULL;
 }
 
-/* Number of leading bytes marked in a swar_hex_digits() mask (0..8). */
+/* Value of the first @n (1..8) decimal digits of @v (first digit in the low byte). */
+static inline uint64_t swar_dec_value(uint64_t v, unsigned int n)
+{
+	uint64_t x = (v & (SWAR_ONES * 0x0f)) << (8 * (8 - n));
+
+	/* pairs, quads, then the 8 digits: no lane can carry into the next */
+	x = (x * 10 + (x >> 8)) & 0x00ff00ff00ff00ffULL;
+	x = (x * 100 + (x >> 16)) & 0x0000ffff0000ffffULL;
+	return (x * 10000 + (x >> 32)) & 0xffffffffULL;
+}
+
+/* Number of leading bytes marked in a swar_*_digits() mask (0..8). */
 static inline unsigned int swar_run(uint64_t m)
 {
 	uint64_t stop = ~m & SWAR_HIGH;
@@ -503,58 +549,105 @@ static inline unsigned int swar_run(uint64_t m)
 	return stop ? (unsigned int)__builtin_ctzll(stop) >> 3 : 8;
 }
 
-/*
- * "0x" and 1..16 hex digits at @s; returns the byte after the digits, or
- * NULL. Reads up to s[18]; the caller guarantees the line's '\n' (which
- * stops the scan) and FAST_SLACK bytes are in the buffer.
- */
-static inline const char *fast_hex(const char *s, uint64_t *v)
+/* "0x" and 1..16 hex digits at @s; returns the byte after the digits, or NULL. */
+static inline __attribute__((always_inline)) const char *fast_hex(const char *s, uint64_t *v)
 {
-	const unsigned char *p = (const unsigned char *)s + 2, *d0 = p;
-	uint64_t acc = 0;
-	unsigned int d;
+	uint64_t w, w2;
+	unsigned int n, n2;
 
 	if (s[0] != '0' || (s[1] | 0x20) != 'x')
 		return NULL;
-	while ((d = (unsigned int)hexval1[*p] - 1) < 16) {
-		acc = (acc << 4) | d;
-		p++;
+	w = load_le64(s + 2);
+	n = swar_run(swar_hex_digits(w));
+	if (tcesim_likely(n < 8 || !hexval1[(unsigned char)s[10]])) {
+		if (!n)
+			return NULL;
+		*v = swar_hex_value(w, n);
+		return s + 2 + n;
 	}
-	if (p == d0 || p - d0 > 16)
+	w2 = load_le64(s + 10);
+	n2 = swar_run(swar_hex_digits(w2));
+	/* 16 digits at most: a 17th hex digit hands the line over */
+	if (n2 == 8 && hexval1[(unsigned char)s[18]])
 		return NULL;
-	*v = acc;
-	return (const char *)p;
+	*v = (swar_hex_value(w, 8) << (4 * n2)) | swar_hex_value(w2, n2);
+	return s + 10 + n2;
 }
 
-/* 1..18 decimal digits at @s (the line's '\n' stops the loop); NULL if none. */
-static inline const char *fast_dec(const char *s, int64_t *v)
+static inline __attribute__((always_inline)) const char *fast_hex_memo(const char *s,
+									uint64_t *v,
+									struct hex_memo *m)
 {
-	const char *d = s;
-	uint64_t acc = 0;
+	uint64_t w;
+	const char *e;
 
-	while ((unsigned int)(*s - '0') < 10)
-		acc = acc * 10 + (uint64_t)(*s++ - '0');
-	if (s == d || s - d > 18)
+	if (s[0] != '0' || (s[1] | 0x20) != 'x')
 		return NULL;
-	*v = (int64_t)acc;
-	return s;
+	w = load_le64(s + 2);
+	if (tcesim_likely((w & m->keep) == m->digits && m->keep)) {
+		*v = m->value;
+		return s + 2 + m->len;
+	}
+	e = fast_hex(s, v);
+	if (e && e - s <= 10) {		/* at most 8 digits: all in @w */
+		unsigned int len = (unsigned int)(e - s - 2);
+
+		m->keep = len == 8 ? ~0ULL : (1ULL << (8 * len)) - 1;
+		m->digits = w & m->keep;
+		m->value = *v;
+		m->len = len;
+	}
+	return e;
 }
 
-/* The canonical X line [lp, nl) into @x; false (nothing consumed) otherwise. */
-static bool fast_xlate_line(const char *lp, const char *nl, int64_t *seq, struct xrec *x)
+/* 1..15 decimal digits at @s; returns the byte after them, or NULL. */
+static inline __attribute__((always_inline)) const char *fast_dec(const char *s, int64_t *v)
 {
-	const char *s = lp + 2;
+	static const uint64_t pow10[8] = { 1, 10, 100, 1000, 10000, 100000, 1000000,
+					   10000000 };
+	uint64_t w = load_le64(s), w2;
+	unsigned int n = swar_run(swar_dec_digits(w)), n2;
 
-	if (lp[1] != ' ')
+	if (n < 8) {
+		if (!n)
+			return NULL;
+		*v = (int64_t)swar_dec_value(w, n);
+		return s + n;
+	}
+	w2 = load_le64(s + 8);
+	n2 = swar_run(swar_dec_digits(w2));
+	if (n2 == 8)		/* 16 digits or more: the general parser */
+		return NULL;
+	*v = n2 ? (int64_t)(swar_dec_value(w, 8) * pow10[n2] + swar_dec_value(w2, n2))
+		: (int64_t)swar_dec_value(w, 8);
+	return s + 8 + n2;
+}
+
+/*
+ * The canonical X line at @lp into @seq and @x, @nl set to its '\n'; false
+ * (nothing consumed) otherwise. FAST_SLACK bytes from @lp must be readable.
+ */
+static inline __attribute__((always_inline)) bool
+fast_xlate_line(const char *lp, const char **nl, int64_t *seq, struct xrec *x,
+		struct hex_memo memo[2])
+{
+	const char *s;
+
+	if (lp[0] != 'X' || lp[1] != ' ')
 		return false;
-	if (!(s = fast_dec(s, seq)) || *s++ != ' ' ||
-	    !(s = fast_hex(s, &x->liobn)) || *s++ != ' ' ||
-	    !(s = fast_hex(s, &x->off)) || *s++ != ' ' ||
-	    !(s = fast_hex(s, &x->tr)) || *s++ != ' ' ||
-	    !(s = fast_dec(s, &x->perm)) || *s++ != ' ' ||
-	    !(s = fast_hex(s, &x->mask)))
+	if (!(s = fast_dec(lp + 2, seq)) || *s != ' ' ||
+	    !(s = fast_hex_memo(s + 1, &x->liobn, &memo[0])) || *s != ' ' ||
+	    !(s = fast_hex(s + 1, &x->off)) || *s != ' ' ||
+	    !(s = fast_hex(s + 1, &x->tr)) || *s != ' ')
 		return false;
-	return s == nl;
+	/* perm: one digit */
+	if ((unsigned int)(s[1] - '0') > 9 || s[2] != ' ')
+		return false;
+	x->perm = s[1] - '0';
+	if (!(s = fast_hex_memo(s + 3, &x->mask, &memo[1])) || *s != '\n')
+		return false;
+	*nl = s;
+	return true;
 }
 
 /* Field readers: false (and a message) on a missing or malformed token. */
@@ -715,40 +808,108 @@ static void check_ret(struct replay *r, struct cursor *c, const char *what, long
 			 ret_name(got, b1, sizeof(b1)), ret_name(want, b2, sizeof(b2)));
 }
 
-/* One X record: the cursor is past the 'X'. */
-static int do_xlate(struct replay *r, struct cursor *c)
+/* Compare one X record with the model's answer @e (NULL: no table @liobn). */
+static inline void xlate_check(struct replay *r, const struct cursor *c, const struct xrec *x,
+			       const struct tcesim_iommu_tlb_entry *e)
 {
-	struct tcesim_iommu_tlb_entry e;
-	uint64_t liobn, off, tr, mask;
-	int64_t perm;
-
-	if (c->pre) {
-		liobn = c->x.liobn;
-		off = c->x.off;
-		tr = c->x.tr;
-		perm = c->x.perm;
-		mask = c->x.mask;
-	} else if (!f_hex(r, c, "liobn", &liobn) || !f_hex(r, c, "offset", &off) ||
-		   !f_hex(r, c, "translated", &tr) || !f_dec(r, c, "perm", false, &perm) ||
-		   !f_hex(r, c, "mask", &mask) || !f_end(r, c)) {
-		return -1;
-	}
-	r->sum->xlates++;
-	if (tcesim_spapr_tce_translate_iommu(r->kvm, liobn, off, &e)) {
+	if (tcesim_unlikely(!e)) {
 		mismatch(r, c, &r->sum->xlate_mismatches,
 			 "translation through LIOBN 0x%" PRIx64 ": the model has no such table",
-			 liobn);
-		return 0;
+			 x->liobn);
+		return;
 	}
-	if (e.translated_addr != tr || e.perm != (uint64_t)perm ||
-	    (e.addr_mask & 0xffffffffULL) != mask)
+	if (tcesim_unlikely(e->translated_addr != x->tr || e->perm != (uint64_t)x->perm ||
+			    (e->addr_mask & 0xffffffffULL) != x->mask))
 		mismatch(r, c, &r->sum->xlate_mismatches,
 			 "xlate liobn=0x%" PRIx64 " 0x%" PRIx64 ": model -> 0x%" PRIx64
 			 " perm=%u mask=0x%" PRIx64 ", QEMU -> 0x%" PRIx64 " perm=%" PRId64
 			 " mask=0x%" PRIx64,
-			 liobn, off, e.translated_addr, e.perm,
-			 (uint64_t)(e.addr_mask & 0xffffffffULL), tr, perm, mask);
+			 x->liobn, x->off, e->translated_addr, e->perm,
+			 (uint64_t)(e->addr_mask & 0xffffffffULL), x->tr, x->perm, x->mask);
+}
+
+/* One X record: the cursor is past the 'X'. */
+static int do_xlate(struct replay *r, struct cursor *c)
+{
+	struct tcesim_iommu_tlb_entry e;
+	struct xrec x;
+
+	if (c->pre)
+		x = c->x;
+	else if (!f_hex(r, c, "liobn", &x.liobn) || !f_hex(r, c, "offset", &x.off) ||
+		 !f_hex(r, c, "translated", &x.tr) || !f_dec(r, c, "perm", false, &x.perm) ||
+		 !f_hex(r, c, "mask", &x.mask) || !f_end(r, c))
+		return -1;
+	r->sum->xlates++;
+	if (tcesim_spapr_tce_translate_iommu(r->kvm, x.liobn, x.off, &e))
+		xlate_check(r, c, &x, NULL);
+	else
+		xlate_check(r, c, &x, &e);
 	return 0;
+}
+
+/*
+ * A run of X records, the first already in @c (c->pre): it and the
+ * canonical X lines that follow it with a seq in [*last, @limit) are
+ * checked as one batch, each same-LIOBN stretch through one
+ * tcesim_spapr_tce_translate_iommu_batch() call (one RCU read-side section
+ * and one table lookup). The run stops, consuming nothing, at the first
+ * line the fast path does not take, at a seq that goes backwards (the
+ * general path then reports either, after this batch's mismatches, as the
+ * record-at-a-time loop did), and at XBATCH_MAX records. No hypercall can
+ * fall inside the run (every seq is below @limit, the next .tce record's),
+ * so the model answers exactly as it would record by record. A canonical
+ * line at or past @limit ends the run and is left in @c as the next record
+ * (*seq, c->pre), as next_record() would leave it; returns 1 then, else 0
+ * (the caller reads the next record).
+ */
+static int xlate_run(struct replay *r, struct cursor *c, int64_t *last, int64_t limit,
+		     int64_t *seq)
+{
+	struct xrec *xb = r->xb;
+	struct tcesim_iommu_tlb_entry *eb = r->eb;
+	long line0 = c->line, line_end;
+	unsigned int n = 1, i, j;
+	int have_next = 0;
+
+	xb[0] = c->x;
+	while (c->end - c->p >= FAST_SLACK) {
+		const char *nl;
+		int64_t s;
+
+		if (n == XBATCH_MAX || !fast_xlate_line(c->p, &nl, &s, &xb[n], c->memo) || s < *last)
+			break;
+		c->line++;
+		c->lp = c->p + 1;
+		c->le = nl;
+		c->p = nl + 1;
+		*last = s;
+		if (s >= limit) {
+			c->x = xb[n];
+			*seq = s;
+			have_next = 1;
+			break;
+		}
+		n++;
+	}
+	c->pre = have_next;
+	r->sum->xlates += n;
+	r->sum->records += n;
+	line_end = c->line;
+	for (i = 0; i < n; i = j) {
+		uint64_t liobn = xb[i].liobn, off[XBATCH_MAX];
+		int ret;
+
+		for (j = i; j < n && xb[j].liobn == liobn; j++)
+			off[j - i] = xb[j].off;
+		ret = tcesim_spapr_tce_translate_iommu_batch(r->kvm, liobn, off, j - i, &eb[i]);
+		for (unsigned int k = i; k < j; k++) {
+			c->line = line0 + k;	/* the record's own line, for messages */
+			xlate_check(r, c, &xb[k], ret ? NULL : &eb[k]);
+		}
+	}
+	c->line = line_end;
+	return have_next;
 }
 
 /* Parse the "-" or comma list of an I record into r->list; returns count or -1. */
@@ -956,9 +1117,9 @@ static int next_record(struct replay *r, struct cursor *c, int64_t *last, char *
 {
 	c->pre = false;
 	if (c->end - c->p >= FAST_SLACK && c->p[0] == 'X') {
-		const char *nl = memchr(c->p, '\n', FAST_LINE_MAX);
+		const char *nl;
 
-		if (nl && fast_xlate_line(c->p, nl, seq, &c->x)) {
+		if (fast_xlate_line(c->p, &nl, seq, &c->x, c->memo)) {
 			/* what cur_next_line() + the type check would have left */
 			c->line++;
 			c->lp = c->p + 1;
@@ -1047,6 +1208,7 @@ TCESIM_EXPORT int tcesim_replay_buffers(const char *name, const char *tce, size_
 	struct replay *r;
 	char type_t = 0, type_x = 0;
 	int have_t, have_x = 0, status, ret;
+	bool batch;
 	double t0;
 
 	memset(sum, 0, sizeof(*sum));
@@ -1068,6 +1230,12 @@ TCESIM_EXPORT int tcesim_replay_buffers(const char *name, const char *tce, size_
 		status = 2;
 		goto out;
 	}
+	/*
+	 * Batches of X records (xlate_run()) except when the model traces:
+	 * then each translation's trace line keeps its place among the
+	 * mismatch messages, should both go to one stream.
+	 */
+	batch = !(opts && opts->trace_out);
 	t0 = now_s();
 	have_t = next_record(r, &ct, &last_t, &type_t, &seq_t);
 	if (xlate)
@@ -1080,6 +1248,18 @@ TCESIM_EXPORT int tcesim_replay_buffers(const char *name, const char *tce, size_
 			if (type_x != 'X') {
 				malformed(r, &cx, "unknown record type '%c' in X file", type_x);
 				break;
+			}
+			if (cx.pre && batch) {
+				uint64_t before = sum->records;
+
+				have_x = xlate_run(r, &cx, &last_x, have_t > 0 ? seq_t : INT64_MAX,
+						   &seq_x);
+				if (!have_x)
+					have_x = next_record(r, &cx, &last_x, &type_x, &seq_x);
+				if (opts && opts->progress && (before ^ sum->records) >> 18)
+					fprintf(opts->progress, "\r%s: %" PRIu64 " records", name,
+						sum->records);
+				continue;
 			}
 			if (do_xlate(r, &cx))
 				break;

@@ -684,6 +684,58 @@ static void test_spapr_tce_translate_iommu(void **state)
 	assert_errno(tcesim_spapr_tce_table_disable(f->kvm, 0x80000001), -ENOENT);
 }
 
+/* The batch gives what the same single translations give, traced the same way, in order. */
+static void test_spapr_tce_translate_iommu_batch_same_as_single(void **state)
+{
+	struct fx *f = *state;
+	struct tcesim_iommu_tlb_entry eb[24], e, poison;
+	uint64_t addr[24];
+	char single[4096];
+	unsigned int i;
+
+	memset(&poison, 0xa5, sizeof(poison));
+	for (i = 0; i < 8; i++)
+		assert_hcall(tcesim_h_put_tce(f->kvm, LIOBN_QEMU, QEMU_BUS + ((uint64_t)i << 12),
+					      (0x40000000ULL + ((uint64_t)i << 20)) | (i & 3), NULL),
+			     TCESIM_H_SUCCESS);
+	trace_take(f);
+	/* in bounds, unaligned, never written, and past the 16-entry window */
+	for (i = 0; i < 24; i++)
+		addr[i] = ((uint64_t)i << 12) + i * 0x11;
+	addr[23] = ~0ULL;
+	single[0] = '\0';
+	for (i = 0; i < 24; i++) {
+		assert_int_equal(tcesim_spapr_tce_translate_iommu(f->kvm, LIOBN_QEMU, addr[i], &e), 0);
+		strncat(single, trace_take(f), sizeof(single) - strlen(single) - 1);
+		eb[i] = poison;
+	}
+	assert_int_equal(tcesim_spapr_tce_translate_iommu_batch(f->kvm, LIOBN_QEMU, addr, 24, eb),
+			 0);
+	assert_string_equal(trace_take(f), single);
+	for (i = 0; i < 24; i++) {
+		assert_int_equal(tcesim_spapr_tce_translate_iommu(f->kvm, LIOBN_QEMU, addr[i], &e), 0);
+		assert_int_equal(eb[i].iova, e.iova);
+		assert_int_equal(eb[i].translated_addr, e.translated_addr);
+		assert_int_equal(eb[i].addr_mask, e.addr_mask);
+		assert_int_equal(eb[i].perm, e.perm);
+	}
+	trace_take(f);
+	assert_int_equal(eb[3].translated_addr, 0x40300000ULL);
+	assert_int_equal(eb[3].perm, 3);
+	assert_int_equal(eb[20].addr_mask, ~0ULL);
+	/* no table: -ENOENT, nothing written, nothing traced */
+	eb[0] = poison;
+	assert_errno(tcesim_spapr_tce_translate_iommu_batch(f->kvm, 0x9999, addr, 1, eb), -ENOENT);
+	assert_memory_equal(&eb[0], &poison, sizeof(poison));
+	assert_errno(tcesim_spapr_tce_translate_iommu_batch(f->kvm, (1ULL << 32) | LIOBN_QEMU,
+							    addr, 1, eb), -ENOENT);
+	assert_int_equal(trace_take(f)[0], '\0');
+	/* n = 0: the lookup only */
+	assert_int_equal(tcesim_spapr_tce_translate_iommu_batch(f->kvm, LIOBN_QEMU, NULL, 0, NULL),
+			 0);
+	assert_int_equal(trace_take(f)[0], '\0');
+}
+
 static void test_spapr_tce_new_table_errors(void **state)
 {
 	struct fx *f = *state;
@@ -994,6 +1046,7 @@ int main(void)
 		T(test_h_stuff_tce_outcomes),
 		T(test_h_get_tce_outcomes),
 		T(test_spapr_tce_translate_iommu),
+		T(test_spapr_tce_translate_iommu_batch_same_as_single),
 		T(test_spapr_tce_new_table_errors),
 		T(test_pci_trace_lines),
 		T(test_q6_divergences),

@@ -323,6 +323,97 @@ static void test_replay_xlate_fast_path_same_as_general(void **state)
 	}
 }
 
+/*
+ * Many X lines in a row, so the fast path's batches (runs cut by hypercalls,
+ * by LIOBN changes and by the batch size) and its memo of the LIOBN and mask
+ * tokens (near-miss tokens: one digit more or less, another terminator,
+ * upper case) are exercised: the same text with tabs for spaces takes the
+ * general parser only, and both must give the same exit code, messages,
+ * counts and shown mismatches. One malformed token at a random line ends
+ * some of the runs (seeded; TCESIM_TEST_SEED replays a run).
+ */
+static void test_replay_xlate_batch_same_as_general(void **state)
+{
+	static const char *const liobns[] = { "0x71000002", "0x71000002", "0x71000002",
+					      "0x80000000", "0x7100000", "0x710000020",
+					      "0X71000002", "0x12345" };
+	static const char *const masks[] = { "0xfff", "0xfff", "0xfff", "0xff", "0xfff0",
+					     "0xFFF", "0xffffffff", "0xffffff" };
+	static const char *const bad[] = { "0x", "0x0g", "0x12345678901234567", "-1", "0xz" };
+	struct test_prng rng = { test_seed() };
+	size_t cap = 1 << 16;
+	char *xl = malloc(cap), *xg = malloc(cap);
+	const char *tce = T_HDR "P 40 0x71000002 0x3000 0x7003003 0\n"
+			  "P 90 0x80000000 0x2000 0x9002001 0\n"
+			  "S 150 0x71000002 0x1000 0x5555002 3 0 0x4000\n";
+	int iter;
+
+	(void)state;
+	assert_non_null(xl);
+	assert_non_null(xg);
+	for (iter = 0; iter < 40; iter++) {
+		struct tcesim_replay_summary fast;
+		unsigned int nl = 20 + (unsigned int)test_prng_below(&rng, 200), i;
+		long badline = iter % 3 ? -1 : (long)test_prng_below(&rng, nl);
+		char *err_fast = NULL, *err_gen = NULL, *p;
+		size_t len = 0;
+		int ret_fast, ret_gen;
+		uint64_t seq = 1;
+
+		for (i = 0; i < nl; i++) {
+			const char *tok[6];
+			char sq[24], off[24], tr[24], perm[4];
+			unsigned int f;
+
+			seq += test_prng_below(&rng, 3);	/* repeats allowed */
+			snprintf(sq, sizeof(sq), "%" PRIu64, seq);
+			snprintf(off, sizeof(off), "0x%" PRIx64,
+				 test_prng_below(&rng, 24) << 12 | test_prng_below(&rng, 0x1000));
+			snprintf(tr, sizeof(tr), "0x%" PRIx64,
+				 test_prng_below(&rng, 4) ? test_prng_below(&rng, 2) * 0x5555000 :
+				 test_prng_next(&rng) >> test_prng_below(&rng, 64));
+			snprintf(perm, sizeof(perm), "%u", (unsigned int)test_prng_below(&rng, 4));
+			tok[0] = sq;
+			tok[1] = liobns[test_prng_below(&rng, 8) & (test_prng_below(&rng, 4) ? 0 : 7)];
+			tok[2] = off;
+			tok[3] = tr;
+			tok[4] = perm;
+			tok[5] = masks[test_prng_below(&rng, 8) & (test_prng_below(&rng, 4) ? 0 : 7)];
+			if ((long)i == badline)
+				tok[1 + test_prng_below(&rng, 5)] = bad[test_prng_below(&rng, 5)];
+			len += (size_t)snprintf(xl + len, cap - len, "X");
+			for (f = 0; f < 6; f++)
+				len += (size_t)snprintf(xl + len, cap - len, " %s", tok[f]);
+			len += (size_t)snprintf(xl + len, cap - len, "\n");
+			assert_true(len < cap - 256);
+		}
+		/* the general form first (tabs), then the padding the fast path needs */
+		memcpy(xg, xl, len + 1);
+		for (p = xg; *p; p++)
+			if (*p == ' ')
+				*p = '\t';
+		snprintf(xl + len, cap - len, "#%0200d\n", 0);
+		ret_fast = replay_str(tce, xl, &fast, &err_fast, NULL);
+		ret_gen = replay_str(tce, xg, &sum, &err_gen, NULL);
+		if (ret_fast != ret_gen || strcmp(err_fast, err_gen))
+			fail_msg("iter %d: fast %d '%s', general %d '%s'", iter, ret_fast, err_fast,
+				 ret_gen, err_gen);
+		assert_int_equal(fast.records, sum.records);
+		assert_int_equal(fast.xlates, sum.xlates);
+		assert_int_equal(fast.mismatches, sum.mismatches);
+		assert_int_equal(fast.xlate_mismatches, sum.xlate_mismatches);
+		assert_int_equal(fast.nshown, sum.nshown);
+		for (i = 0; i < fast.nshown; i++)
+			assert_string_equal(fast.shown[i], sum.shown[i]);
+		if (badline < 0)
+			assert_int_not_equal(ret_gen, 2);
+		free(err_fast);
+		free(err_gen);
+	}
+	free(xl);
+	free(xg);
+}
+
 /* Random bytes and random mutations of a valid trace never crash the parser. */
 static void test_replay_garbage_no_crash(void **state)
 {
@@ -429,6 +520,7 @@ int main(void)
 		cmocka_unit_test(test_replay_mismatches_reported),
 		cmocka_unit_test(test_replay_malformed_exit2),
 		cmocka_unit_test(test_replay_xlate_fast_path_same_as_general),
+		cmocka_unit_test(test_replay_xlate_batch_same_as_general),
 		cmocka_unit_test(test_replay_garbage_no_crash),
 		cmocka_unit_test(test_replay_read_file_formats),
 		cmocka_unit_test(test_replay_main_cli),

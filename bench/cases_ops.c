@@ -7,8 +7,9 @@
  *                            byte swap (htobe64) on a bare _Atomic uint64_t
  *                            array - the physical limit
  *  tce_map_unmap/P/xchg      tcesim_iommu_tce_xchg_no_kill() map, then unmap
- *                            (DMA_NONE): argument checks, the ops call,
- *                            pnv_tce_xchg, old-direction decode
+ *                            (DMA_NONE): argument checks, pnv_tce_xchg (inline
+ *                            for a one-level pnv table, it_xchg_direct),
+ *                            old-direction decode, the dirty test
  *  tce_lock_vs_xchg/P/xchg   the same, as the baseline of:
  *  tce_lock_vs_xchg/P/lock   the pre-2015 path: tcesim_iommu_tce_build() +
  *                            tcesim_iommu_clear_tce(), each under the

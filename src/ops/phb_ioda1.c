@@ -49,12 +49,6 @@ static int ioda1_set_2015(struct tcesim_iommu_table *tbl, long index, long npage
 	return ret;
 }
 
-static int ioda1_xchg_no_kill(struct tcesim_iommu_table *tbl, long index, uint64_t *hpa,
-			      enum tcesim_dma_data_direction *dir)
-{
-	return tce_xchg_slot(tbl, index, hpa, dir, true);
-}
-
 /* 2015 pnv_ioda1_tce_xchg_vm: exchange, then invalidate the entry. */
 static int ioda1_exchange(struct tcesim_iommu_table *tbl, long index, uint64_t *hpa,
 			  enum tcesim_dma_data_direction *dir)
@@ -74,7 +68,7 @@ static void ioda1_clear(struct tcesim_iommu_table *tbl, long index, long npages)
 
 static const struct tcesim_iommu_table_ops ioda1_table_ops = {
 	.set = ioda1_set,
-	.xchg_no_kill = ioda1_xchg_no_kill,
+	.xchg_no_kill = tce_xchg_pnv,	/* pnv_tce_xchg */
 	.tce_kill = phb_tce_invalidate,
 	.clear = ioda1_clear,
 	.get = tce_get,

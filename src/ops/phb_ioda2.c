@@ -58,12 +58,6 @@ static int ioda2_set_2015(struct tcesim_iommu_table *tbl, long index, long npage
 	return ret;
 }
 
-static int ioda2_xchg_no_kill(struct tcesim_iommu_table *tbl, long index, uint64_t *hpa,
-			      enum tcesim_dma_data_direction *dir)
-{
-	return tce_xchg_slot(tbl, index, hpa, dir, true);
-}
-
 /* 2015 pnv_ioda2_tce_xchg_vm: exchange, then invalidate the entry. */
 static int ioda2_exchange(struct tcesim_iommu_table *tbl, long index, uint64_t *hpa,
 			  enum tcesim_dma_data_direction *dir)
@@ -83,7 +77,7 @@ static void ioda2_clear(struct tcesim_iommu_table *tbl, long index, long npages)
 
 static const struct tcesim_iommu_table_ops ioda2_table_ops = {
 	.set = ioda2_set,
-	.xchg_no_kill = ioda2_xchg_no_kill,
+	.xchg_no_kill = tce_xchg_pnv,	/* pnv_tce_xchg */
 	.tce_kill = phb_tce_invalidate,
 	.clear = ioda2_clear,
 	.get = tce_get,

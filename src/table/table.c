@@ -90,6 +90,7 @@ static void free_chain(struct tcesim_world *w, _Atomic uint64_t **blk, unsigned 
  * privately, then publish it with one CAS. Return: the value now in @slot
  * (ours or the winner's), or 0 when an allocation failed (nothing changed).
  */
+__attribute__((noinline, cold))
 static uint64_t tce_install_chain(struct tcesim_iommu_table *tbl, bool user,
 				  _Atomic uint64_t *slot, uint64_t idx, unsigned int level)
 {
@@ -133,7 +134,7 @@ _Atomic uint64_t *tce_slot(struct tcesim_iommu_table *tbl, bool user, long index
 		_Atomic uint64_t *slot = &lvl[level_index(tbl, idx, level)];
 		uint64_t v = level_read_acquire(slot);
 
-		if (!v) {
+		if (tcesim_unlikely(!v)) {
 			if (!alloc)
 				return NULL;
 			v = tce_install_chain(tbl, user, slot, idx, level);
@@ -144,16 +145,6 @@ _Atomic uint64_t *tce_slot(struct tcesim_iommu_table *tbl, bool user, long index
 		level--;
 	}
 	return &lvl[idx & (tbl->it_level_size - 1)];
-}
-
-static uint64_t tce_proto(enum tcesim_dma_data_direction dir, bool force_read)
-{
-	uint64_t proto = tcesim_direction_to_tce_perm(dir);
-
-	/* powernv stores W as W|R (pnv_tce_build/pnv_tce_xchg; Q7). */
-	if (force_read && (proto & TCESIM_TCE_PCI_WRITE))
-		proto |= TCESIM_TCE_PCI_READ;
-	return proto;
 }
 
 int tce_build(struct tcesim_iommu_table *tbl, long index, long npages, uint64_t hpa,
@@ -168,10 +159,10 @@ int tce_build(struct tcesim_iommu_table *tbl, long index, long npages, uint64_t 
 	 * the table from then on, as upstream's on-demand levels).
 	 */
 	for (i = 0; i < npages; i++)
-		if (!tce_slot(tbl, false, index + i, true))
+		if (!tce_slot_fast(tbl, index + i, true))
 			return -ENOMEM;
 	for (i = 0; i < npages; i++)
-		tce_write(tce_slot(tbl, false, index + i, false),
+		tce_write(tce_slot_fast(tbl, index + i, false),
 			  proto | (hpa + ((uint64_t)i << tbl->it_page_shift)));
 	return 0;
 }
@@ -179,25 +170,13 @@ int tce_build(struct tcesim_iommu_table *tbl, long index, long npages, uint64_t 
 int tce_xchg_slot(struct tcesim_iommu_table *tbl, long index, uint64_t *hpa,
 		  enum tcesim_dma_data_direction *dir, bool force_read)
 {
-	uint64_t newtce = *hpa | tce_proto(*dir, force_read), old;
-	_Atomic uint64_t *slot;
+	return tce_xchg_slot_inline(tbl, index, hpa, dir, force_read);
+}
 
-	if (*dir == TCESIM_DMA_NONE) {
-		slot = tce_slot(tbl, false, index, false);
-		if (!slot) {
-			/* Q10: "was empty"; *dir stays DMA_NONE, nothing allocated. */
-			*hpa = 0;
-			return 0;
-		}
-	} else {
-		slot = tce_slot(tbl, false, index, true);
-		if (!slot)
-			return -ENOMEM;
-	}
-	old = tce_xchg(slot, newtce);
-	*hpa = old & ~TCE_RW;
-	*dir = tcesim_tce_direction(old);
-	return 0;
+int tce_xchg_pnv(struct tcesim_iommu_table *tbl, long index, uint64_t *hpa,
+		 enum tcesim_dma_data_direction *dir)
+{
+	return tce_xchg_slot_inline(tbl, index, hpa, dir, true);
 }
 
 void tce_free_range(struct tcesim_iommu_table *tbl, long index, long npages)
@@ -205,9 +184,9 @@ void tce_free_range(struct tcesim_iommu_table *tbl, long index, long npages)
 	long i;
 
 	for (i = 0; i < npages; i++) {
-		_Atomic uint64_t *slot = tce_slot(tbl, false, index + i, false);
+		_Atomic uint64_t *slot = tce_slot_fast(tbl, index + i, false);
 
-		if (slot) {
+		if (tcesim_likely(slot)) {
 			tce_write(slot, 0);
 			continue;
 		}
@@ -223,9 +202,9 @@ void tce_free_range(struct tcesim_iommu_table *tbl, long index, long npages)
 
 uint64_t tce_get(struct tcesim_iommu_table *tbl, long index)
 {
-	_Atomic uint64_t *slot = tce_slot(tbl, false, index, false);
+	_Atomic uint64_t *slot = tce_slot_fast(tbl, index, false);
 
-	return slot ? tce_read(slot) : 0;
+	return tcesim_likely(slot) ? tce_read(slot) : 0;
 }
 
 _Atomic uint64_t *tce_useraddrptr(struct tcesim_iommu_table *tbl, long index, bool alloc)
@@ -271,15 +250,9 @@ static int pnv_set(struct tcesim_iommu_table *tbl, long index, long npages, uint
 	return tce_build(tbl, index, npages, hpa, dir, true);
 }
 
-static int pnv_xchg(struct tcesim_iommu_table *tbl, long index, uint64_t *hpa,
-		    enum tcesim_dma_data_direction *dir)
-{
-	return tce_xchg_slot(tbl, index, hpa, dir, true);
-}
-
 static const struct tcesim_iommu_table_ops pnv_bare_ops = {
 	.set = pnv_set,
-	.xchg_no_kill = pnv_xchg,
+	.xchg_no_kill = tce_xchg_pnv,
 	.clear = tce_free_range,
 	.get = tce_get,
 	.useraddrptr = tce_useraddrptr,
@@ -364,11 +337,13 @@ int tce_table_create(struct tcesim_world *w, uint64_t bus_offset, unsigned int p
 	if (!TCESIM_IS_ALIGNED(bus_offset, 1ULL << page_shift))
 		return -EINVAL;
 
-	tbl = tcesim_zalloc(w, sizeof(*tbl));
+	/* Cache-line aligned: see the layout note in table_internal.h. */
+	tbl = tcesim_zalloc_aligned(w, _Alignof(struct tcesim_iommu_table), sizeof(*tbl));
 	if (!tbl)
 		return -ENOMEM;
 	tbl->w = w;
 	tbl->it_page_shift = page_shift;
+	tbl->it_page_mask = (1ULL << page_shift) - 1;
 	tbl->it_offset = bus_offset >> page_shift;
 	tbl->it_size = (1ULL << g.table_shift) >> 3;
 	tbl->it_indirect_levels = levels - 1;
@@ -377,6 +352,9 @@ int tce_table_create(struct tcesim_world *w, uint64_t bus_offset, unsigned int p
 	tbl->it_level_bytes = 1ULL << g.level_shift;
 	tbl->it_blocksize = TCESIM_IOMMU_BLOCKSIZE;
 	tbl->it_ops = ops;
+	/* one level: it_size == it_level_size, so it_base[entry - it_offset] is the slot */
+	tbl->it_xchg_direct = ops->xchg_no_kill == tce_xchg_pnv &&
+			      (levels > 1 || tbl->it_size <= tbl->it_level_size);
 	tbl->nr_pools = 1;
 	atomic_init(&tbl->it_kref, 1);
 	CDS_INIT_LIST_HEAD(&tbl->it_group_list);

@@ -719,6 +719,66 @@ static void test_tce_xchg_no_kill_devmem_not_dirtied(void **state)
 	tcesim_mm_exit(mm);
 }
 
+static unsigned int devmem_calls;
+
+static bool devmem_counting(struct tcesim_mm *mm, uint64_t hpa, unsigned int page_shift)
+{
+	(void)mm;
+	(void)hpa;
+	(void)page_shift;
+	devmem_calls++;
+	return false;
+}
+
+/*
+ * The device-memory hook is asked only when the old page would be dirtied
+ * (old FROM_DEVICE/BIDIRECTIONAL, an mm given), on both the inline path
+ * (one-level windows) and the ops path.
+ */
+static void test_tce_xchg_no_kill_devmem_hook_only_when_dirtying(void **state)
+{
+	struct ot *o = *state;
+	struct tcesim_mm *mm;
+	enum tcesim_dma_data_direction dir;
+	uint64_t hpa;
+
+	if (o->legacy)
+		skip(); /* device memory prereg came after 2015 */
+	devmem_calls = 0;
+	assert_errno(tcesim_mm_create(o->tw->w, "qemu", TCESIM_DEFAULT_MEMLOCK, false, &mm), 0);
+	assert_errno(tcesim_ops_set_devmem_hook(o->tw->w, devmem_counting), 0);
+	/* old NONE, then old TO_DEVICE: no question asked, nothing dirtied */
+	hpa = HPA(7);
+	dir = TCESIM_DMA_TO_DEVICE;
+	assert_errno(tcesim_iommu_tce_xchg_no_kill(mm, o->t0, 3, &hpa, &dir), 0);
+	hpa = HPA(8);
+	dir = TCESIM_DMA_FROM_DEVICE;
+	assert_errno(tcesim_iommu_tce_xchg_no_kill(mm, o->t0, 3, &hpa, &dir), 0);
+	assert_int_equal(hpa, HPA(7));
+	assert_int_equal(dir, TCESIM_DMA_TO_DEVICE);
+	assert_int_equal(devmem_calls, 0);
+	assert_false(dirty(o, HPA(7)));
+	/* old FROM_DEVICE (reads back BIDIRECTIONAL): asked once, not devmem: dirtied */
+	hpa = HPA(9);
+	dir = TCESIM_DMA_BIDIRECTIONAL;
+	assert_errno(tcesim_iommu_tce_xchg_no_kill(mm, o->t0, 3, &hpa, &dir), 0);
+	assert_int_equal(hpa, HPA(8));
+	assert_int_equal(dir, TCESIM_DMA_BIDIRECTIONAL);
+	assert_int_equal(devmem_calls, 1);
+	assert_true(dirty(o, HPA(8)));
+	/* no mm: the hook is not asked, the page is dirtied */
+	hpa = 0;
+	dir = TCESIM_DMA_NONE;
+	assert_errno(tcesim_iommu_tce_xchg_no_kill(NULL, o->t0, 3, &hpa, &dir), 0);
+	assert_int_equal(hpa, HPA(9));
+	assert_int_equal(devmem_calls, 1);
+	assert_true(dirty(o, HPA(9)));
+	assert_errno(tcesim_iommu_tce_kill(o->t0, 3, 1), 0);
+	tcesim_clear_page_dirty(o->tw->w, HPA(8));
+	tcesim_clear_page_dirty(o->tw->w, HPA(9));
+	tcesim_mm_exit(mm);
+}
+
 static void test_iommu_tce_build_lock_path(void **state)
 {
 	struct ot *o = *state;
@@ -782,6 +842,7 @@ int main(void)
 		T(test_pe_set_window_ddw_two_pes),
 		T(test_pe_bypass_window),
 		T(test_tce_xchg_no_kill_devmem_not_dirtied),
+		T(test_tce_xchg_no_kill_devmem_hook_only_when_dirtying),
 		T(test_iommu_tce_build_lock_path),
 	};
 	int (*const gs[])(void **) = { gs_0, gs_1, gs_2, gs_3, gs_4, gs_5, gs_6 };

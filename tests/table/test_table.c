@@ -755,6 +755,183 @@ static void test_tce_xchg_random_vs_shadow(void **state)
 	put(tbl);
 }
 
+/* ------------------------------------------- the inline fast path -- */
+
+/* The table forms used by the inline exchange equal the switch forms. */
+static void test_tce_perm_tables_match_switch(void **state)
+{
+	unsigned int d;
+	uint64_t v;
+
+	(void)state;
+	for (d = 0; d <= TCESIM_DMA_NONE; d++) {
+		enum tcesim_dma_data_direction dir = (enum tcesim_dma_data_direction)d;
+
+		assert_int_equal(tce_perm_pnv(dir), tce_proto(dir, true));
+		assert_int_equal(tce_proto(dir, false), tcesim_direction_to_tce_perm(dir));
+	}
+	for (v = 0; v < 16; v++) {
+		uint64_t tce = (v << 60) | (0x12345ULL << 12) | (v & 3);
+
+		assert_int_equal(tce_perm_to_dir(tce), tcesim_tce_direction(tce));
+		/* the fast path's dirty test: W set <=> FROM_DEVICE or BIDIRECTIONAL */
+		assert_int_equal(!!(tce & TCESIM_TCE_PCI_WRITE),
+				 tcesim_tce_direction(tce) == TCESIM_DMA_FROM_DEVICE ||
+					 tcesim_tce_direction(tce) == TCESIM_DMA_BIDIRECTIONAL);
+	}
+}
+
+/* Which tables the wrapper may exchange inline, and the cache-line layout. */
+static void test_table_direct_xchg_and_layout(void **state)
+{
+	struct tt *t = *state;
+	struct tcesim_iommu_table *one = mk(t, 0, 12, 1ULL << 31, 1, false);
+	struct tcesim_iommu_table *two = mk(t, 0, 12, 1ULL << 31, 2, false);
+	uintptr_t lines[TCESIM_IOMMU_NR_POOLS + 2];
+	unsigned int i, j;
+
+	assert_true(one->it_xchg_direct);
+	assert_true(two->it_xchg_direct);
+	assert_true(one->it_ops->xchg_no_kill == tce_xchg_pnv);
+	assert_int_equal((uintptr_t)one % TCESIM_CACHELINE, 0);
+	/* every pool lock on its own line, none on the fast path's line */
+	for (i = 0; i < TCESIM_IOMMU_NR_POOLS; i++)
+		lines[i] = (uintptr_t)&one->pools[i].lock / TCESIM_CACHELINE;
+	lines[i++] = (uintptr_t)&one->large_pool.lock / TCESIM_CACHELINE;
+	lines[i++] = (uintptr_t)&one->it_kref / TCESIM_CACHELINE;
+	for (i = 0; i < TCESIM_ARRAY_SIZE(lines); i++) {
+		assert_int_not_equal(lines[i], (uintptr_t)&one->it_base / TCESIM_CACHELINE);
+		assert_int_not_equal(lines[i], (uintptr_t)&one->it_xchg_direct / TCESIM_CACHELINE);
+		for (j = 0; j < i; j++)
+			assert_int_not_equal(lines[i], lines[j]);
+	}
+	assert_int_equal((uintptr_t)&one->it_kills / TCESIM_CACHELINE,
+			 (uintptr_t)&one->it_kref / TCESIM_CACHELINE);
+	put(one);
+	put(two);
+}
+
+#define DIRECT_OPS	20000
+#define DIRECT_PAGES	64
+
+/* pnv_tce_xchg, but not tce_xchg_pnv: the wrapper must call it through it_ops. */
+static int other_xchg(struct tcesim_iommu_table *tbl, long index, uint64_t *hpa,
+		      enum tcesim_dma_data_direction *dir)
+{
+	return tce_xchg_slot(tbl, index, hpa, dir, true);
+}
+
+static void other_free(struct tcesim_iommu_table *tbl)
+{
+	tce_free_levels(tbl);
+}
+
+static const struct tcesim_iommu_table_ops other_ops = {
+	.xchg_no_kill = other_xchg,
+	.clear = tce_free_range,
+	.get = tce_get,
+	.free = other_free,
+};
+
+/*
+ * The same random exchanges on a one-level table through the wrapper (inline
+ * pnv_tce_xchg), on a one-level table through it_ops->xchg_no_kill (the op
+ * itself), on a two-level table through the wrapper (inline, walked) and on
+ * a two-level table whose op is not tce_xchg_pnv (the wrapper's it_ops
+ * call): identical old values, directions and returns; the wrapper dirties
+ * the old page iff its direction was FROM_DEVICE or BIDIRECTIONAL.
+ */
+static void test_tce_xchg_direct_matches_ops_random(void **state)
+{
+	struct tt *t = *state;
+	struct tcesim_iommu_table *a = mk(t, 1ULL << 31, 12, 1ULL << 31, 1, false);
+	struct tcesim_iommu_table *b = mk(t, 1ULL << 31, 12, 1ULL << 31, 1, false);
+	struct tcesim_iommu_table *c = mk(t, 1ULL << 31, 12, 1ULL << 31, 2, false);
+	struct tcesim_iommu_table *o = NULL;
+	struct test_prng rng = { test_seed() ^ 0xd1ec7 };
+	uint64_t off = (1ULL << 31) >> 12, size = info_of(a).it_size;
+	struct tcesim_page_info pi;
+	unsigned int k;
+	long op;
+
+	assert_errno(tce_table_create(t->tw->w, 1ULL << 31, 12, 1ULL << 31, 2, false, &other_ops,
+				      &o),
+		     0);
+	assert_true(a->it_xchg_direct);
+	assert_true(c->it_xchg_direct);
+	assert_false(o->it_xchg_direct);
+	for (op = 0; op < DIRECT_OPS; op++) {
+		/* a few hot entries (overwrites), including the first and last */
+		uint64_t e = off + (op & 1 ? test_prng_below(&rng, 8) * 511 :
+				    (test_prng_below(&rng, 2) ? size - 1 : 0));
+		enum tcesim_dma_data_direction d0 =
+			(enum tcesim_dma_data_direction)test_prng_below(&rng, 4);
+		uint64_t h0 = d0 == TCESIM_DMA_NONE ? 0 :
+			      HPA_BASE + (test_prng_below(&rng, DIRECT_PAGES) << 12);
+		enum tcesim_dma_data_direction da = d0, db = d0, dc = d0, dd = d0;
+		uint64_t ha = h0, hb = h0, hc = h0, hd = h0;
+		bool want_dirty;
+
+		assert_errno(b->it_ops->xchg_no_kill(b, (long)e, &hb, &db), 0);
+		want_dirty = db == TCESIM_DMA_FROM_DEVICE || db == TCESIM_DMA_BIDIRECTIONAL;
+		if (hb)
+			tcesim_clear_page_dirty(t->tw->w, hb);
+		assert_errno(xchg(a, e, &ha, &da), 0);
+		assert_int_equal(ha, hb);
+		assert_int_equal(da, db);
+		if (hb) {
+			assert_errno(tcesim_page_query(t->tw->w, hb, &pi), 0);
+			assert_int_equal(pi.dirty, want_dirty);
+			tcesim_clear_page_dirty(t->tw->w, hb);
+		}
+		assert_errno(xchg(c, e, &hc, &dc), 0);
+		assert_int_equal(hc, hb);
+		assert_int_equal(dc, db);
+		if (hb) {
+			assert_errno(tcesim_page_query(t->tw->w, hb, &pi), 0);
+			assert_int_equal(pi.dirty, want_dirty);
+			tcesim_clear_page_dirty(t->tw->w, hb);
+		}
+		assert_errno(xchg(o, e, &hd, &dd), 0);
+		assert_int_equal(hd, hb);
+		assert_int_equal(dd, db);
+		if (hb) {
+			assert_errno(tcesim_page_query(t->tw->w, hb, &pi), 0);
+			assert_int_equal(pi.dirty, want_dirty);
+		}
+	}
+	assert_int_equal(tcesim_iommu_table_digest(c), tcesim_iommu_table_digest(o));
+	assert_int_equal(tcesim_iommu_table_digest(a), tcesim_iommu_table_digest(b));
+	/* errors of the inline path: as before, nothing changed */
+	{
+		enum tcesim_dma_data_direction dir = TCESIM_DMA_TO_DEVICE;
+		uint64_t hpa = HPA_BASE, d = state_digest(t, a);
+
+		assert_errno(xchg(a, off - 1, &hpa, &dir), -EINVAL);
+		assert_errno(xchg(a, off + size, &hpa, &dir), -EINVAL);
+		assert_errno(xchg(a, 0, &hpa, &dir), -EINVAL);
+		hpa = HPA_BASE + 8;
+		assert_errno(xchg(a, off, &hpa, &dir), -EINVAL);
+		hpa = HPA_BASE;
+		dir = (enum tcesim_dma_data_direction)(TCESIM_DMA_NONE + 1);
+		assert_errno(xchg(a, off, &hpa, &dir), -EINVAL);
+		dir = TCESIM_DMA_TO_DEVICE;
+		assert_errno(xchg(a, off, NULL, &dir), -EINVAL);
+		assert_errno(xchg(a, off, &hpa, NULL), -EINVAL);
+		assert_int_equal(state_digest(t, a), d);
+	}
+	assert_errno(tcesim_iommu_tce_clear(a, off, size), 0);
+	assert_errno(tcesim_iommu_tce_clear(b, off, size), 0);
+	assert_errno(tcesim_iommu_tce_clear(c, off, size), 0);
+	assert_errno(tcesim_iommu_tce_clear(o, off, size), 0);
+	for (k = 0; k < DIRECT_PAGES; k++)
+		tcesim_clear_page_dirty(t->tw->w, HPA_BASE + ((uint64_t)k << 12));
+	put(a);
+	put(b);
+	put(c);
+	put(o);
+}
+
 /* ------------------------------------- DMA-API allocator vs shadow map -- */
 
 #define ALLOC_OPS	20000
@@ -868,6 +1045,10 @@ int main(void)
 						teardown),
 		cmocka_unit_test(test_iommu_tce_check_ioba),
 		cmocka_unit_test_setup_teardown(test_tce_xchg_random_vs_shadow, setup, teardown),
+		cmocka_unit_test(test_tce_perm_tables_match_switch),
+		cmocka_unit_test_setup_teardown(test_table_direct_xchg_and_layout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tce_xchg_direct_matches_ops_random, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_iommu_alloc_random_vs_shadow, setup, teardown),
 	};
 

@@ -67,8 +67,6 @@ enum tcesim_dma_data_direction {
 /**
  * enum tcesim_flavour - which upstream era the world models
  * @TCESIM_FLAVOUR_MODERN: today's kernel (v6.12+) and QEMU 7.2+ (default)
- * @TCESIM_FLAVOUR_LEGACY_2013: seed 004's KVM in-kernel TCE handling (v9, 2013):
- *	H_RESCINDED for a group without a table, 2013 parameter checks
  * @TCESIM_FLAVOUR_LEGACY_2015: seed 000 (April 2015): iommu_table_ops.exchange
  *	(invalidates by itself), iommu_tce_xchg() dirties the old page, 2015
  *	parameter checks returning -EINVAL, single-level tables, P5IOC2 present
@@ -80,11 +78,11 @@ enum tcesim_dma_data_direction {
  *	per-mm sva_handles list that seed 002 removed
  *
  * A module honours the flavours that concern it and behaves as MODERN for
- * the others (documented per function under "Flavours:").
+ * the others; a function whose behaviour depends on the era says so in its
+ * kernel-doc.
  */
 enum tcesim_flavour {
 	TCESIM_FLAVOUR_MODERN = 0,
-	TCESIM_FLAVOUR_LEGACY_2013,
 	TCESIM_FLAVOUR_LEGACY_2015,
 	TCESIM_FLAVOUR_LEGACY_2016,
 	TCESIM_FLAVOUR_LEGACY_2020,

@@ -237,6 +237,7 @@ struct cursor {
 	bool pre;		/* the current line is an X record already in @x */
 	struct xrec x;
 	struct hex_memo memo[2];	/* fast_xlate_line(): LIOBN and mask */
+	struct top_memo memo64[2];	/* fast_xlate_line64(): the same */
 };
 
 /* Next non-comment, non-blank line; false at the end. */
@@ -650,6 +651,222 @@ fast_xlate_line(const char *lp, const char **nl, int64_t *seq, struct xrec *x,
 	return true;
 }
 
+/* ------------------------------------------------ X lines, all at once --- */
+/*
+ * fast_xlate_line() walks the line field by field: each field's position
+ * depends on the previous field's length, so the whole parse is one long
+ * dependency chain. fast_xlate_line64() first classifies the 64 bytes at
+ * the line start (SSE2 on x86-64, SWAR elsewhere: a few independent
+ * loads) into two bitmaps, the separators (' ' and '\n') and the bytes a
+ * field may hold (hex digits and ' '); the six separators after "X " then
+ * come out of the first bitmap, one count-trailing-zeros each, and the
+ * fields are checked and converted independently of each other. It takes
+ * the canonical lines of at most 57 characters with hex fields of at most
+ * 8 digits (every line of the real traces) and returns false, having
+ * consumed nothing, for anything else: the caller then tries
+ * fast_xlate_line(), then the general parser. Every field is checked as
+ * fast_xlate_line() checks it, so it accepts a subset of what that accepts
+ * and yields the same values.
+ */
+#define LINE64_MAX	57	/* last position of the '\n' fast_xlate_line64() takes */
+
+#if defined(__SSE2__) && !defined(TCESIM_REPLAY_NO_SIMD)
+#include <emmintrin.h>
+
+/*
+ * Bit i of *@sep: @p[i] is ' ' or '\n'; of *@ok: @p[i] is a hex digit or
+ * ' '. Each range test is one add and one signed compare: the add maps
+ * [lo, hi] onto [-128, -128 + hi - lo] and everything else above it.
+ */
+static inline __attribute__((always_inline)) void classify64(const char *p, uint64_t *sep,
+							     uint64_t *ok)
+{
+	const __m128i sp = _mm_set1_epi8(' '), nl = _mm_set1_epi8('\n');
+	const __m128i lower = _mm_set1_epi8(0x20);
+	const __m128i dbias = _mm_set1_epi8((char)(0x80 - '0'));
+	const __m128i dlim = _mm_set1_epi8((char)(-128 + 10));
+	const __m128i abias = _mm_set1_epi8((char)(0x80 - 'a'));
+	const __m128i alim = _mm_set1_epi8((char)(-128 + 6));
+	uint32_t s[4], o[4];
+	int k;
+
+	for (k = 0; k < 4; k++) {
+		__m128i c = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+		__m128i isp = _mm_cmpeq_epi8(c, sp);
+		__m128i dig = _mm_cmplt_epi8(_mm_add_epi8(c, dbias), dlim);
+		__m128i alp = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(c, lower), abias), alim);
+
+		s[k] = (uint32_t)_mm_movemask_epi8(_mm_or_si128(isp, _mm_cmpeq_epi8(c, nl)));
+		o[k] = (uint32_t)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(dig, alp), isp));
+	}
+	*sep = (uint64_t)(s[0] | s[1] << 16) | (uint64_t)(s[2] | s[3] << 16) << 32;
+	*ok = (uint64_t)(o[0] | o[1] << 16) | (uint64_t)(o[2] | o[3] << 16) << 32;
+}
+#else
+/* 0x80 in every byte of @v equal to @ch, 0 elsewhere. */
+static inline uint64_t swar_eq(uint64_t v, unsigned char ch)
+{
+	uint64_t t = v ^ (SWAR_ONES * ch);
+
+	return ~(((t & ~SWAR_HIGH) + ~SWAR_HIGH) | t) & SWAR_HIGH;
+}
+
+/* The 0x80 bits of @m gathered into 8 bits (byte i -> bit i). */
+static inline unsigned int swar_movemask(uint64_t m)
+{
+	return (unsigned int)(((m >> 7) * 0x0102040810204080ULL) >> 56);
+}
+
+static inline void classify64(const char *p, uint64_t *sep, uint64_t *ok)
+{
+	uint64_t s = 0, o = 0;
+	int k;
+
+	for (k = 0; k < 8; k++) {
+		uint64_t v = load_le64(p + 8 * k), sp = swar_eq(v, ' ');
+
+		s |= (uint64_t)swar_movemask(sp | swar_eq(v, '\n')) << (8 * k);
+		o |= (uint64_t)swar_movemask(sp | swar_hex_digits(v)) << (8 * k);
+	}
+	*sep = s;
+	*ok = o;
+}
+#endif
+
+/* Position of the lowest set bit of *@m, which is then cleared; *@m != 0. */
+static inline unsigned int next_bit(uint64_t *m)
+{
+	unsigned int i = (unsigned int)__builtin_ctzll(*m);
+
+	*m &= *m - 1;
+	return i;
+}
+
+/* "0x" or "0X" at @s. */
+static inline bool hex_prefix(const char *s)
+{
+	uint16_t v;
+
+	memcpy(&v, s, sizeof(v));
+	return (le16toh(v) | 0x2000) == ('x' << 8 | '0');
+}
+
+/*
+ * Value of the hex digits of @w (first digit in the low byte) shifted up to
+ * the top of the word, zeros below (swar_hex_value() after its shift).
+ */
+static inline uint64_t hex_top_value(uint64_t x)
+{
+	x = (x & (SWAR_ONES * 0x0f)) + ((x >> 6) & SWAR_ONES) * 9;
+	x = ((x << 4) | (x >> 8)) & 0x00ff00ff00ff00ffULL;
+	x = ((x << 8) | (x >> 16)) & 0x0000ffff0000ffffULL;
+	return ((x << 16) | (x >> 32)) & 0xffffffffULL;
+}
+
+/* The same for decimal digits (swar_dec_value() after its shift). */
+static inline uint64_t dec_top_value(uint64_t x)
+{
+	x &= SWAR_ONES * 0x0f;
+	x = (x * 10 + (x >> 8)) & 0x00ff00ff00ff00ffULL;
+	x = (x * 100 + (x >> 16)) & 0x0000ffff0000ffffULL;
+	return (x * 10000 + (x >> 32)) & 0xffffffffULL;
+}
+
+/*
+ * The hex field of @n (1..8) digits at @s (after its "0x"), with a memo:
+ * the digits shifted to the top of the word are a key that also tells the
+ * length (digits are never zero bytes); 0 is the empty memo.
+ */
+struct top_memo {
+	uint64_t key, value;
+};
+
+static inline __attribute__((always_inline)) uint64_t hex_field(const char *s, unsigned int n,
+								 struct top_memo *m)
+{
+	uint64_t t = load_le64(s) << (8 * (8 - n));
+
+	if (m) {
+		if (tcesim_likely(t == m->key))
+			return m->value;
+		m->key = t;
+		return m->value = hex_top_value(t);
+	}
+	return hex_top_value(t);
+}
+
+static inline __attribute__((always_inline)) bool
+fast_xlate_line64(const char *lp, const char **nl, int64_t *seq, struct xrec *x,
+		  struct top_memo memo[2])
+{
+	static const uint64_t pow10[8] = { 1, 10, 100, 1000, 10000, 100000, 1000000,
+					   10000000 };
+	/* letters have bit 6 set, decimal digits do not */
+	const uint64_t letter = SWAR_ONES * 0x40;
+	uint64_t sep, ok, m, xpos, w, t;
+	unsigned int p1, p2, p3, p4, p5, p6, nseq;
+
+	if (lp[0] != 'X' || lp[1] != ' ')
+		return false;
+	classify64(lp, &sep, &ok);
+	/*
+	 * The separators after the one at 1; bits 58..63 set as well, so that
+	 * six can always be taken: a line whose '\n' is not below 58 (the
+	 * only way one of them can be taken) is refused.
+	 */
+	m = (sep & ~3ULL) | (~0ULL << (LINE64_MAX + 1));
+	p1 = next_bit(&m);
+	p2 = next_bit(&m);
+	p3 = next_bit(&m);
+	p4 = next_bit(&m);
+	p5 = next_bit(&m);
+	p6 = next_bit(&m);
+	nseq = p1 - 2;
+	/*
+	 * seq: 1..15 digits; the hex fields "0x" and 1..8 digits (x - 4 <= 7 for
+	 * each length + 1, x, in one test); perm one digit; the '\n' at p6.
+	 */
+	if (p6 > LINE64_MAX || nseq - 1 > 14 ||
+	    ((p2 - p1 - 4) | (p3 - p2 - 4) | (p4 - p3 - 4) | (p6 - p5 - 4)) > 7 ||
+	    p5 - p4 != 2 || lp[p6] != '\n')
+		return false;
+	/* every byte before the '\n' but 'X' and the x of each "0x": a digit or ' ' */
+	xpos = 1 | 4ULL << p1 | 4ULL << p2 | 4ULL << p3 | 4ULL << p5;
+	if ((~ok & ~xpos & ((1ULL << p6) - 1)) || !hex_prefix(lp + p1 + 1) ||
+	    !hex_prefix(lp + p2 + 1) || !hex_prefix(lp + p3 + 1) || !hex_prefix(lp + p5 + 1) ||
+	    (lp[p4 + 1] & 0x40))
+		return false;
+	/* seq: decimal digits only */
+	w = load_le64(lp + 2);
+	if (nseq <= 8) {
+		t = w << (8 * (8 - nseq));
+		if (t & letter)
+			return false;
+		*seq = (int64_t)dec_top_value(t);
+	} else {
+		t = load_le64(lp + 10) << (8 * (16 - nseq));
+		if ((w | t) & letter)
+			return false;
+		*seq = (int64_t)(dec_top_value(w) * pow10[nseq - 8] + dec_top_value(t));
+	}
+	x->liobn = hex_field(lp + p1 + 3, p2 - p1 - 3, &memo[0]);
+	x->off = hex_field(lp + p2 + 3, p3 - p2 - 3, NULL);
+	x->tr = hex_field(lp + p3 + 3, p4 - p3 - 3, NULL);
+	x->perm = lp[p4 + 1] - '0';
+	x->mask = hex_field(lp + p5 + 3, p6 - p5 - 3, &memo[1]);
+	*nl = lp + p6;
+	return true;
+}
+
+/* The canonical X line at @lp: the all-at-once parser, else the field walker. */
+static inline __attribute__((always_inline)) bool
+fast_xlate(struct cursor *c, const char *lp, const char **nl, int64_t *seq, struct xrec *x)
+{
+	if (tcesim_likely(fast_xlate_line64(lp, nl, seq, x, c->memo64)))
+		return true;
+	return fast_xlate_line(lp, nl, seq, x, c->memo);
+}
+
 /* Field readers: false (and a message) on a missing or malformed token. */
 static bool f_hex(struct replay *r, struct cursor *c, const char *what, uint64_t *v)
 {
@@ -877,7 +1094,7 @@ static int xlate_run(struct replay *r, struct cursor *c, int64_t *last, int64_t 
 		const char *nl;
 		int64_t s;
 
-		if (n == XBATCH_MAX || !fast_xlate_line(c->p, &nl, &s, &xb[n], c->memo) || s < *last)
+		if (n == XBATCH_MAX || !fast_xlate(c, c->p, &nl, &s, &xb[n]) || s < *last)
 			break;
 		c->line++;
 		c->lp = c->p + 1;
@@ -1119,7 +1336,7 @@ static int next_record(struct replay *r, struct cursor *c, int64_t *last, char *
 	if (c->end - c->p >= FAST_SLACK && c->p[0] == 'X') {
 		const char *nl;
 
-		if (fast_xlate_line(c->p, &nl, seq, &c->x, c->memo)) {
+		if (fast_xlate(c, c->p, &nl, seq, &c->x)) {
 			/* what cur_next_line() + the type check would have left */
 			c->line++;
 			c->lp = c->p + 1;

@@ -227,7 +227,19 @@ TCESIM_EXPORT int tcesim_spapr_tce_digest(struct tcesim_kvm *kvm, uint64_t liobn
 		for (i = 0; i < tcet->nb_table; i++) {
 			uint64_t v;
 
-			if (!tcet->table) {
+			if (tcet->table) {
+				/* QEMU's array: skip runs of four zero entries in one test */
+				const _Atomic uint64_t *t = tcet->table;
+
+				while (i + 4 <= tcet->nb_table &&
+				       !(atomic_load_explicit(&t[i], memory_order_relaxed) |
+					 atomic_load_explicit(&t[i + 1], memory_order_relaxed) |
+					 atomic_load_explicit(&t[i + 2], memory_order_relaxed) |
+					 atomic_load_explicit(&t[i + 3], memory_order_relaxed)))
+					i += 4;
+				if (i == tcet->nb_table)
+					break;
+			} else {
 				struct kvmppc_spapr_tce_table *stt = tcet->stt;
 
 				/* skip absent stt pages whole */
@@ -400,10 +412,43 @@ TCESIM_EXPORT long tcesim_h_stuff_tce(struct tcesim_kvm *kvm, uint64_t liobn, ui
 	}
 	page_size = 1ULL << tcet->page_shift;
 	ioba &= ~(page_size - 1);
-	for (i = 0; i < npages; i++, ioba += page_size) {
-		ret = put_tce_emu(kvm, tcet, ioba, tce_value);
-		if (ret)
-			break;
+	if (tcesim_likely(tcet->table != NULL)) {
+		/*
+		 * QEMU's array: the loop below entry by entry. The entries it
+		 * stores before its first failure are the run from the first
+		 * index up to the table's end (indexes go up by one per page and
+		 * cannot wrap inside the window: tcesim_spapr_tce_new_table()),
+		 * so they are stored in one pass and the live count adjusted
+		 * once; it fails at the first index past the table, with @ioba
+		 * left there.
+		 */
+		uint64_t index = (ioba - tcet->bus_offset) >> tcet->page_shift, n = 0, nz = 0;
+		_Atomic uint64_t *slot, *end;
+
+		if (index < tcet->nb_table)
+			n = npages < tcet->nb_table - index ? npages : tcet->nb_table - index;
+		slot = &tcet->table[n ? index : 0];	/* in the array even when n is 0 */
+		end = slot + n;
+		for (; slot < end; slot++) {
+			nz += atomic_load_explicit(slot, memory_order_relaxed) != 0;
+			atomic_store_explicit(slot, tce_value, memory_order_relaxed);
+		}
+		if (tce_value && n > nz) {
+			atomic_fetch_add_explicit(&tcet->live, n - nz, memory_order_relaxed);
+			atomic_fetch_add_explicit(&kvm->live_tces, n - nz, memory_order_relaxed);
+		} else if (!tce_value && nz) {
+			atomic_fetch_sub_explicit(&tcet->live, nz, memory_order_relaxed);
+			atomic_fetch_sub_explicit(&kvm->live_tces, nz, memory_order_relaxed);
+		}
+		ioba += n * page_size;
+		if (npages && n == npages)
+			ret = TCESIM_H_SUCCESS;
+	} else {
+		for (i = 0; i < npages; i++, ioba += page_size) {
+			ret = put_tce_emu(kvm, tcet, ioba, tce_value);
+			if (ret)
+				break;
+		}
 	}
 	tcesim_rcu_read_unlock();
 	if (kvm->trace)
@@ -485,6 +530,7 @@ TCESIM_EXPORT int tcesim_spapr_tce_translate_iommu_batch(struct tcesim_kvm *kvm,
 							 struct tcesim_iommu_tlb_entry *entries)
 {
 	struct spapr_tce_table *tcet;
+	_Atomic uint64_t *table;
 	uint64_t nb_table, page_mask;
 	unsigned int shift;
 	size_t i;
@@ -495,7 +541,8 @@ TCESIM_EXPORT int tcesim_spapr_tce_translate_iommu_batch(struct tcesim_kvm *kvm,
 		tcesim_rcu_read_unlock();
 		return -ENOENT;
 	}
-	/* the table's geometry is fixed for its lifetime: read it once */
+	/* the table's geometry and storage are fixed for its lifetime: read them once */
+	table = tcet->table;
 	shift = tcet->page_shift;
 	nb_table = tcet->nb_table;
 	page_mask = ~((1ULL << shift) - 1);
@@ -504,7 +551,10 @@ TCESIM_EXPORT int tcesim_spapr_tce_translate_iommu_batch(struct tcesim_kvm *kvm,
 		uint64_t a = addr[i], index = a >> shift;
 
 		if (index < nb_table) {
-			uint64_t tce = tcet_get(tcet, index);
+			/* tcet_get(), the table's kind tested once per call */
+			uint64_t tce = tcesim_likely(table != NULL) ?
+				atomic_load_explicit(&table[index], memory_order_relaxed) :
+				kvmppc_stt_get(tcet->stt, index);
 
 			e->iova = a & page_mask;
 			e->translated_addr = tce & page_mask;

@@ -26,6 +26,7 @@
  *    the line and checked.
  * Single-threaded: the replay owns its world.
  */
+#include <assert.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -227,6 +228,24 @@ struct hex_memo {
 	unsigned int len;	/* digits, 1..8 */
 };
 
+enum { LF_SEQ, LF_LIOBN, LF_OFF, LF_TR, LF_PERM, LF_MASK, LF_NR };
+
+struct line_memo {
+	const char *line;		/* the memo line */
+	uint64_t fixed;			/* bits of the bytes that must not change */
+	uint64_t span;			/* bits 0 up to the '\n' */
+	uint64_t seldom;		/* bits of the LIOBN, perm and mask fields */
+	uint64_t field[LF_NR];		/* bits of each field's digits */
+	uint64_t keep[LF_NR];		/* 0x80 in the top n bytes of the word */
+	uint64_t last[LF_NR];		/* bit of each field's last digit */
+	unsigned char pos[LF_NR];	/* first digit of each field */
+	unsigned char ndig[LF_NR];	/* and how many digits it has */
+	unsigned char shift[LF_NR];	/* 8 * (8 - digits) */
+	unsigned char len;		/* bytes up to the '\n' */
+	int64_t seq;
+	struct xrec x;
+};
+
 struct cursor {
 	const char *name;
 	const char *p, *end;	/* unread text */
@@ -237,7 +256,8 @@ struct cursor {
 	bool pre;		/* the current line is an X record already in @x */
 	struct xrec x;
 	struct hex_memo memo[2];	/* fast_xlate_line(): LIOBN and mask */
-	struct top_memo memo64[2];	/* fast_xlate_line64(): the same */
+	struct line_memo lm[2];		/* fast_xlate(): the last two shapes of lines */
+	struct line_memo *lmc;		/* the most recently used of them */
 };
 
 /* Next non-comment, non-blank line; false at the end. */
@@ -630,131 +650,95 @@ static inline __attribute__((always_inline)) const char *fast_dec(const char *s,
  */
 static inline __attribute__((always_inline)) bool
 fast_xlate_line(const char *lp, const char **nl, int64_t *seq, struct xrec *x,
-		struct hex_memo memo[2])
+		struct hex_memo memo[2], unsigned char sep[7])
 {
-	const char *s;
+	const char *s, *s1, *s2, *s3, *s4;
 
 	if (lp[0] != 'X' || lp[1] != ' ')
 		return false;
-	if (!(s = fast_dec(lp + 2, seq)) || *s != ' ' ||
-	    !(s = fast_hex_memo(s + 1, &x->liobn, &memo[0])) || *s != ' ' ||
-	    !(s = fast_hex(s + 1, &x->off)) || *s != ' ' ||
-	    !(s = fast_hex(s + 1, &x->tr)) || *s != ' ')
+	if (!(s1 = fast_dec(lp + 2, seq)) || *s1 != ' ' ||
+	    !(s2 = fast_hex_memo(s1 + 1, &x->liobn, &memo[0])) || *s2 != ' ' ||
+	    !(s3 = fast_hex(s2 + 1, &x->off)) || *s3 != ' ' ||
+	    !(s4 = fast_hex(s3 + 1, &x->tr)) || *s4 != ' ')
 		return false;
 	/* perm: one digit */
-	if ((unsigned int)(s[1] - '0') > 9 || s[2] != ' ')
+	if ((unsigned int)(s4[1] - '0') > 9 || s4[2] != ' ')
 		return false;
-	x->perm = s[1] - '0';
-	if (!(s = fast_hex_memo(s + 3, &x->mask, &memo[1])) || *s != '\n')
+	x->perm = s4[1] - '0';
+	if (!(s = fast_hex_memo(s4 + 3, &x->mask, &memo[1])) || *s != '\n')
 		return false;
 	*nl = s;
+	/* where the separators are, for the memo (a canonical line has at most 97 bytes) */
+	sep[0] = 1;
+	sep[1] = (unsigned char)(s1 - lp);
+	sep[2] = (unsigned char)(s2 - lp);
+	sep[3] = (unsigned char)(s3 - lp);
+	sep[4] = (unsigned char)(s4 - lp);
+	sep[5] = (unsigned char)(s4 + 2 - lp);
+	sep[6] = (unsigned char)(s - lp);
 	return true;
 }
 
-/* ------------------------------------------------ X lines, all at once --- */
+/* ------------------------------------------------- X lines by delta --- */
 /*
- * fast_xlate_line() walks the line field by field: each field's position
- * depends on the previous field's length, so the whole parse is one long
- * dependency chain. fast_xlate_line64() first classifies the 64 bytes at
- * the line start (SSE2 on x86-64, SWAR elsewhere: a few independent
- * loads) into two bitmaps, the separators (' ' and '\n') and the bytes a
- * field may hold (hex digits and ' '); the six separators after "X " then
- * come out of the first bitmap, one count-trailing-zeros each, and the
- * fields are checked and converted independently of each other. It takes
- * the canonical lines of at most 57 characters with hex fields of at most
- * 8 digits (every line of the real traces) and returns false, having
- * consumed nothing, for anything else: the caller then tries
- * fast_xlate_line(), then the general parser. Every field is checked as
- * fast_xlate_line() checks it, so it accepts a subset of what that accepts
- * and yields the same values.
+ * Consecutive X lines are nearly alike: in the real traces 86% have their
+ * separators where the line before has them (same field lengths), and of
+ * their fields only seq, usually the offset and sometimes the translated
+ * address differ. So fast_xlate() keeps the last line the field walker
+ * (fast_xlate_line()) took, with where its fields are and their values
+ * (struct line_memo), and compares the next line with it 64 bytes at a
+ * time (SSE2 on x86-64, SWAR elsewhere): when every byte that differs lies
+ * inside a field (the 'X', the separators, the '\n' and the "0x" of each
+ * field are the same), the line has the memo line's shape, and only the
+ * fields with a changed byte are checked (each byte a digit of the field's
+ * kind) and converted again, eight digits in one step, independently of
+ * each other. Anything else goes to fast_xlate_line(), which then becomes
+ * the memo if its fields are short enough. Lines taken this way are exactly
+ * the canonical lines fast_xlate_line() takes with these field lengths, and
+ * the values are the same.
+ *
+ * The memo line stays in the cursor's buffer (which lives as long as the
+ * replay) and was checked whole when it was parsed; only lines of at most
+ * 64 bytes with the '\n', seq and the hex fields of at most 8 digits
+ * become the memo (every X line of the real traces).
  */
-#define LINE64_MAX	57	/* last position of the '\n' fast_xlate_line64() takes */
-
 #if defined(__SSE2__) && !defined(TCESIM_REPLAY_NO_SIMD)
 #include <emmintrin.h>
 
-/*
- * Bit i of *@sep: @p[i] is ' ' or '\n'; of *@ok: @p[i] is a hex digit or
- * ' '. Each range test is one add and one signed compare: the add maps
- * [lo, hi] onto [-128, -128 + hi - lo] and everything else above it.
- */
-static inline __attribute__((always_inline)) void classify64(const char *p, uint64_t *sep,
-							     uint64_t *ok)
+/* Bit i set: @a[i] == @b[i], for i in 0..63. */
+static inline uint64_t same64(const char *a, const char *b)
 {
-	const __m128i sp = _mm_set1_epi8(' '), nl = _mm_set1_epi8('\n');
-	const __m128i lower = _mm_set1_epi8(0x20);
-	const __m128i dbias = _mm_set1_epi8((char)(0x80 - '0'));
-	const __m128i dlim = _mm_set1_epi8((char)(-128 + 10));
-	const __m128i abias = _mm_set1_epi8((char)(0x80 - 'a'));
-	const __m128i alim = _mm_set1_epi8((char)(-128 + 6));
-	uint32_t s[4], o[4];
-	int k;
-
-	for (k = 0; k < 4; k++) {
-		__m128i c = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
-		__m128i isp = _mm_cmpeq_epi8(c, sp);
-		__m128i dig = _mm_cmplt_epi8(_mm_add_epi8(c, dbias), dlim);
-		__m128i alp = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(c, lower), abias), alim);
-
-		s[k] = (uint32_t)_mm_movemask_epi8(_mm_or_si128(isp, _mm_cmpeq_epi8(c, nl)));
-		o[k] = (uint32_t)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(dig, alp), isp));
-	}
-	*sep = (uint64_t)(s[0] | s[1] << 16) | (uint64_t)(s[2] | s[3] << 16) << 32;
-	*ok = (uint64_t)(o[0] | o[1] << 16) | (uint64_t)(o[2] | o[3] << 16) << 32;
+#define SAME16(k)									\
+	((uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(				\
+		_mm_loadu_si128((const __m128i *)(const void *)(a + 16 * (k))),		\
+		_mm_loadu_si128((const __m128i *)(const void *)(b + 16 * (k))))) << (16 * (k)))
+	return SAME16(0) | SAME16(1) | SAME16(2) | SAME16(3);
+#undef SAME16
 }
 #else
-/* 0x80 in every byte of @v equal to @ch, 0 elsewhere. */
-static inline uint64_t swar_eq(uint64_t v, unsigned char ch)
-{
-	uint64_t t = v ^ (SWAR_ONES * ch);
-
-	return ~(((t & ~SWAR_HIGH) + ~SWAR_HIGH) | t) & SWAR_HIGH;
-}
-
 /* The 0x80 bits of @m gathered into 8 bits (byte i -> bit i). */
 static inline unsigned int swar_movemask(uint64_t m)
 {
 	return (unsigned int)(((m >> 7) * 0x0102040810204080ULL) >> 56);
 }
 
-static inline void classify64(const char *p, uint64_t *sep, uint64_t *ok)
+static inline uint64_t same64(const char *a, const char *b)
 {
-	uint64_t s = 0, o = 0;
+	uint64_t r = 0;
 	int k;
 
 	for (k = 0; k < 8; k++) {
-		uint64_t v = load_le64(p + 8 * k), sp = swar_eq(v, ' ');
+		uint64_t t = load_le64(a + 8 * k) ^ load_le64(b + 8 * k);
 
-		s |= (uint64_t)swar_movemask(sp | swar_eq(v, '\n')) << (8 * k);
-		o |= (uint64_t)swar_movemask(sp | swar_hex_digits(v)) << (8 * k);
+		/* 0x80 in the bytes of t that are zero */
+		t = ~(((t & ~SWAR_HIGH) + ~SWAR_HIGH) | t) & SWAR_HIGH;
+		r |= (uint64_t)swar_movemask(t) << (8 * k);
 	}
-	*sep = s;
-	*ok = o;
+	return r;
 }
 #endif
 
-/* Position of the lowest set bit of *@m, which is then cleared; *@m != 0. */
-static inline unsigned int next_bit(uint64_t *m)
-{
-	unsigned int i = (unsigned int)__builtin_ctzll(*m);
-
-	*m &= *m - 1;
-	return i;
-}
-
-/* "0x" or "0X" at @s. */
-static inline bool hex_prefix(const char *s)
-{
-	uint16_t v;
-
-	memcpy(&v, s, sizeof(v));
-	return (le16toh(v) | 0x2000) == ('x' << 8 | '0');
-}
-
-/*
- * Value of the hex digits of @w (first digit in the low byte) shifted up to
- * the top of the word, zeros below (swar_hex_value() after its shift).
- */
+/* Value of hex digits shifted to the top of @x, zeros below (as swar_hex_value()). */
 static inline uint64_t hex_top_value(uint64_t x)
 {
 	x = (x & (SWAR_ONES * 0x0f)) + ((x >> 6) & SWAR_ONES) * 9;
@@ -763,7 +747,7 @@ static inline uint64_t hex_top_value(uint64_t x)
 	return ((x << 16) | (x >> 32)) & 0xffffffffULL;
 }
 
-/* The same for decimal digits (swar_dec_value() after its shift). */
+/* The same for decimal digits (as swar_dec_value()). */
 static inline uint64_t dec_top_value(uint64_t x)
 {
 	x &= SWAR_ONES * 0x0f;
@@ -773,102 +757,240 @@ static inline uint64_t dec_top_value(uint64_t x)
 }
 
 /*
- * The hex field of @n (1..8) digits at @s (after its "0x"), with a memo:
- * the digits shifted to the top of the word are a key that also tells the
- * length (digits are never zero bytes); 0 is the empty memo.
+ * The memo for the line at @lp that fast_xlate_line() just took, @sep its
+ * separators (1 the one after 'X', sep[5] the '\n'); m->line stays NULL
+ * when its fields are too long for the delta path.
  */
-struct top_memo {
-	uint64_t key, value;
-};
-
-static inline __attribute__((always_inline)) uint64_t hex_field(const char *s, unsigned int n,
-								 struct top_memo *m)
+static bool line_memo_set(struct line_memo *m, const char *lp, const unsigned char sep[7],
+			  int64_t seq, const struct xrec *x)
 {
-	uint64_t t = load_le64(s) << (8 * (8 - n));
+	unsigned int s1 = sep[1], s2 = sep[2], s3 = sep[3], s4 = sep[4], s6 = sep[6];
+	/* field k lies between separators k and k + 1, after "0x" if hex */
+	const unsigned int first[LF_NR] = { 2, s1 + 3, s2 + 3, s3 + 3, s4 + 1, s4 + 5 };
+	const unsigned int n[LF_NR] = { s1 - 2, s2 - s1 - 3, s3 - s2 - 3, s4 - s3 - 3, 1,
+					s6 - s4 - 5 };
+	unsigned int k;
 
-	if (m) {
-		if (tcesim_likely(t == m->key))
-			return m->value;
-		m->key = t;
-		return m->value = hex_top_value(t);
+	/* digits 1..8 (n - 1 <= 7 for each, in one test), '\n' in the 64 bytes */
+	if (s6 > 63 || ((n[0] - 1) | (n[1] - 1) | (n[2] - 1) | (n[3] - 1) | (n[5] - 1)) > 7)
+		return false;
+	/* 'X' and the first ' ', each ' ' with the "0x" after it, the '\n' */
+	m->fixed = 3 | 7ULL << s1 | 7ULL << s2 | 7ULL << s3 | 1ULL << s4 | 7ULL << (s4 + 2) |
+		   1ULL << s6;
+	for (k = 0; k < LF_NR; k++) {
+		m->field[k] = ((1ULL << n[k]) - 1) << first[k];
+		m->keep[k] = SWAR_HIGH << (8 * (8 - n[k]));
+		m->last[k] = 1ULL << (first[k] + n[k] - 1);
+		m->pos[k] = (unsigned char)first[k];
+		m->ndig[k] = (unsigned char)n[k];
+		m->shift[k] = (unsigned char)(8 * (8 - n[k]));
 	}
-	return hex_top_value(t);
-}
-
-static inline __attribute__((always_inline)) bool
-fast_xlate_line64(const char *lp, const char **nl, int64_t *seq, struct xrec *x,
-		  struct top_memo memo[2])
-{
-	static const uint64_t pow10[8] = { 1, 10, 100, 1000, 10000, 100000, 1000000,
-					   10000000 };
-	/* letters have bit 6 set, decimal digits do not */
-	const uint64_t letter = SWAR_ONES * 0x40;
-	uint64_t sep, ok, m, xpos, w, t;
-	unsigned int p1, p2, p3, p4, p5, p6, nseq;
-
-	if (lp[0] != 'X' || lp[1] != ' ')
-		return false;
-	classify64(lp, &sep, &ok);
-	/*
-	 * The separators after the one at 1; bits 58..63 set as well, so that
-	 * six can always be taken: a line whose '\n' is not below 58 (the
-	 * only way one of them can be taken) is refused.
-	 */
-	m = (sep & ~3ULL) | (~0ULL << (LINE64_MAX + 1));
-	p1 = next_bit(&m);
-	p2 = next_bit(&m);
-	p3 = next_bit(&m);
-	p4 = next_bit(&m);
-	p5 = next_bit(&m);
-	p6 = next_bit(&m);
-	nseq = p1 - 2;
-	/*
-	 * seq: 1..15 digits; the hex fields "0x" and 1..8 digits (x - 4 <= 7 for
-	 * each length + 1, x, in one test); perm one digit; the '\n' at p6.
-	 */
-	if (p6 > LINE64_MAX || nseq - 1 > 14 ||
-	    ((p2 - p1 - 4) | (p3 - p2 - 4) | (p4 - p3 - 4) | (p6 - p5 - 4)) > 7 ||
-	    p5 - p4 != 2 || lp[p6] != '\n')
-		return false;
-	/* every byte before the '\n' but 'X' and the x of each "0x": a digit or ' ' */
-	xpos = 1 | 4ULL << p1 | 4ULL << p2 | 4ULL << p3 | 4ULL << p5;
-	if ((~ok & ~xpos & ((1ULL << p6) - 1)) || !hex_prefix(lp + p1 + 1) ||
-	    !hex_prefix(lp + p2 + 1) || !hex_prefix(lp + p3 + 1) || !hex_prefix(lp + p5 + 1) ||
-	    (lp[p4 + 1] & 0x40))
-		return false;
-	/* seq: decimal digits only */
-	w = load_le64(lp + 2);
-	if (nseq <= 8) {
-		t = w << (8 * (8 - nseq));
-		if (t & letter)
-			return false;
-		*seq = (int64_t)dec_top_value(t);
-	} else {
-		t = load_le64(lp + 10) << (8 * (16 - nseq));
-		if ((w | t) & letter)
-			return false;
-		*seq = (int64_t)(dec_top_value(w) * pow10[nseq - 8] + dec_top_value(t));
-	}
-	x->liobn = hex_field(lp + p1 + 3, p2 - p1 - 3, &memo[0]);
-	x->off = hex_field(lp + p2 + 3, p3 - p2 - 3, NULL);
-	x->tr = hex_field(lp + p3 + 3, p4 - p3 - 3, NULL);
-	x->perm = lp[p4 + 1] - '0';
-	x->mask = hex_field(lp + p5 + 3, p6 - p5 - 3, &memo[1]);
-	*nl = lp + p6;
+	m->seldom = m->field[LF_LIOBN] | m->field[LF_PERM] | m->field[LF_MASK];
+	m->span = (2ULL << s6) - 1;
+	m->len = (unsigned char)s6;
+	m->seq = seq;
+	m->x = *x;
+	m->line = lp;
 	return true;
 }
 
-/* The canonical X line at @lp: the all-at-once parser, else the field walker. */
+/*
+ * The neutral memo line, which every memo starts from: a canonical X line
+ * like any other (lines of its shape parse by delta from it), in a buffer
+ * long enough for same64().
+ */
+static void line_memo_reset(struct line_memo *m)
+{
+	static const char neutral[FAST_SLACK] = "X 0 0x0 0x0 0x0 0 0x0\n";
+	struct hex_memo hm[2] = { { 0 } };
+	unsigned char sep[7];
+	struct xrec x;
+	const char *nl;
+	int64_t seq;
+	bool ok;
+
+	ok = fast_xlate_line(neutral, &nl, &seq, &x, hm, sep) &&
+	     line_memo_set(m, neutral, sep, seq, &x);
+	assert(ok);
+	(void)ok;
+}
+
+/*
+ * The X line at @lp by difference with the memo line; false (nothing
+ * consumed) unless it has the memo line's shape and its changed fields are
+ * well formed. A malformed changed field, which leaves the memo's values
+ * half updated, puts the memo line back at the neutral line (below).
+ * FAST_SLACK bytes from @lp must be readable.
+ */
+static inline __attribute__((always_inline)) bool
+fast_xlate_delta(struct line_memo *m, const char *lp, const char **nl, int64_t *seq,
+		 struct xrec *x)
+{
+	uint64_t diff = ~same64(lp, m->line) & m->span, t;
+
+	if (diff & m->fixed)
+		return false;
+	/*
+	 * A field whose last digit alone changed (seq counting up, an offset
+	 * within a page) takes the new digit's value in place of the old one;
+	 * any other change converts the field whole.
+	 */
+	t = diff & m->field[LF_SEQ];
+	if (t) {
+		if (tcesim_likely(t == m->last[LF_SEQ])) {
+			unsigned int d = (unsigned char)lp[m->pos[LF_SEQ] + m->ndig[LF_SEQ] - 1];
+
+			if (tcesim_unlikely(d - '0' > 9))
+				goto bad;
+			m->seq += (int64_t)d -
+				  (unsigned char)m->line[m->pos[LF_SEQ] + m->ndig[LF_SEQ] - 1];
+		} else {
+			t = load_le64(lp + m->pos[LF_SEQ]) << m->shift[LF_SEQ];
+			if (tcesim_unlikely(~swar_dec_digits(t) & m->keep[LF_SEQ]))
+				goto bad;
+			m->seq = (int64_t)dec_top_value(t);
+		}
+	}
+#define HEX_FIELD(k, dst)								\
+	do {										\
+		t = diff & m->field[k];							\
+		if (!t)									\
+			break;								\
+		if (tcesim_likely(t == m->last[k])) {					\
+			unsigned int d = hexval1[(unsigned char)lp[m->pos[k] +		\
+								  m->ndig[k] - 1]];	\
+											\
+			if (tcesim_unlikely(!d))					\
+				goto bad;						\
+			m->x.dst = (m->x.dst & ~0xfULL) | (d - 1);			\
+			break;								\
+		}									\
+		t = load_le64(lp + m->pos[k]) << m->shift[k];				\
+		if (tcesim_unlikely(~swar_hex_digits(t) & m->keep[k]))			\
+			goto bad;							\
+		m->x.dst = hex_top_value(t);						\
+	} while (0)
+	HEX_FIELD(LF_OFF, off);
+	HEX_FIELD(LF_TR, tr);
+	/* the LIOBN, perm and mask seldom change: one test for the three */
+	if (tcesim_unlikely(diff & m->seldom)) {
+		HEX_FIELD(LF_LIOBN, liobn);
+		HEX_FIELD(LF_MASK, mask);
+		if (diff & m->field[LF_PERM]) {
+			unsigned int d = (unsigned int)(lp[m->pos[LF_PERM]] - '0');
+
+			if (tcesim_unlikely(d > 9))
+				goto bad;
+			m->x.perm = d;
+		}
+	}
+#undef HEX_FIELD
+	m->line = lp;
+	*seq = m->seq;
+	*x = m->x;
+	*nl = lp + m->len;
+	return true;
+bad:
+	line_memo_reset(m);
+	return false;
+}
+
+/*
+ * The line the most recent memo does not take: the other memo, else
+ * fast_xlate_line(), whose line then replaces the older memo.
+ */
+static __attribute__((noinline)) bool fast_xlate_miss(struct cursor *c, const char *lp,
+						      const char **nl, int64_t *seq,
+						      struct xrec *x)
+{
+	struct line_memo *other = c->lmc == &c->lm[0] ? &c->lm[1] : &c->lm[0];
+	unsigned char sep[7];
+
+	if (fast_xlate_delta(other, lp, nl, seq, x)) {
+		c->lmc = other;
+		return true;
+	}
+	if (!fast_xlate_line(lp, nl, seq, x, c->memo, sep))
+		return false;
+	if (line_memo_set(other, lp, sep, *seq, x))
+		c->lmc = other;
+	return true;
+}
+
+/* The canonical X line at @lp (fast_xlate_line()'s contract), by delta or whole. */
 static inline __attribute__((always_inline)) bool
 fast_xlate(struct cursor *c, const char *lp, const char **nl, int64_t *seq, struct xrec *x)
 {
-	if (tcesim_likely(fast_xlate_line64(lp, nl, seq, x, c->memo64)))
+	if (tcesim_likely(fast_xlate_delta(c->lmc, lp, nl, seq, x)))
 		return true;
-	return fast_xlate_line(lp, nl, seq, x, c->memo);
+	return fast_xlate_miss(c, lp, nl, seq, x);
 }
 
 /* Field readers: false (and a message) on a missing or malformed token. */
-static bool f_hex(struct replay *r, struct cursor *c, const char *what, uint64_t *v)
+/*
+ * The fast form of a field: one space, then the token, eight characters
+ * at a time (fast_hex(), fast_dec()), when HCALL_SLACK bytes remain; the
+ * token must end the line or be followed by a blank, as scan_hex() and
+ * scan_dec() require. The line's end (c->le) is a blank, a '\r', a '\n'
+ * or the buffer's end, none of them a digit, so no token runs past it.
+ * Anything else takes scan_hex() or scan_dec(), which read the same tokens
+ * to the same values and describe the bad ones.
+ */
+#define HCALL_SLACK	32
+
+static inline bool tok_ends(const struct cursor *c, const char *e)
+{
+	return e == c->le || *e == ' ' || *e == '\t';
+}
+
+static inline bool fast_field_hex(struct cursor *c, uint64_t *v)
+{
+	const char *s = c->lp, *e;
+
+	if (c->end - s < HCALL_SLACK || s[0] != ' ')
+		return false;
+	e = fast_hex(s + 1, v);
+	if (!e || !tok_ends(c, e))
+		return false;
+	c->lp = e;
+	return true;
+}
+
+static inline bool fast_field_dec(struct cursor *c, bool allow_neg, int64_t *v)
+{
+	const char *s = c->lp, *e;
+	bool neg;
+
+	if (c->end - s < HCALL_SLACK || s[0] != ' ')
+		return false;
+	neg = allow_neg && s[1] == '-';
+	e = fast_dec(s + 1 + neg, v);
+	if (!e || !tok_ends(c, e))
+		return false;
+	if (neg)
+		*v = -*v;
+	c->lp = e;
+	return true;
+}
+
+static bool f_hex_slow(struct replay *r, struct cursor *c, const char *what, uint64_t *v);
+static bool f_dec_slow(struct replay *r, struct cursor *c, const char *what, bool neg,
+		       int64_t *v);
+
+/* Field readers: the fast form inline, the rest (and the messages) out of line. */
+static inline bool f_hex(struct replay *r, struct cursor *c, const char *what, uint64_t *v)
+{
+	return tcesim_likely(fast_field_hex(c, v)) || f_hex_slow(r, c, what, v);
+}
+
+static inline bool f_dec(struct replay *r, struct cursor *c, const char *what, bool neg,
+			 int64_t *v)
+{
+	return tcesim_likely(fast_field_dec(c, neg, v)) || f_dec_slow(r, c, what, neg, v);
+}
+
+static __attribute__((noinline)) bool f_hex_slow(struct replay *r, struct cursor *c,
+						 const char *what, uint64_t *v)
 {
 	if (tcesim_likely(scan_hex(c, v)))
 		return true;
@@ -880,7 +1002,8 @@ static bool f_hex(struct replay *r, struct cursor *c, const char *what, uint64_t
 	return false;
 }
 
-static bool f_dec(struct replay *r, struct cursor *c, const char *what, bool neg, int64_t *v)
+static __attribute__((noinline)) bool f_dec_slow(struct replay *r, struct cursor *c,
+						 const char *what, bool neg, int64_t *v)
 {
 	if (tcesim_likely(scan_dec(c, neg, v)))
 		return true;
@@ -1025,6 +1148,12 @@ static void check_ret(struct replay *r, struct cursor *c, const char *what, long
 			 ret_name(got, b1, sizeof(b1)), ret_name(want, b2, sizeof(b2)));
 }
 
+static inline bool xlate_agrees(const struct xrec *x, const struct tcesim_iommu_tlb_entry *e)
+{
+	return e->translated_addr == x->tr && e->perm == (uint64_t)x->perm &&
+	       (e->addr_mask & 0xffffffffULL) == x->mask;
+}
+
 /* Compare one X record with the model's answer @e (NULL: no table @liobn). */
 static inline void xlate_check(struct replay *r, const struct cursor *c, const struct xrec *x,
 			       const struct tcesim_iommu_tlb_entry *e)
@@ -1080,27 +1209,29 @@ static int do_xlate(struct replay *r, struct cursor *c)
  * (*seq, c->pre), as next_record() would leave it; returns 1 then, else 0
  * (the caller reads the next record).
  */
-static int xlate_run(struct replay *r, struct cursor *c, int64_t *last, int64_t limit,
-		     int64_t *seq)
+static __attribute__((noinline)) int xlate_run(struct replay *r, struct cursor *c,
+					       int64_t *last, int64_t limit, int64_t *seq)
 {
 	struct xrec *xb = r->xb;
 	struct tcesim_iommu_tlb_entry *eb = r->eb;
-	long line0 = c->line, line_end;
+	const char *p = c->p, *end = c->end, *lp = c->lp, *le = c->le;
+	long line0 = c->line;
+	int64_t prev = *last;
 	unsigned int n = 1, i, j;
 	int have_next = 0;
 
 	xb[0] = c->x;
-	while (c->end - c->p >= FAST_SLACK) {
+	while (end - p >= FAST_SLACK && n < XBATCH_MAX) {
 		const char *nl;
 		int64_t s;
 
-		if (n == XBATCH_MAX || !fast_xlate(c, c->p, &nl, &s, &xb[n]) || s < *last)
+		if (!fast_xlate(c, p, &nl, &s, &xb[n]) || s < prev)
 			break;
-		c->line++;
-		c->lp = c->p + 1;
-		c->le = nl;
-		c->p = nl + 1;
-		*last = s;
+		/* what cur_next_line() + the type check would have left */
+		lp = p + 1;
+		le = nl;
+		p = nl + 1;
+		prev = s;
 		if (s >= limit) {
 			c->x = xb[n];
 			*seq = s;
@@ -1109,10 +1240,13 @@ static int xlate_run(struct replay *r, struct cursor *c, int64_t *last, int64_t 
 		}
 		n++;
 	}
+	c->p = p;
+	c->lp = lp;
+	c->le = le;
+	*last = prev;
 	c->pre = have_next;
 	r->sum->xlates += n;
 	r->sum->records += n;
-	line_end = c->line;
 	for (i = 0; i < n; i = j) {
 		uint64_t liobn = xb[i].liobn, off[XBATCH_MAX];
 		int ret;
@@ -1121,19 +1255,58 @@ static int xlate_run(struct replay *r, struct cursor *c, int64_t *last, int64_t 
 			off[j - i] = xb[j].off;
 		ret = tcesim_spapr_tce_translate_iommu_batch(r->kvm, liobn, off, j - i, &eb[i]);
 		for (unsigned int k = i; k < j; k++) {
+			if (tcesim_likely(!ret && xlate_agrees(&xb[k], &eb[k])))
+				continue;
 			c->line = line0 + k;	/* the record's own line, for messages */
 			xlate_check(r, c, &xb[k], ret ? NULL : &eb[k]);
 		}
 	}
-	c->line = line_end;
+	/* the lines taken after the first, and the one left in @c */
+	c->line = line0 + n - 1 + have_next;
 	return have_next;
+}
+
+/*
+ * The list in its fast form: one space, then entries of "0x" and 1..16 hex
+ * digits (fast_hex()) joined by single commas, ending the line or followed
+ * by a blank, at most REPLAY_LIST_MAX of them, HCALL_SLACK bytes left after
+ * each; -1 (nothing consumed) for anything else, "-" included, which
+ * parse_list() then reads as before (same entries, same messages).
+ */
+static long fast_list(struct replay *r, struct cursor *c)
+{
+	const char *s = c->lp;
+	long n = 0;
+
+	if (s[0] != ' ')
+		return -1;
+	for (s++; c->end - s >= HCALL_SLACK && n < REPLAY_LIST_MAX; s++) {
+		const char *e = fast_hex(s, &r->list[n]);
+
+		if (!e)
+			return -1;
+		n++;
+		if (*e == ',') {
+			s = e;
+			continue;
+		}
+		if (!tok_ends(c, e))
+			return -1;
+		c->lp = e;
+		return n;
+	}
+	return -1;
 }
 
 /* Parse the "-" or comma list of an I record into r->list; returns count or -1. */
 static long parse_list(struct replay *r, struct cursor *c)
 {
 	const char *s, *e;
-	long n = 0;
+	long n = fast_list(r, c);
+
+	if (n >= 0)
+		return n;
+	n = 0;
 
 	if (!cur_tok(c)) {
 		malformed(r, c, "missing TCE list");
@@ -1427,6 +1600,13 @@ TCESIM_EXPORT int tcesim_replay_buffers(const char *name, const char *tce, size_
 	int have_t, have_x = 0, status, ret;
 	bool batch;
 	double t0;
+
+	line_memo_reset(&ct.lm[0]);
+	line_memo_reset(&ct.lm[1]);
+	line_memo_reset(&cx.lm[0]);
+	line_memo_reset(&cx.lm[1]);
+	ct.lmc = &ct.lm[0];
+	cx.lmc = &cx.lm[0];
 
 	memset(sum, 0, sizeof(*sum));
 	snprintf(sum->name, sizeof(sum->name), "%s", name);

@@ -625,6 +625,71 @@ static void test_h_stuff_tce_outcomes(void **state)
 	trace_take(f);
 }
 
+/*
+ * H_STUFF_TCE on QEMU's array stores the in-window run in one pass: random
+ * calls (starts below, inside and past the window, counts past its end,
+ * zero and non-zero values) against QEMU's loop entry by entry: return
+ * code, traced stop ioba, every entry, the table's and the VM's live counts.
+ */
+static void test_h_stuff_tce_same_as_loop(void **state)
+{
+	struct fx *f = *state;
+	struct test_prng rng = { test_seed() };
+	struct tcesim_spapr_tce_info info;
+	uint64_t ref[16], tce, i;
+	int64_t live_vm;
+	int iter;
+
+	for (i = 0; i < 16; i++)
+		assert_hcall(tcesim_h_get_tce(f->kvm, LIOBN_QEMU, QEMU_BUS + (i << 12), &ref[i],
+					      NULL), TCESIM_H_SUCCESS);
+	live_vm = (int64_t)tcesim_kvm_live_tces(f->kvm);
+	assert_int_equal(tcesim_spapr_tce_table_info(f->kvm, LIOBN_QEMU, &info), 0);
+	live_vm -= (int64_t)info.live;
+	for (iter = 0; iter < 3000; iter++) {
+		struct tcesim_hcall_out out = { 0 };
+		uint64_t ioba = QEMU_BUS + (test_prng_below(&rng, 24) << 12) - (3 << 12) +
+				test_prng_below(&rng, 0x1000);
+		uint64_t npages = test_prng_below(&rng, 20), live = 0, io = ioba & ~0xfffULL;
+		uint64_t val = test_prng_below(&rng, 3) ? 0 :
+			       (test_prng_below(&rng, 1 << 20) << 12) | test_prng_below(&rng, 4);
+		long want = TCESIM_H_PARAMETER;
+
+		if (test_prng_below(&rng, 50) == 0)
+			ioba = test_prng_next(&rng);	/* anywhere, wrapping included */
+		io = ioba & ~0xfffULL;
+		/* QEMU 7.2 h_stuff_tce(): npages > nb_table is refused untraced */
+		if (npages <= 16) {
+			for (i = 0; i < npages; i++, io += 0x1000) {
+				uint64_t idx = (io - QEMU_BUS) >> 12;
+
+				if (idx >= 16) {
+					want = TCESIM_H_PARAMETER;
+					break;
+				}
+				ref[idx] = val;
+				want = TCESIM_H_SUCCESS;
+			}
+		}
+		assert_hcall(tcesim_h_stuff_tce(f->kvm, LIOBN_QEMU, ioba, val, npages, &out),
+			     want);
+		if (npages <= 16) {
+			assert_true(out.traced);
+			assert_int_equal(out.trace_ioba, io);
+		}
+		for (i = 0; i < 16; i++) {
+			assert_hcall(tcesim_h_get_tce(f->kvm, LIOBN_QEMU, QEMU_BUS + (i << 12),
+						      &tce, NULL), TCESIM_H_SUCCESS);
+			assert_int_equal(tce, ref[i]);
+			live += ref[i] != 0;
+		}
+		assert_int_equal(tcesim_spapr_tce_table_info(f->kvm, LIOBN_QEMU, &info), 0);
+		assert_int_equal(info.live, live);
+		assert_int_equal(tcesim_kvm_live_tces(f->kvm), (uint64_t)live_vm + live);
+		trace_take(f);
+	}
+}
+
 static void test_h_get_tce_outcomes(void **state)
 {
 	struct fx *f = *state;
@@ -1044,6 +1109,7 @@ int main(void)
 		T(test_h_put_tce_outcomes),
 		T(test_h_put_tce_indirect_outcomes),
 		T(test_h_stuff_tce_outcomes),
+		T(test_h_stuff_tce_same_as_loop),
 		T(test_h_get_tce_outcomes),
 		T(test_spapr_tce_translate_iommu),
 		T(test_spapr_tce_translate_iommu_batch_same_as_single),

@@ -414,6 +414,254 @@ static void test_replay_xlate_batch_same_as_general(void **state)
 	free(xg);
 }
 
+/* Replays @xl (spaces, padded for the fast paths) and @xg (tabs: general parser only). */
+static void same_as_general(const char *what, int iter, const char *tce_fast, const char *xl,
+			    const char *tce_gen, const char *xg)
+{
+	struct tcesim_replay_summary fast;
+	char *err_fast = NULL, *err_gen = NULL;
+	int ret_fast, ret_gen;
+	unsigned int i;
+
+	ret_fast = replay_str(tce_fast, xl, &fast, &err_fast, NULL);
+	ret_gen = replay_str(tce_gen, xg, &sum, &err_gen, NULL);
+	if (ret_fast != ret_gen || strcmp(err_fast, err_gen))
+		fail_msg("%s iter %d: fast %d '%s', general %d '%s'", what, iter, ret_fast,
+			 err_fast, ret_gen, err_gen);
+	assert_int_equal(fast.records, sum.records);
+	assert_int_equal(fast.hcalls, sum.hcalls);
+	assert_int_equal(fast.xlates, sum.xlates);
+	assert_int_equal(fast.mismatches, sum.mismatches);
+	assert_int_equal(fast.xlate_mismatches, sum.xlate_mismatches);
+	assert_int_equal(fast.ret_mismatches, sum.ret_mismatches);
+	assert_int_equal(fast.trace_mismatches, sum.trace_mismatches);
+	assert_int_equal(fast.nshown, sum.nshown);
+	for (i = 0; i < fast.nshown; i++)
+		assert_string_equal(fast.shown[i], sum.shown[i]);
+	if (ret_gen != 2) {
+		assert_int_equal(fast.peak_live, sum.peak_live);
+		assert_int_equal(fast.final_live, sum.final_live);
+		assert_int_equal(fast.ntables, sum.ntables);
+		for (i = 0; i < fast.ntables; i++) {
+			assert_int_equal(fast.table[i].liobn, sum.table[i].liobn);
+			assert_int_equal(fast.table[i].digest, sum.table[i].digest);
+		}
+	}
+	free(err_fast);
+	free(err_gen);
+}
+
+/* A copy of @text with every space a tab, for the general parser. */
+static char *tabbed(const char *text)
+{
+	char *t = strdup(text), *p;
+
+	assert_non_null(t);
+	for (p = t; *p; p++)
+		if (*p == ' ')
+			*p = '\t';
+	return t;
+}
+
+/* Hex digits of @v, at least @width, some in upper case when @upper. */
+static void put_hex(char *buf, size_t len, uint64_t v, unsigned int width, bool upper)
+{
+	snprintf(buf, len, upper ? "0x%0*" PRIX64 : "0x%0*" PRIx64, (int)width, v);
+}
+
+/*
+ * Runs of X lines like the real ones: the same shape line after line (the
+ * delta path's memo), seq counting up by one (last digit only, and carries
+ * into longer numbers), offsets within a page (last digit) or across pages
+ * (several digits), translations, perm, LIOBN and mask changing now and
+ * then, field lengths changing (a new shape, two shapes alternating), 8-
+ * and 9-digit fields and long lines (the memo's limits), upper case. Now
+ * and then one byte of a line is replaced, inside a field or on a
+ * separator, by a byte the fast paths must refuse (hex letters in decimal
+ * fields, neighbours of the digit ranges, bytes with the high bit set that
+ * look like digits in 7 bits, blanks, CR). The same text with tabs takes
+ * the general parser only; both must give the same exit code, messages,
+ * counts and shown mismatches.
+ */
+static void test_replay_xlate_delta_same_as_general(void **state)
+{
+	static const char *const liobns[] = { "0x71000002", "0x80000000", "0x71000003",
+					      "0X71000002", "0x7100000", "0x710000020" };
+	static const char *const masks[] = { "0xfff", "0xfff", "0xFFF", "0xffffff", "0xffffffff",
+					     "0xff" };
+	static const char bad[] = { 'g', 'G', ':', '/', '@', '`', 'x', 'X', '-', ' ', '\t',
+				    '\r', 'a', 'F', (char)0xb0, (char)0xb9, (char)0xe1,
+				    (char)0xc6, (char)0x80, '\n', ',' };
+	struct test_prng rng = { test_seed() };
+	size_t cap = 1 << 17;
+	char *xl = malloc(cap);
+	const char *tce = T_HDR "P 400000 0x71000002 0x3000 0x7003003 0\n"
+			  "P 900000 0x80000000 0x2000 0x9002001 0\n";
+	char *tce_gen = tabbed(tce);
+	int iter;
+
+	(void)state;
+	assert_non_null(xl);
+	for (iter = 0; iter < 300; iter++) {
+		unsigned int nl = 20 + (unsigned int)test_prng_below(&rng, 400), i;
+		long badline = iter % 2 ? -1 : (long)test_prng_below(&rng, nl);
+		uint64_t seq = 1 + test_prng_below(&rng, 4) * (test_prng_next(&rng) >> 40);
+		uint64_t off = test_prng_below(&rng, 0x10000) << 12, tr = 0x5555000;
+		unsigned int offw = 1 + (unsigned int)test_prng_below(&rng, 8), trw = 7, perm = 3;
+		unsigned int li = 0, mi = 0;
+		bool upper = false;
+		size_t len = 0;
+		char *xg;
+
+		for (i = 0; i < nl; i++) {
+			char sq[24], so[32], st[32], line[160];
+			unsigned int k = (unsigned int)test_prng_below(&rng, 100);
+			int n;
+
+			seq += test_prng_below(&rng, 8) ? 1 : test_prng_below(&rng, 3);
+			if (k < 50)
+				off = (off & ~0xfULL) | test_prng_below(&rng, 16);
+			else if (k < 75)
+				off += test_prng_below(&rng, 4) << 12;
+			else if (k < 85)
+				offw = 1 + (unsigned int)test_prng_below(&rng, test_prng_below(&rng, 4) ?
+									      8 : 16);
+			if (test_prng_below(&rng, 3) == 0)
+				tr = test_prng_below(&rng, 4) ? (tr & ~0xffffULL) |
+					test_prng_below(&rng, 0x10000) << 12 :
+					test_prng_next(&rng) >> test_prng_below(&rng, 64);
+			if (test_prng_below(&rng, 10) == 0)
+				trw = 1 + (unsigned int)test_prng_below(&rng, 9);
+			if (test_prng_below(&rng, 10) == 0)
+				perm = (unsigned int)test_prng_below(&rng, 4);
+			if (test_prng_below(&rng, 20) == 0)
+				li = (unsigned int)test_prng_below(&rng, 6);
+			if (test_prng_below(&rng, 20) == 0)
+				mi = (unsigned int)test_prng_below(&rng, 6);
+			if (test_prng_below(&rng, 30) == 0)
+				upper = !upper;
+			snprintf(sq, sizeof(sq), "%" PRIu64, seq);
+			put_hex(so, sizeof(so), off, offw, upper);
+			put_hex(st, sizeof(st), tr, trw, upper && (i & 1));
+			n = snprintf(line, sizeof(line), "X %s %s %s %s %u %s\n", sq, liobns[li], so,
+				     st, perm, masks[mi]);
+			assert_true(n > 0 && (size_t)n < sizeof(line));
+			if ((long)i == badline) {
+				/* any byte but the last '\n', or the last digit of a field */
+				size_t at = test_prng_below(&rng, (uint64_t)n - 1);
+
+				if (test_prng_below(&rng, 2))
+					while (at + 1 < (size_t)n - 1 && line[at + 1] != ' ')
+						at++;
+				line[at] = bad[test_prng_below(&rng, sizeof(bad))];
+			}
+			assert_true(len + (size_t)n < cap - 256);
+			memcpy(xl + len, line, (size_t)n + 1);
+			len += (size_t)n;
+		}
+		xg = tabbed(xl);
+		snprintf(xl + len, cap - len, "#%0200d\n", 0);
+		same_as_general("xlate delta", iter, tce, xl, tce_gen, xg);
+		free(xg);
+	}
+	free(tce_gen);
+	free(xl);
+}
+
+/*
+ * Hypercall lines (P, S, I) take fast_field_hex()/fast_field_dec() and
+ * fast_list() when well formed: random records, now and then one byte
+ * replaced or inserted (in a number, a separator, the list: doubled or
+ * trailing commas, "-", 17 digits, a minus sign), must give what the
+ * general parser gives on the same text with tabs.
+ */
+static void test_replay_hcall_fast_fields_same_as_general(void **state)
+{
+	static const char bad[] = { 'g', ':', '/', 'x', '-', ' ', '\t', ',', '\r', 'a',
+				    (char)0xb0, (char)0xe1, '0', '1' };
+	struct test_prng rng = { test_seed() };
+	size_t cap = 1 << 17;
+	char *tl = malloc(cap);
+	int iter;
+
+	(void)state;
+	assert_non_null(tl);
+	for (iter = 0; iter < 300; iter++) {
+		unsigned int nr = 1 + (unsigned int)test_prng_below(&rng, 40), i;
+		long badline = iter % 2 ? -1 : (long)test_prng_below(&rng, nr);
+		size_t len = (size_t)snprintf(tl, cap, "%s", T_HDR);
+		uint64_t seq = 1;
+		char *tg;
+
+		for (i = 0; i < nr; i++) {
+			char line[4096];
+			const char *liobn = test_prng_below(&rng, 2) ? "0x71000002" : "0x80000000";
+			uint64_t ioba = test_prng_below(&rng, 18) << 12;
+			unsigned int k = (unsigned int)test_prng_below(&rng, 3), np, j;
+			int n;
+
+			seq += 1 + test_prng_below(&rng, 1000);
+			if (k == 0) {
+				n = snprintf(line, sizeof(line), "P %" PRIu64 " %s 0x%" PRIx64
+					     " 0x%" PRIx64 " %d\n", seq, liobn, ioba,
+					     test_prng_below(&rng, 2) ? 0 :
+					     (test_prng_below(&rng, 64) << 12) | 3,
+					     test_prng_below(&rng, 8) ? 0 : -4);
+			} else if (k == 1) {
+				np = (unsigned int)test_prng_below(&rng, 20);
+				n = snprintf(line, sizeof(line), "S %" PRIu64 " %s 0x%" PRIx64
+					     " 0x%" PRIx64 " %u 0 0x%" PRIx64 "\n", seq, liobn,
+					     ioba, test_prng_below(&rng, 2) ? 0 : (uint64_t)0x1003,
+					     np, ioba + ((uint64_t)np << 12));
+			} else {
+				uint64_t last = 0;
+
+				np = (unsigned int)test_prng_below(&rng, 6);
+				n = snprintf(line, sizeof(line), "I %" PRIu64 " %s 0x%" PRIx64
+					     " 0x%" PRIx64 " %u 0", seq, liobn, ioba,
+					     (uint64_t)0x40000 + (test_prng_below(&rng, 16) << 12),
+					     np);
+				for (j = 0; j < np; j++)
+					last = (test_prng_below(&rng, 1ULL << 20) << 12) |
+					       test_prng_below(&rng, 4);
+				n += snprintf(line + n, sizeof(line) - (size_t)n,
+					      " %s%u 0x%" PRIx64 " ", np && test_prng_below(&rng, 2) ?
+					      "0x" : "", np ? np - 1 : 0, last);
+				if (!np)
+					n += snprintf(line + n, sizeof(line) - (size_t)n, "-");
+				/* the same entries again, the last one as traced */
+				for (j = 0; j < np; j++)
+					n += snprintf(line + n, sizeof(line) - (size_t)n,
+						      "%s0x%" PRIx64, j ? "," : "",
+						      j + 1 == np ? last :
+						      test_prng_below(&rng, 1ULL << 32) << 12);
+				n += snprintf(line + n, sizeof(line) - (size_t)n, "\n");
+			}
+			assert_true(n > 0 && (size_t)n < sizeof(line) - 2);
+			if ((long)i == badline) {
+				size_t at = test_prng_below(&rng, (uint64_t)n - 1);
+				char b = bad[test_prng_below(&rng, sizeof(bad))];
+
+				if (test_prng_below(&rng, 2)) {
+					line[at] = b;
+				} else {
+					memmove(line + at + 1, line + at, (size_t)n - at + 1);
+					line[at] = b;
+					n++;
+				}
+			}
+			assert_true(len + (size_t)n < cap - 256);
+			memcpy(tl + len, line, (size_t)n + 1);
+			len += (size_t)n;
+		}
+		tg = tabbed(tl);
+		snprintf(tl + len, cap - len, "#%0200d\n", 0);
+		same_as_general("hcall fields", iter, tl, NULL, tg, NULL);
+		free(tg);
+	}
+	free(tl);
+}
+
 /* Random bytes and random mutations of a valid trace never crash the parser. */
 static void test_replay_garbage_no_crash(void **state)
 {
@@ -521,6 +769,8 @@ int main(void)
 		cmocka_unit_test(test_replay_malformed_exit2),
 		cmocka_unit_test(test_replay_xlate_fast_path_same_as_general),
 		cmocka_unit_test(test_replay_xlate_batch_same_as_general),
+		cmocka_unit_test(test_replay_xlate_delta_same_as_general),
+		cmocka_unit_test(test_replay_hcall_fast_fields_same_as_general),
 		cmocka_unit_test(test_replay_garbage_no_crash),
 		cmocka_unit_test(test_replay_read_file_formats),
 		cmocka_unit_test(test_replay_main_cli),

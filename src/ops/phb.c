@@ -512,6 +512,8 @@ TCESIM_EXPORT int tcesim_pe_get_info(struct tcesim_pe *pe, struct tcesim_pe_info
 	info->max_levels = pe->table_group.max_levels;
 	info->bypass_enabled = atomic_load(&pe->bypass);
 	info->owned = pe->owned;
+	info->dma_owner_claimed = pe->dma_owner != NULL;
+	info->owner_cnt = pe->owner_cnt;
 	cds_list_for_each_entry(dev, &pe->devs, node)
 		info->drivers_bound += dev->bound;
 	for (n = 0; n < TCESIM_IOMMU_TABLE_GROUP_MAX_TABLES; n++)
@@ -605,6 +607,10 @@ TCESIM_EXPORT int tcesim_pe_take_ownership(struct tcesim_pe *pe)
 	if (!pe)
 		return -EINVAL;
 	tcesim_mutex_lock(&pe->phb->lock);
+	if (pe->dma_owner) {
+		ret = -EPERM; /* claimed: VFIO core's own claim would fail (owner_cnt) */
+		goto out_unlock;
+	}
 	if (pe->owned)
 		goto out_unlock;
 	cds_list_for_each_entry(dev, &pe->devs, node) {
@@ -628,7 +634,9 @@ TCESIM_EXPORT int tcesim_pe_release_ownership(struct tcesim_pe *pe)
 	if (!pe)
 		return -EINVAL;
 	tcesim_mutex_lock(&pe->phb->lock);
-	if (pe->owned) {
+	if (pe->dma_owner) {
+		ret = -EPERM; /* only the claimant gives it back (release_dma_owner) */
+	} else if (pe->owned) {
 		ret = pe->gops->release_ownership(pe);
 		if (!ret)
 			pe->owned = false;
@@ -655,6 +663,8 @@ TCESIM_EXPORT int tcesim_pci_dev_create(struct tcesim_pe *pe, const char *name,
 	dev->dma_mask = dma_mask_bits == 64 ? UINT64_MAX : (1ULL << dma_mask_bits) - 1;
 	snprintf(dev->name, sizeof(dev->name), "%s", name ? name : "dev");
 	tcesim_mutex_lock(&pe->phb->lock);
+	/* iommu_probe_device(): the group's first device attaches its domain */
+	pe_probe_attach_locked(pe);
 	cds_list_add_tail(&dev->node, &pe->devs);
 	tcesim_mutex_unlock(&pe->phb->lock);
 	*out = dev;
@@ -669,6 +679,9 @@ TCESIM_EXPORT void tcesim_pci_dev_destroy(struct tcesim_pci_dev *dev)
 		return;
 	phb = dev->pe->phb;
 	tcesim_mutex_lock(&phb->lock);
+	/* hot unplug releases the driver: iommu_device_unuse_default_domain() */
+	if (dev->bound)
+		dev->pe->owner_cnt--;
 	cds_list_del(&dev->node);
 	tcesim_mutex_unlock(&phb->lock);
 	tcesim_kfree(phb->w, dev);
@@ -686,10 +699,17 @@ TCESIM_EXPORT int tcesim_pci_dev_driver_bind(struct tcesim_pci_dev *dev)
 	if (!dev)
 		return -EINVAL;
 	tcesim_mutex_lock(&dev->pe->phb->lock);
-	if (dev->bound || dev->pe->owned)
+	/*
+	 * iommu_device_use_default_domain(): owner_cnt && (claimed by a user
+	 * owner || off the default domain) -> -EBUSY. pe->owned without a
+	 * claim is the VFIO container's ownership (the claim VFIO core holds).
+	 */
+	if (dev->bound || dev->pe->owned || (dev->pe->owner_cnt && dev->pe->dma_owner)) {
 		ret = -EBUSY;
-	else
+	} else {
 		dev->bound = true;
+		dev->pe->owner_cnt++; /* a kernel DMA-API user: owner stays NULL */
+	}
 	tcesim_mutex_unlock(&dev->pe->phb->lock);
 	return ret;
 }
@@ -703,6 +723,8 @@ TCESIM_EXPORT int tcesim_pci_dev_driver_unbind(struct tcesim_pci_dev *dev)
 	tcesim_mutex_lock(&dev->pe->phb->lock);
 	if (!dev->bound)
 		ret = -EINVAL;
+	else
+		dev->pe->owner_cnt--;
 	dev->bound = false;
 	tcesim_mutex_unlock(&dev->pe->phb->lock);
 	return ret;

@@ -131,6 +131,17 @@ struct tcesim_phb {
 	struct cds_list_head node;	/* in ops_state->phbs, under ops_state->lock */
 };
 
+/*
+ * The iommu domain a PE's group is attached to (iommu_spapr.c). NONE until
+ * the first attach: the kernel's default window exists from PE creation
+ * ("At first attach the ownership is already set").
+ */
+enum pe_domain {
+	PE_DOMAIN_NONE = 0,	/* no attach yet (group->domain == NULL) */
+	PE_DOMAIN_PLATFORM,	/* spapr_tce_platform_domain: the kernel's windows */
+	PE_DOMAIN_BLOCKED,	/* spapr_tce_blocked_domain: take_ownership done */
+};
+
 struct tcesim_pe {
 	struct tcesim_phb *phb;		/* immutable */
 	unsigned int pe_number;		/* immutable */
@@ -140,7 +151,11 @@ struct tcesim_pe {
 	uint64_t window_size;		/* default window 0 size; immutable */
 	_Atomic bool bypass;		/* TVE#1 bypass on; written under phb->lock */
 	bool nobypass;			/* immutable */
-	bool owned;			/* under phb->lock */
+	bool owned;			/* table group ownership taken; under phb->lock */
+	enum pe_domain domain;		/* under phb->lock */
+	void *dma_owner;		/* group->owner: user claimant or NULL; phb->lock */
+	unsigned int owner_cnt;		/* group->owner_cnt: claims + bound kernel
+					 * drivers; under phb->lock */
 	struct tcesim_iommu_table *dflt; /* the default window's creator ref; phb->lock */
 	struct cds_list_head devs;	/* under phb->lock */
 	struct cds_list_head node;	/* in phb->pes, under phb->lock */
@@ -184,6 +199,8 @@ int phb_link_window(struct tcesim_pe *pe, unsigned int num, struct tcesim_iommu_
 void phb_unlink_window(struct tcesim_pe *pe, unsigned int num);
 int phb_setup_default_window(struct tcesim_pe *pe);
 uint64_t phb_window_bus_offset(const struct tcesim_pe *pe, unsigned int num);
+/* iommu_spapr.c: a device's probe attaches its group's domain (phb->lock held). */
+void pe_probe_attach_locked(struct tcesim_pe *pe);
 
 static inline struct tcesim_pe *pe_of_group(struct tcesim_iommu_table_group *tg)
 {

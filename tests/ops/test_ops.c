@@ -797,6 +797,205 @@ static void test_iommu_tce_build_lock_path(void **state)
 	assert_errno(tcesim_pci_dev_dma_read(o->dev, 12ULL << o->ps, buf, 2), -EFAULT);
 }
 
+
+/* ------------------------------------------------ DMA ownership (B10) --- */
+
+static struct tcesim_pe_info pe_info(struct ot *o)
+{
+	struct tcesim_pe_info pi;
+
+	assert_errno(tcesim_pe_get_info(o->pe, &pi), 0);
+	return pi;
+}
+
+static void test_pe_claim_dma_owner_errors(void **state)
+{
+	struct ot *o = *state;
+	int owner_a, owner_b;
+	uint64_t dma, d;
+
+	assert_errno(tcesim_pe_claim_dma_owner(NULL, &owner_a), -EINVAL);
+	assert_errno(tcesim_pe_claim_dma_owner(o->pe, NULL), -EINVAL);
+	assert_true(tcesim_world_log_contains(o->tw->w, "WARN: iommu_group_claim_dma_owner"));
+	assert_errno(tcesim_pci_dev_claim_dma_owner(NULL, &owner_a), -EINVAL);
+	assert_errno(tcesim_pci_dev_claim_dma_owner(o->dev, NULL), -EINVAL);
+	assert_false(tcesim_pe_dma_owner_claimed(NULL));
+	/* a bound kernel driver: owner_cnt 1 with no owner -> EPERM */
+	assert_errno(tcesim_pci_dev_driver_bind(o->dev), 0);
+	assert_true(tcesim_pe_dma_owner_claimed(o->pe));
+	assert_int_equal(pe_info(o).owner_cnt, 1);
+	assert_errno(tcesim_pe_claim_dma_owner(o->pe, &owner_a), -EPERM);
+	assert_errno(tcesim_pci_dev_claim_dma_owner(o->dev, &owner_a), -EPERM);
+	assert_errno(tcesim_pci_dev_driver_unbind(o->dev), 0);
+	assert_int_equal(pe_info(o).owner_cnt, 0);
+	/* live kernel mappings: take_ownership's -EBUSY, nothing changed */
+	dma = tcesim_pe_dma_map(o->pe, o->dev, HPA(1), 1, TCESIM_DMA_TO_DEVICE);
+	assert_int_not_equal(dma, TCESIM_DMA_MAPPING_ERROR);
+	d = state_digest(o, o->t0);
+	assert_errno(tcesim_pe_claim_dma_owner(o->pe, &owner_a), -EBUSY);
+	assert_errno(tcesim_pci_dev_claim_dma_owner(o->dev, &owner_a), -EBUSY);
+	assert_true(tcesim_world_log_contains(o->tw->w, "it_map is not empty"));
+	assert_int_equal(state_digest(o, o->t0), d);
+	assert_false(pe_info(o).owned);
+	assert_int_equal(pe_info(o).owner_cnt, 0);
+	assert_false(tcesim_pe_dma_owner_claimed(o->pe));
+	assert_errno(tcesim_pe_dma_unmap(o->pe, dma, 1), 0);
+	/* claimed: exclusive, no driver, no table-group calls around it */
+	assert_errno(tcesim_pe_claim_dma_owner(o->pe, &owner_a), 0);
+	assert_true(pe_info(o).owned);
+	assert_true(pe_info(o).dma_owner_claimed);
+	assert_errno(tcesim_pe_claim_dma_owner(o->pe, &owner_a), -EPERM);
+	assert_errno(tcesim_pe_claim_dma_owner(o->pe, &owner_b), -EPERM);
+	assert_errno(tcesim_pci_dev_claim_dma_owner(o->dev, &owner_b), -EPERM);
+	assert_errno(tcesim_pci_dev_driver_bind(o->dev), -EBUSY);
+	assert_errno(tcesim_pe_take_ownership(o->pe), -EPERM);
+	assert_errno(tcesim_pe_release_ownership(o->pe), -EPERM);
+	assert_int_equal(tcesim_pe_dma_map(o->pe, o->dev, HPA(1), 1, TCESIM_DMA_TO_DEVICE),
+			 TCESIM_DMA_MAPPING_ERROR);
+	tcesim_pe_release_dma_owner(o->pe);
+	assert_false(pe_info(o).owned);
+	assert_false(pe_info(o).dma_owner_claimed);
+	/* released: a second release WARNs and changes nothing */
+	tcesim_pe_release_dma_owner(o->pe);
+	assert_true(tcesim_world_log_contains(o->tw->w, "WARN: iommu_group_release_dma_owner"));
+	tcesim_pe_release_dma_owner(NULL);
+	tcesim_pci_dev_release_dma_owner(NULL);
+	assert_errno(tcesim_pci_dev_driver_bind(o->dev), 0);
+	/* release with only a kernel driver: WARN, the driver's count stays */
+	tcesim_pci_dev_release_dma_owner(o->dev);
+	assert_int_equal(pe_info(o).owner_cnt, 1);
+	assert_errno(tcesim_pci_dev_driver_unbind(o->dev), 0);
+	assert_int_equal(pe_info(o).owner_cnt, 0);
+}
+
+/* The table-group path (VFIO container) counts as a claim held by VFIO core. */
+static void test_pe_claim_dma_owner_vs_take_ownership(void **state)
+{
+	struct ot *o = *state;
+	int owner;
+
+	assert_errno(tcesim_pe_take_ownership(o->pe), 0);
+	assert_errno(tcesim_pe_claim_dma_owner(o->pe, &owner), -EPERM);
+	assert_errno(tcesim_pci_dev_claim_dma_owner(o->dev, &owner), -EPERM);
+	assert_errno(tcesim_pe_release_ownership(o->pe), 0);
+	assert_errno(tcesim_pe_claim_dma_owner(o->pe, &owner), 0);
+	tcesim_pe_release_dma_owner(o->pe);
+	assert_false(pe_info(o).owned);
+}
+
+static void test_pci_dev_claim_dma_owner_balance(void **state)
+{
+	struct ot *o = *state;
+	struct tcesim_pci_dev *d1;
+	int owner_a, owner_b;
+	unsigned int i;
+
+	assert_errno(tcesim_pci_dev_create(o->pe, "d1", 64, &d1), 0);
+	for (i = 1; i <= 3; i++) {
+		assert_errno(tcesim_pci_dev_claim_dma_owner(i == 2 ? d1 : o->dev, &owner_a), 0);
+		assert_int_equal(pe_info(o).owner_cnt, i);
+	}
+	assert_errno(tcesim_pci_dev_claim_dma_owner(d1, &owner_b), -EPERM);
+	assert_errno(tcesim_pe_claim_dma_owner(o->pe, &owner_a), -EPERM);
+	for (i = 3; i > 1; i--) {
+		tcesim_pci_dev_release_dma_owner(o->dev);
+		assert_int_equal(pe_info(o).owner_cnt, i - 1);
+		assert_true(pe_info(o).owned);
+	}
+	tcesim_pci_dev_release_dma_owner(d1);
+	assert_int_equal(pe_info(o).owner_cnt, 0);
+	assert_false(pe_info(o).owned);
+	assert_int_equal(pe_info(o).windows, 1);
+	/* another owner may claim now */
+	assert_errno(tcesim_pci_dev_claim_dma_owner(d1, &owner_b), 0);
+	tcesim_pci_dev_release_dma_owner(d1);
+	assert_false(tcesim_pe_dma_owner_claimed(o->pe));
+	/* unplug of a bound device gives its count back */
+	assert_errno(tcesim_pci_dev_driver_bind(d1), 0);
+	tcesim_pci_dev_destroy(d1);
+	assert_int_equal(pe_info(o).owner_cnt, 0);
+	assert_errno(tcesim_pe_claim_dma_owner(o->pe, &owner_a), 0);
+	tcesim_pe_release_dma_owner(o->pe);
+}
+
+/* Invariant: no mapping survives an ownership change. */
+static void test_pe_dma_owner_no_mapping_survives(void **state)
+{
+	struct ot *o = *state;
+	struct tcesim_iommu_table *t, *u = NULL;
+	enum tcesim_dma_data_direction dir = TCESIM_DMA_BIDIRECTIONAL;
+	uint64_t hpa = HPA(2), tce, dma, e;
+	int owner;
+
+	assert_errno(tcesim_pe_claim_dma_owner(o->pe, &owner), 0);
+	if (o->ddw) {
+		/* IODA2: the owner brings its own window 0, and unsets it */
+		assert_errno(tcesim_pe_get_table(o->pe, 0, &t), -ENOENT);
+		assert_errno(tcesim_pe_create_table(o->pe, 0, o->ps, 1ULL << 28, 1, false, &u), 0);
+		assert_errno(tcesim_pe_set_window(o->pe, 0, u), 0);
+		t = u;
+	} else {
+		t = o->t0;
+		assert_int_equal(tcesim_iommu_table_in_use(t), 1);
+	}
+	e = info_of(t).it_offset + 5;
+	assert_errno(xchg(o, t, e, &hpa, &dir), 0);
+	assert_errno(tcesim_iommu_tce_get(t, e, &tce), 0);
+	assert_int_not_equal(tce, 0);
+	if (u)
+		assert_errno(tcesim_pe_unset_window(o->pe, 0), 0);
+	tcesim_pe_release_dma_owner(o->pe);
+	assert_false(pe_info(o).owned);
+	/* the kernel's window 0 is clean: no owner TCE, only its own bitmap */
+	assert_errno(tcesim_pe_get_table(o->pe, 0, &t), 0);
+	assert_true(t != u);
+	assert_errno(tcesim_iommu_tce_get(t, e, &tce), 0);
+	assert_int_equal(tce, 0);
+	assert_int_equal(tcesim_iommu_table_in_use(t), 0);
+	dma = tcesim_pe_dma_map(o->pe, o->dev, HPA(1), 1, TCESIM_DMA_TO_DEVICE);
+	assert_int_not_equal(dma, TCESIM_DMA_MAPPING_ERROR);
+	assert_errno(tcesim_pe_dma_unmap(o->pe, dma, 1), 0);
+	tcesim_iommu_tce_table_put(t);
+	if (u) {
+		hpa = 0;
+		dir = TCESIM_DMA_NONE;
+		assert_errno(xchg(o, u, e, &hpa, &dir), 0);
+		tcesim_iommu_tce_table_put(u);
+	}
+}
+
+/* IODA2: a table the owner leaves in window 0 stays (upstream), with a WARN. */
+static void test_pe_dma_owner_left_window_warns(void **state)
+{
+	struct ot *o = *state;
+	struct tcesim_iommu_table *u;
+	int owner;
+
+	if (!o->ddw)
+		skip();
+	assert_errno(tcesim_pe_claim_dma_owner(o->pe, &owner), 0);
+	assert_errno(tcesim_pe_create_table(o->pe, 0, o->ps, 1ULL << 28, 1, false, &u), 0);
+	assert_errno(tcesim_pe_set_window(o->pe, 0, u), 0);
+	tcesim_pe_release_dma_owner(o->pe);
+	assert_true(tcesim_world_log_contains(o->tw->w, "WARN: release_ownership"));
+	assert_false(pe_info(o).owned);
+	assert_errno(tcesim_pe_unset_window(o->pe, 0), 0);
+	tcesim_iommu_tce_table_put(u);
+}
+
+static void test_pci_dev_iommu_capable(void **state)
+{
+	struct ot *o = *state;
+
+	assert_int_equal(tcesim_pci_dev_iommu_capable(o->dev, TCESIM_IOMMU_CAP_CACHE_COHERENCY),
+			 !o->legacy);
+	assert_false(tcesim_pci_dev_iommu_capable(o->dev, TCESIM_IOMMU_CAP_NOEXEC));
+	assert_false(tcesim_pci_dev_iommu_capable(o->dev,
+						  TCESIM_IOMMU_CAP_ENFORCE_CACHE_COHERENCY));
+	assert_false(tcesim_pci_dev_iommu_capable(o->dev, TCESIM_IOMMU_CAP_DIRTY_TRACKING));
+	assert_false(tcesim_pci_dev_iommu_capable(NULL, TCESIM_IOMMU_CAP_CACHE_COHERENCY));
+}
+
 #define VARIANT_SETUP(n)                                  \
 	static int gs_##n(void **state)                    \
 	{                                                  \
@@ -844,6 +1043,12 @@ int main(void)
 		T(test_tce_xchg_no_kill_devmem_not_dirtied),
 		T(test_tce_xchg_no_kill_devmem_hook_only_when_dirtying),
 		T(test_iommu_tce_build_lock_path),
+		T(test_pe_claim_dma_owner_errors),
+		T(test_pe_claim_dma_owner_vs_take_ownership),
+		T(test_pci_dev_claim_dma_owner_balance),
+		T(test_pe_dma_owner_no_mapping_survives),
+		T(test_pe_dma_owner_left_window_warns),
+		T(test_pci_dev_iommu_capable),
 	};
 	int (*const gs[])(void **) = { gs_0, gs_1, gs_2, gs_3, gs_4, gs_5, gs_6 };
 	unsigned int i;

@@ -330,6 +330,88 @@ static void test_explain_teaches(void **state)
 	assert_non_null(strstr(r.out, "window 0 programmed"));
 }
 
+
+/* ------------------------------------------------------ DMA ownership --- */
+
+static void test_dma_owner_pe_commands(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_opts(SETUP
+		 "driver_bind d0\nclaim_dma_owner pe0 owner=a => EPERM owner_cnt=1\n"
+		 "device_claim_dma_owner d0 owner=a => EPERM\ndriver_unbind d0\n"
+		 "dma_map m pe=pe0 npages=1 dir=to_device\n"
+		 "claim_dma_owner pe0 owner=a => EBUSY owner_cnt=0\ndma_unmap m\n"
+		 "device_claim_dma_owner d0 owner=a => ok owner_cnt=1\n"
+		 "device_claim_dma_owner d0 owner=a => ok owner_cnt=2\n"
+		 "claim_dma_owner pe0 owner=a => EPERM\n"
+		 "take_ownership pe0 => EPERM\nrelease_ownership pe0 => EPERM\n"
+		 "dma_map n pe=pe0 npages=1 dir=to_device => DMA_MAPPING_ERROR\n"
+		 "device_release_dma_owner d0 => ok owner_cnt=1\n"
+		 "release_dma_owner pe0 => ok owner_cnt=0\n"
+		 "release_dma_owner pe0 => ok owner_cnt=0\n"
+		 "check table pe0:0 in_use=no\n"
+		 "dma_map n pe=pe0 npages=1 dir=to_device\n", true, &r);
+	assert_all_pass(&r, -1);
+	assert_non_null(strstr(r.out, "spapr_tce_blocked_domain"));
+	assert_non_null(strstr(r.out, "spapr_tce_platform_domain"));
+	assert_non_null(strstr(r.out, "a kernel driver uses the group"));
+	assert_non_null(strstr(r.out, "it_map is not empty"));
+	assert_non_null(strstr(r.out, "WARN: no user owner"));
+}
+
+/* TCEs an owner sets do not survive the release (borrowing ops clear). */
+static void test_dma_owner_release_clears_owner_tces(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run("phb a model=ioda1\npe p phb=a dma32=256M\ndev d pe=p\n"
+	    "claim_dma_owner p owner=u\ncheck table p:0 in_use=yes\n"
+	    "tce_xchg p:0 entry=7 hpa=0x1000000 dir=to_device\ntce_kill p:0 entry=7\n"
+	    "device_dma d read iova=0x7000 len=4\n"
+	    "release_dma_owner p\ncheck tce p:0 entry=7 value=0\n"
+	    "device_dma d read iova=0x7000 len=4 => EFAULT\ncheck table p:0 in_use=no\n", &r);
+	assert_all_pass(&r, -1);
+}
+
+/* One command name, two modules: a VT-d group/pdev still reaches cmd_sva. */
+static void test_dma_owner_routing(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run(SETUP "iommu vt model=vtd\npdev p0 iommu=vt\npdev p1 iommu=vt group=p0\n"
+	    "claim_dma_owner p0 owner=a\nclaim_dma_owner p0 owner=a => EPERM\n"
+	    "release_dma_owner p0\n"
+	    "device_claim_dma_owner p1 owner=b\ndevice_claim_dma_owner p1 owner=b\n"
+	    "device_release_dma_owner p1\ndevice_release_dma_owner p1\n"
+	    /* the same owner name claims a PE independently */
+	    "claim_dma_owner pe0 owner=a\nclaim_dma_owner p0 owner=a\n"
+	    "release_dma_owner pe0\nrelease_dma_owner p0\n", &r);
+	assert_all_pass(&r, -1);
+	assert_syntax(SETUP "claim_dma_owner nothing owner=a\n", "unknown group nothing");
+	assert_syntax(SETUP "device_claim_dma_owner nothing owner=a\n", "unknown pdev nothing");
+	assert_syntax(SETUP "claim_dma_owner pe0\n", "claim_dma_owner: missing owner=");
+	assert_syntax(SETUP "device_claim_dma_owner d0\n", "device_claim_dma_owner: missing owner=");
+	assert_syntax(SETUP "claim_dma_owner pe0 owner=a colour=red\n", "unknown argument colour=");
+}
+
+/* A container's PE counts as VFIO core's claim, and a claimed PE refuses VFIO. */
+static void test_dma_owner_vfio_container(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run(SETUP "vfio_open c type=spapr mm=qemu\nvfio_attach c group=pe0\n"
+	    "claim_dma_owner pe0 owner=x => EPERM\ndevice_claim_dma_owner d0 owner=x => EPERM\n"
+	    "driver_bind d0 => EBUSY\nvfio_detach c group=pe0\n"
+	    "claim_dma_owner pe0 owner=x\nvfio_attach c group=pe0 => EPERM\n"
+	    "release_dma_owner pe0\nvfio_attach c group=pe0\nvfio_close c\n", &r);
+	assert_all_pass(&r, -1);
+}
+
 /* ----------------------------------------------------- mock PHB variant -- */
 
 struct mt {
@@ -507,6 +589,10 @@ int main(void)
 		cmocka_unit_test(test_legacy_2015_exchange_path),
 		cmocka_unit_test(test_pin_balance),
 		cmocka_unit_test(test_explain_teaches),
+		cmocka_unit_test(test_dma_owner_pe_commands),
+		cmocka_unit_test(test_dma_owner_release_clears_owner_tces),
+		cmocka_unit_test(test_dma_owner_routing),
+		cmocka_unit_test(test_dma_owner_vfio_container),
 	};
 	const struct CMUnitTest mock_tests[] = {
 		cmocka_unit_test_setup_teardown(test_mock_wrappers_return_each_op_error,

@@ -398,6 +398,127 @@ static int read_tce_list(struct tcesim_mm *mm, uint64_t ua, uint64_t *buf, uint6
 	return tcesim_mm_read(mm, ua, buf, npages * 8) ? -EFAULT : 0;
 }
 
+/*
+ * The list loops when no hardware table is linked (stt->iommu_tables empty,
+ * checked once per pass: a table linked while the call runs is then linked
+ * "after" it, an order the kernel allows as well, since attaching replays
+ * no stt entry into the hardware table). With no table, an entry needs
+ * nothing but its TCE, the stt geometry and the memslot holding its gpa; the
+ * loops below keep those in registers. Every check of the per-entry loops
+ * still runs for every entry, in the same order, with the same result:
+ *  - the current memslot's range is a copy of ctx->cur (the slot of the
+ *    previous entry, or the kernel's last_used_slot); a gpa outside it takes
+ *    the search through kvm_tce_ctx_to_ua(), which moves ctx->cur;
+ *  - stores go page by page: one acquire load of the stt page per run of
+ *    entries in it (published page pointers never change while the stt is
+ *    reachable), an absent page goes through kvmppc_tce_put() one entry at
+ *    a time (it allocates); the live counters get one relaxed add per run
+ *    (they are relaxed counters: no reader may order them against the
+ *    stores anyway).
+ */
+
+/* Pass 1, modern flavour, no linked table: kvmppc_tce_validate_ctx() per entry. */
+static long indirect_validate_unlinked(struct kvm_tce_ctx *ctx, unsigned int page_shift,
+				       const uint64_t *tces, uint64_t npages)
+{
+	const uint64_t pmask = (1ULL << page_shift) - 1;
+	uint64_t sgpa = ctx->cur.gpa, ssize = ctx->cur.size, i;
+
+	for (i = 0; i < npages; i++) {
+		uint64_t tce = be64toh(tces[i]);
+		uint64_t gpa = tce & ~TCESIM_TCE_PERM_MASK;
+
+		/* "Allow userspace to poison TCE table" */
+		if (!(tce & TCESIM_TCE_PERM_MASK))
+			continue;
+		if (gpa & pmask)	/* iommu_tce_check_gpa() */
+			return TCESIM_H_TOO_HARD;
+		if (tcesim_unlikely(gpa - sgpa >= ssize)) {
+			struct tcesim_mm *mm;
+			uint64_t ua;
+
+			if (kvm_tce_ctx_to_ua(ctx, tce, &ua, &mm))
+				return TCESIM_H_TOO_HARD;
+			sgpa = ctx->cur.gpa;
+			ssize = ctx->cur.size;
+		}
+	}
+	return TCESIM_H_SUCCESS;
+}
+
+static inline void indirect_live_add(struct kvmppc_spapr_tce_table *stt, int64_t delta)
+{
+	if (!delta)
+		return;
+	atomic_fetch_add_explicit(&stt->live, (uint64_t)delta, memory_order_relaxed);
+	atomic_fetch_add_explicit(&stt->kvm->live_tces, (uint64_t)delta, memory_order_relaxed);
+}
+
+/*
+ * Pass 2, no linked table: tce_to_ua (H_PARAMETER when no memslot holds the
+ * gpa, DMA_NONE entries included; the entries before stay written) and
+ * kvmppc_tce_put() per entry, @entry absolute.
+ */
+static long indirect_store_unlinked(struct kvmppc_spapr_tce_table *stt, struct kvm_tce_ctx *ctx,
+				    uint64_t entry, const uint64_t *tces, uint64_t npages)
+{
+	const unsigned int shift = stt->per_page_shift;
+	const uint64_t in_mask = (1ULL << shift) - 1;
+	const uint64_t rel0 = entry - stt->offset;
+	uint64_t sgpa = ctx->cur.gpa, ssize = ctx->cur.size, i = 0;
+
+	while (i < npages) {
+		uint64_t rel = rel0 + i, in = rel & in_mask, run = in_mask + 1 - in, j;
+		_Atomic uint64_t *page = atomic_load_explicit(&stt->pages[rel >> shift],
+							      memory_order_acquire);
+		int64_t delta = 0;
+
+		if (tcesim_unlikely(!page)) {
+			/* one entry through the allocating path, then look again */
+			uint64_t tce = be64toh(tces[i]);
+			struct tcesim_mm *mm;
+			uint64_t ua;
+
+			if (kvm_tce_ctx_to_ua(ctx, tce, &ua, &mm))
+				return TCESIM_H_PARAMETER;
+			sgpa = ctx->cur.gpa;
+			ssize = ctx->cur.size;
+			kvmppc_tce_put(stt, entry + i, tce);
+			i++;
+			continue;
+		}
+		if (run > npages - i)
+			run = npages - i;
+		for (j = 0; j < run; j++) {
+			uint64_t tce = be64toh(tces[i + j]);
+			uint64_t gpa = tce & ~TCESIM_TCE_PERM_MASK, old;
+
+			if (tcesim_unlikely(gpa - sgpa >= ssize)) {
+				struct tcesim_mm *mm;
+				uint64_t ua;
+
+				if (kvm_tce_ctx_to_ua(ctx, tce, &ua, &mm)) {
+					indirect_live_add(stt, delta);
+					return TCESIM_H_PARAMETER;
+				}
+				sgpa = ctx->cur.gpa;
+				ssize = ctx->cur.size;
+			}
+			old = atomic_load_explicit(&page[in + j], memory_order_relaxed);
+			atomic_store_explicit(&page[in + j], tce, memory_order_relaxed);
+			delta += (int64_t)(tce != 0) - (int64_t)(old != 0);
+		}
+		indirect_live_add(stt, delta);
+		i += run;
+	}
+	return TCESIM_H_SUCCESS;
+}
+
+static inline bool stt_unlinked(struct kvmppc_spapr_tce_table *stt)
+{
+	return rcu_dereference(stt->iommu_tables.next) == &stt->iommu_tables;
+}
+
 TCESIM_EXPORT long tcesim_kvmppc_h_put_tce_indirect(struct tcesim_kvm *kvm, uint64_t liobn,
 						    uint64_t ioba, uint64_t tce_list,
 						    uint64_t npages)
@@ -440,10 +561,16 @@ TCESIM_EXPORT long tcesim_kvmppc_h_put_tce_indirect(struct tcesim_kvm *kvm, uint
 		ret = TCESIM_H_TOO_HARD;
 		goto out;
 	}
-	for (i = 0; i < npages; i++) {
-		ret = kvmppc_tce_validate_ctx(stt, &ctx, be64toh(tces[i]));
+	if (tcesim_likely(!ctx.legacy_2016 && stt_unlinked(stt))) {
+		ret = indirect_validate_unlinked(&ctx, stt->page_shift, tces, npages);
 		if (ret != TCESIM_H_SUCCESS)
 			goto out;
+	} else {
+		for (i = 0; i < npages; i++) {
+			ret = kvmppc_tce_validate_ctx(stt, &ctx, be64toh(tces[i]));
+			if (ret != TCESIM_H_SUCCESS)
+				goto out;
+		}
 	}
 	/*
 	 * Pass 2 re-reads the list ("looks unsafe ... but it actually is safe,
@@ -454,6 +581,10 @@ TCESIM_EXPORT long tcesim_kvmppc_h_put_tce_indirect(struct tcesim_kvm *kvm, uint
 	 */
 	if (npages && read_tce_list(list_mm, list_ua, tces, npages)) {
 		ret = TCESIM_H_TOO_HARD;
+		goto out;
+	}
+	if (tcesim_likely(stt_unlinked(stt))) {
+		ret = indirect_store_unlinked(stt, &ctx, entry, tces, npages);
 		goto out;
 	}
 	kvmppc_stt_writer_init(&wr, stt);

@@ -516,6 +516,206 @@ static void test_kvmppc_linked_table(void **state)
 	tcesim_rcu_barrier();
 }
 
+/*
+ * H_PUT_TCE_INDIRECT against a per-entry reference of B8 (random lists).
+ * The handler has a register-only path for tables without a linked hardware
+ * table and the general per-entry loop otherwise: both must give the
+ * reference's return code, table contents and live count. Lists mix valid
+ * TCEs in two memslots, zeros, DMA_NONE poison (also outside every memslot:
+ * pass 2 H_PARAMETER with the entries before written), misaligned gpas and
+ * gpas in no memslot (pass 1 H_TOO_HARD, nothing written); iobas and npages
+ * cross the stt pages (4K host pages: 512 TCEs per page, absent at first)
+ * and the table bounds. Tables: 4K TCE pages, window offset 16; and 64K TCE
+ * pages (misalignment inside the TCE page).
+ */
+#define EQ_RAM_VA	0x10000000ULL
+#define EQ_RAM_SIZE	(1ULL << 20)
+#define EQ_S2_GPA	0x400000ULL	/* second memslot, gap in between */
+#define EQ_S2_VA	0x20000000ULL
+#define EQ_S2_SIZE	0x100000ULL
+#define EQ_LIST_GPA	0x8000ULL
+#define EQ_OFFSET	16ULL
+#define EQ_SIZE		2048ULL
+
+struct eq_table {
+	uint64_t liobn;
+	unsigned int shift;
+	bool linked;
+	struct mock_hw m;
+	uint64_t model[EQ_SIZE];
+};
+
+static bool eq_in_slot(uint64_t gpa)
+{
+	return gpa < EQ_RAM_SIZE || gpa - EQ_S2_GPA < EQ_S2_SIZE;
+}
+
+/* B8 kvmppc_h_put_tce_indirect, one entry at a time; @processed: pass-2 entries done. */
+static long eq_reference(struct eq_table *t, uint64_t ioba, const uint64_t *list, uint64_t n,
+			 uint64_t *processed)
+{
+	uint64_t pmask = (1ULL << t->shift) - 1, idx = ioba >> t->shift, i;
+
+	*processed = 0;
+	if (n > 512)
+		return TCESIM_H_PARAMETER;
+	if ((ioba & pmask) || idx < EQ_OFFSET || idx - EQ_OFFSET + n > EQ_SIZE)
+		return TCESIM_H_PARAMETER;
+	for (i = 0; i < n; i++) {
+		uint64_t gpa = list[i] & ~3ULL;
+
+		if (!(list[i] & 3))
+			continue;
+		if ((gpa & pmask) || !eq_in_slot(gpa))
+			return TCESIM_H_TOO_HARD;
+	}
+	for (i = 0; i < n; i++) {
+		if (!eq_in_slot(list[i] & ~3ULL))
+			return TCESIM_H_PARAMETER;
+		t->model[idx - EQ_OFFSET + i] = list[i];
+		*processed = i + 1;
+	}
+	return TCESIM_H_SUCCESS;
+}
+
+/* A page in no memslot: far away, or the first page past a slot, or the last before one. */
+static uint64_t eq_no_slot(struct test_prng *r, uint64_t gpa, uint64_t pg)
+{
+	switch (test_prng_below(r, 4)) {
+	case 0:
+		return EQ_RAM_SIZE;
+	case 1:
+		return EQ_S2_GPA + EQ_S2_SIZE;
+	case 2:
+		return EQ_S2_GPA - pg;
+	default:
+		return 0x7000000000ULL + gpa;
+	}
+}
+
+static uint64_t eq_random_tce(struct test_prng *r, unsigned int shift, unsigned int bad_pct)
+{
+	uint64_t pg = 1ULL << shift, k = test_prng_below(r, 100);
+	uint64_t gpa = test_prng_below(r, 2) ?
+		test_prng_below(r, EQ_RAM_SIZE / pg) * pg :
+		EQ_S2_GPA + test_prng_below(r, EQ_S2_SIZE / pg) * pg;
+
+	if (k < bad_pct) {
+		switch (test_prng_below(r, 3)) {
+		case 0:		/* misaligned: pass 1 H_TOO_HARD */
+			return (gpa | ((test_prng_below(r, pg / 4 - 1) + 1) << 2)) |
+			       (1 + test_prng_below(r, 3));
+		case 1:		/* no memslot: pass 1 H_TOO_HARD */
+			return eq_no_slot(r, gpa, pg) | (1 + test_prng_below(r, 3));
+		default:	/* DMA_NONE poison in no memslot: pass 2 H_PARAMETER */
+			return eq_no_slot(r, gpa, pg);
+		}
+	}
+	if (k < 15)
+		return 0;
+	if (k < 25)		/* DMA_NONE poison with stray bits, in a memslot */
+		return gpa | (test_prng_below(r, pg) & ~3ULL);
+	return gpa | (1 + test_prng_below(r, 3));
+}
+
+static void test_kvmppc_h_put_tce_indirect_same_as_reference(void **state)
+{
+	static struct eq_table tabs[3] = {
+		{ .liobn = 0x3000, .shift = 12 },
+		{ .liobn = 0x3001, .shift = 12, .linked = true },
+		{ .liobn = 0x3002, .shift = 16 },
+	};
+	static uint64_t list[513];
+	struct test_world *tw = test_world_new(NULL);
+	struct tcesim_mm *mm;
+	struct tcesim_kvm *kvm;
+	unsigned int round, t;
+
+	(void)state;
+	assert_int_equal(tcesim_mm_create(tw->w, "qemu", 64ULL << 20, false, &mm), 0);
+	assert_int_equal(tcesim_mm_mmap(mm, EQ_RAM_VA, EQ_RAM_SIZE,
+					TCESIM_PROT_READ | TCESIM_PROT_WRITE, 0), 0);
+	assert_int_equal(tcesim_mm_mmap(mm, EQ_S2_VA, EQ_S2_SIZE,
+					TCESIM_PROT_READ | TCESIM_PROT_WRITE, 0), 0);
+	assert_int_equal(tcesim_kvm_create(tw->w, &kvm), 0);
+	assert_int_equal(tcesim_kvm_set_user_memory_region(kvm, 0, EQ_RAM_SIZE, mm, EQ_RAM_VA), 0);
+	assert_int_equal(tcesim_kvm_set_user_memory_region(kvm, EQ_S2_GPA, EQ_S2_SIZE, mm,
+							   EQ_S2_VA), 0);
+	for (t = 0; t < 3; t++) {
+		struct tcesim_kvm_create_spapr_tce_64 a = {
+			.liobn = tabs[t].liobn, .page_shift = tabs[t].shift,
+			.offset = EQ_OFFSET, .size = EQ_SIZE,
+		};
+
+		memset(tabs[t].model, 0, sizeof(tabs[t].model));
+		memset(&tabs[t].m, 0, sizeof(tabs[t].m));
+		assert_int_equal(tcesim_kvm_vm_ioctl_create_spapr_tce(kvm, &a, NULL), 0);
+		if (tabs[t].linked)
+			assert_int_equal(kvmppc_stt_link_table(kvm, tabs[t].liobn, &mock_ops,
+							       &tabs[t].m), 0);
+	}
+	for (round = 0; round < 600; round++) {
+		unsigned int bad_pct = test_prng_below(&tw->rng, 2) ? 0 :
+			(unsigned int)test_prng_below(&tw->rng, 3);
+		uint64_t n, first, ioba, i, live = 0;
+
+		n = test_prng_below(&tw->rng, 8) ? test_prng_below(&tw->rng, 513) :
+			(test_prng_below(&tw->rng, 2) ? 512 : 513);
+		for (i = 0; i < n; i++)
+			list[i] = eq_random_tce(&tw->rng, tabs[round % 3].shift, bad_pct);
+		if (n)
+			assert_int_equal(tcesim_kvm_write_guest_be64(kvm, EQ_LIST_GPA, list,
+								     n > 512 ? 512 : n), 0);
+		/* mostly in bounds, sometimes across either end of the window */
+		first = EQ_OFFSET + test_prng_below(&tw->rng, EQ_SIZE);
+		if (!test_prng_below(&tw->rng, 10))
+			first = EQ_OFFSET - 1 - test_prng_below(&tw->rng, 4);
+		else if (test_prng_below(&tw->rng, 4) && first + n > EQ_OFFSET + EQ_SIZE)
+			first = EQ_OFFSET + EQ_SIZE - n;
+		for (t = 0; t < 3; t++) {
+			struct eq_table *tb = &tabs[t];
+			uint64_t processed, e, maps0 = (uint64_t)(tb->m.maps + tb->m.unmaps);
+			long want, got;
+
+			if (tb->shift != tabs[round % 3].shift)
+				continue;
+			ioba = first << tb->shift;
+			if (!test_prng_below(&tw->rng, 40))
+				ioba |= 1ULL << (tb->shift - 1);	/* misaligned ioba */
+			want = eq_reference(tb, ioba, list, n, &processed);
+			got = tcesim_kvmppc_h_put_tce_indirect(kvm, tb->liobn, ioba, EQ_LIST_GPA, n);
+			if (got != want)
+				fail_msg("round %u liobn %llx ioba %llx n %llu: got %ld want %ld", round,
+					 (unsigned long long)tb->liobn, (unsigned long long)ioba,
+					 (unsigned long long)n, got, want);
+			if (tb->linked)
+				assert_int_equal((uint64_t)(tb->m.maps + tb->m.unmaps) - maps0,
+						 processed);
+			for (e = 0; e < EQ_SIZE; e++) {
+				uint64_t v = 0xdead;
+
+				assert_hcall(tcesim_kvmppc_h_get_tce(kvm, tb->liobn,
+								     (EQ_OFFSET + e) << tb->shift,
+								     &v), TCESIM_H_SUCCESS);
+				if (v != tb->model[e])
+					fail_msg("round %u liobn %llx entry %llu: %llx, want %llx",
+						 round, (unsigned long long)tb->liobn,
+						 (unsigned long long)e, (unsigned long long)v,
+						 (unsigned long long)tb->model[e]);
+			}
+		}
+		for (t = 0; t < 3; t++)
+			for (i = 0; i < EQ_SIZE; i++)
+				live += tabs[t].model[i] != 0;
+		assert_int_equal(tcesim_kvm_live_tces(kvm), live);
+	}
+	assert_int_equal(kvmppc_stt_unlink_table(kvm, tabs[1].liobn, &tabs[1].m), 0);
+	tcesim_kvm_destroy(kvm);
+	tcesim_rcu_barrier();
+	tcesim_mm_exit(mm);
+	test_world_free(tw);
+}
+
 /* ----------------------------------------------------------- QEMU tier --- */
 
 static void test_h_put_tce_outcomes(void **state)
@@ -1106,6 +1306,7 @@ int main(void)
 		T(test_kvmppc_h_stuff_tce_outcomes),
 		T(test_kvmppc_h_get_tce_outcomes),
 		T(test_kvmppc_linked_table),
+		cmocka_unit_test(test_kvmppc_h_put_tce_indirect_same_as_reference),
 		T(test_h_put_tce_outcomes),
 		T(test_h_put_tce_indirect_outcomes),
 		T(test_h_stuff_tce_outcomes),

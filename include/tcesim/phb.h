@@ -402,6 +402,9 @@ TCESIM_EXPORT int tcesim_pe_set_bypass(struct tcesim_pe *pe, bool enable);
  * tcesim_pe_take_ownership() - Hand the PE's DMA windows to userspace (VFIO)
  * @pe: PE
  *
+ * The table group op alone, as VFIO's tce_iommu_take_ownership() called it
+ * before 2023; tcesim's VFIO layer now claims the group instead
+ * (tcesim_pe_claim_dma_owner()), this stays for scripts and tests.
  * IODA2 (modern): refuses while the kernel DMA API has mappings in window
  * 0 (the iommu_take_ownership() check, kept from v4.2-v5.x: the modern
  * kernel prevents it by refusing the DMA-owner claim while a driver is
@@ -502,8 +505,9 @@ TCESIM_EXPORT bool tcesim_pci_dev_iommu_capable(const struct tcesim_pci_dev *dev
  *  * -EINVAL - NULL @pe; NULL @owner (logs "WARN: iommu_group_claim_dma_owner");
  *              or the table ops cannot exchange (iommu_take_ownership)
  *  * -EPERM  - owner_cnt != 0: a kernel driver is bound to a device of the
- *              group or the group is claimed already; also a PE a VFIO
- *              container holds (tcesim_pe_take_ownership(): VFIO core's claim)
+ *              group or the group is claimed already (a VFIO container's
+ *              group: VFIO core's claim); also a PE whose table group was
+ *              taken directly (tcesim_pe_take_ownership())
  *  * -EBUSY  - the kernel DMA API has live mappings in window 0 (message
  *              "iommu_tce: it_map is not empty")
  *  On error nothing changed.
@@ -548,8 +552,9 @@ TCESIM_EXPORT void tcesim_pe_release_dma_owner(struct tcesim_pe *pe);
  * Context: takes phb->lock; registered thread.
  * Return: 0, or
  *  * -EINVAL - NULL @dev or @owner; or the table ops cannot exchange
- *  * -EPERM  - claimed by another owner, used by a kernel driver (owner_cnt
- *              with no owner), or held by a VFIO container
+ *  * -EPERM  - claimed by another owner (a VFIO container's group among
+ *              them), used by a kernel driver (owner_cnt with no owner), or
+ *              taken directly (tcesim_pe_take_ownership())
  *  * -EBUSY  - first claim while the kernel DMA API has live mappings
  *  On error nothing changed.
  */
@@ -635,7 +640,8 @@ TCESIM_EXPORT struct tcesim_pe *tcesim_pci_dev_pe(const struct tcesim_pci_dev *d
  * Context: takes phb->lock.
  * Return: 0, or
  *  * -EBUSY - a driver is already bound, the PE is owned by userspace
- *             (VFIO container), or its group is claimed by a DMA owner
+ *             (tcesim_pe_take_ownership()), or its group is claimed by a DMA
+ *             owner (a VFIO container among them)
  *  * -EINVAL - NULL @dev
  */
 TCESIM_EXPORT int tcesim_pci_dev_driver_bind(struct tcesim_pci_dev *dev);

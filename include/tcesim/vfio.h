@@ -376,28 +376,39 @@ TCESIM_EXPORT long tcesim_tce_iommu_ioctl(struct tcesim_tce_container *container
  * @container: container
  * @pe: the group's PE
  *
- * VFIO core first refuses a group that is in a container already. Then the
- * driver's checks, then ownership: the PE's take_ownership (refused while a
- * kernel driver is bound or the DMA API has mappings), then every table the
- * container already has is programmed into the PE's windows; any failure
- * unsets them all and releases ownership. The first group of a container
- * without window 0 makes the default window pending.
+ * VFIO core first refuses a group that is in a container already, then
+ * claims the group's DMA ownership for the container
+ * (tcesim_pe_claim_dma_owner(): the blocked domain runs the table group's
+ * take_ownership). Then the driver's checks, in B7's order, and every
+ * table the container already has is programmed into the PE's windows
+ * (the driver's tce_iommu_take_ownership(), which no longer takes the
+ * table group itself); any driver failure unsets the windows and VFIO core
+ * releases the claim (tcesim_pe_release_dma_owner(): IODA2 gets a fresh,
+ * empty default window). The first group of a container without window 0
+ * makes the default window pending.
  *
- * Models: drivers/vfio/vfio_iommu_spapr_tce.c: tce_iommu_attach_group(),
- *         tce_iommu_take_ownership(); drivers/vfio/container.c:
- *         vfio_container_attach_group() (-EINVAL).
+ * Models: drivers/vfio/container.c: vfio_container_attach_group()
+ *         (iommu_group_claim_dma_owner(), then attach_group, on failure
+ *         iommu_group_release_dma_owner()); drivers/vfio/group.c:
+ *         vfio_group_ioctl_set_container() (-EINVAL);
+ *         drivers/vfio/vfio_iommu_spapr_tce.c: tce_iommu_attach_group(),
+ *         tce_iommu_take_ownership().
  * Context: takes the vfio lock, the container lock, phb->lock.
  * Return: 0, or
  *  * -EINVAL - @pe is in a container already (VFIO core), v2 on a PE
- *              without dynamic windows, or a NULL argument
+ *              without dynamic windows, a NULL argument, or the table ops
+ *              cannot exchange (the claim's take_ownership)
+ *  * -EPERM  - VFIO core's claim: a kernel driver is bound to a device of
+ *              the group, or the group is claimed by another DMA owner;
+ *              or (driver) the PE's table ops differ from the attached
+ *              groups' ones ("incompatible")
  *  * -ENODEV - the group has no iommu data (cannot happen in tcesim)
- *  * -EBUSY  - v1 with a group attached already (v1 tables are not shared),
- *              the group is attached already, a driver is bound or the DMA
- *              API has mappings (take_ownership)
- *  * -EPERM  - the PE's table ops differ from the attached groups' ones
- *              ("incompatible")
+ *  * -EBUSY  - the DMA API has mappings (the claim's take_ownership: "it_map
+ *              is not empty"); or (driver) v1 with a group attached already
+ *              (v1 tables are not shared), the group is attached already
  *  * -ENOMEM - allocation failed
- *  On error nothing is changed.
+ *  On error nothing is changed, except that a claim released after a driver
+ *  failure leaves an IODA2 PE a freshly built default window.
  */
 TCESIM_EXPORT int tcesim_tce_iommu_attach_group(struct tcesim_tce_container *container,
 						struct tcesim_pe *pe);
@@ -408,14 +419,18 @@ TCESIM_EXPORT int tcesim_tce_iommu_attach_group(struct tcesim_tce_container *con
  * @pe: the group's PE
  *
  * KVM links of the PE are dropped, the container's windows are unset in the
- * PE and ownership is released (IODA2 rebuilds the kernel's default window).
+ * PE and then VFIO core releases its DMA-owner claim
+ * (tcesim_pe_release_dma_owner(): IODA2 rebuilds the kernel's default
+ * window, borrowed tables are cleared and given back).
  * When it was the last group, every TCE the container mapped is cleared
  * (pins and mapped counts released) first, and tables borrowed from the
  * kernel (IODA1) are handed back: no user mapping survives the ownership
  * change.
  *
  * Models: drivers/vfio/vfio_iommu_spapr_tce.c: tce_iommu_detach_group(),
- *         tce_iommu_release_ownership(); the 2014 driver's clear on detach;
+ *         tce_iommu_release_ownership(); drivers/vfio/container.c:
+ *         vfio_group_detach_container() (detach_group, then
+ *         iommu_group_release_dma_owner()); the 2014 driver's clear on detach;
  *         arch/powerpc/kvm/book3s_64_vio.c:
  *         kvm_spapr_tce_release_iommu_group().
  * Context: takes the vfio lock, the container lock, kvm->lock, phb->lock;

@@ -39,11 +39,13 @@
  *     while the kernel DMA API has mappings (take_ownership's "it_map is
  *     not empty"); a release leaves the kernel a clean default window.
  *
- *  VFIO: the container path (src/vfio, 2020 body) still takes the table
- *  group directly through tcesim_pe_take_ownership(); upstream VFIO core
- *  claims first (vfio_group_set_container ->
- *  iommu_group_claim_dma_owner()). A PE held that way counts as claimed
- *  here: claims get -EPERM, as they would against VFIO core's claim.
+ *  VFIO: the container path (src/vfio) claims the group like upstream VFIO
+ *  core (drivers/vfio/container.c: vfio_container_attach_group() ->
+ *  iommu_group_claim_dma_owner(), the container as owner) and releases it
+ *  after the driver's detach. tcesim_pe_take_ownership() (the table group
+ *  op without a claim, as v4.2-v6.3 VFIO called it) is still reachable from
+ *  scripts and tests: a PE taken that way counts as claimed here, claims
+ *  get -EPERM.
  *
  *  Lock rules: everything here runs under phb->lock (ops_state->lock >
  *  phb->lock > table pool locks > phb->cache.lock, see phb.c), which stands
@@ -115,8 +117,9 @@ static int take_dma_ownership_locked(struct tcesim_pe *pe, void *owner)
 
 	tcesim_lock_assert_held(&pe->phb->lock);
 	/*
-	 * Off the default domain: VFIO's container holds the table group
-	 * (upstream that is VFIO core's claim, owner_cnt 1: -EPERM).
+	 * Off the default domain: the table group was taken directly
+	 * (tcesim_pe_take_ownership(), no claim); upstream a user of the
+	 * group would hold owner_cnt: -EPERM.
 	 */
 	if (pe->owned)
 		return -EPERM;

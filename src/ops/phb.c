@@ -608,14 +608,14 @@ TCESIM_EXPORT int tcesim_pe_take_ownership(struct tcesim_pe *pe)
 		return -EINVAL;
 	tcesim_mutex_lock(&pe->phb->lock);
 	if (pe->dma_owner) {
-		ret = -EPERM; /* claimed: VFIO core's own claim would fail (owner_cnt) */
+		ret = -EPERM; /* claimed (e.g. by a VFIO container): owner_cnt != 0 */
 		goto out_unlock;
 	}
 	if (pe->owned)
 		goto out_unlock;
 	cds_list_for_each_entry(dev, &pe->devs, node) {
 		if (dev->bound) {
-			ret = -EBUSY; /* iommu_group_claim_dma_owner(): owner_cnt */
+			ret = -EBUSY; /* a kernel driver uses the default window */
 			goto out_unlock;
 		}
 	}

@@ -8,11 +8,18 @@
  *
  *  What it models: drivers/vfio/vfio_iommu_spapr_tce.c as of the 2022
  *  "borrowing" table group ops with the 2020 body (tce_iommu_*), plus the
- *  two VFIO-core checks of VFIO_GROUP_SET_CONTAINER that scenarios see. A
- *  container owns up to two window tables (DMA windows of every attached
- *  PE), a list of groups (PEs) and, for v2, a list of preregistered regions
- *  (iommu_api.c). A group in a container is owned by userspace: the kernel
- *  DMA API has no window on it until the group is detached.
+ *  VFIO-core part of VFIO_GROUP_SET_CONTAINER/UNSET_CONTAINER that
+ *  scenarios see: a group is in one container at most, and the group's DMA
+ *  ownership is claimed before the driver attaches it and released after
+ *  the driver detached it (drivers/vfio/container.c:
+ *  vfio_container_attach_group(), vfio_group_detach_container()). The
+ *  claim's blocked domain runs the table group's take_ownership, so the
+ *  driver's tce_iommu_take_ownership() only programs the windows, as
+ *  upstream since 2023. A container owns up to two window tables (DMA
+ *  windows of every attached PE), a list of groups (PEs) and, for v2, a
+ *  list of preregistered regions (iommu_api.c). A group in a container is
+ *  owned by userspace: the kernel DMA API has no window on it until the
+ *  group is detached.
  *
  *  v1: ENABLE charges the whole 32-bit window to locked_vm (Q9); MAP pins
  *  each page (FOLL_WRITE unless the device only reads) and stores its hpa;
@@ -1065,22 +1072,15 @@ static struct tcesim_tce_container *group_container_locked(struct vfio_state *st
 	return NULL;
 }
 
-TCESIM_EXPORT int tcesim_tce_iommu_attach_group(struct tcesim_tce_container *c,
-						struct tcesim_pe *pe)
+/*
+ * The sPAPR driver's half of VFIO_GROUP_SET_CONTAINER; caller holds
+ * st->lock and VFIO core's DMA-owner claim on @pe.
+ */
+static int tce_iommu_attach_group_locked(struct tcesim_tce_container *c, struct tcesim_pe *pe)
 {
-	struct vfio_state *st;
 	struct tce_iommu_group *g, *tcegrp = NULL;
 	int ret = 0, i, j;
 
-	if (!c || !pe)
-		return -EINVAL;
-	st = vfio_state_peek(c->w);
-	tcesim_mutex_lock(&st->lock);
-	/* VFIO core: a group belongs to one container at most */
-	if (group_container_locked(st, pe)) {
-		tcesim_mutex_unlock(&st->lock);
-		return -EINVAL;
-	}
 	tcesim_mutex_lock(&c->lock);
 	if (c->v2 && !pe->table_group.max_dynamic_windows_supported) {
 		ret = -EINVAL; /* v2 requires full support of dynamic DMA windows */
@@ -1108,10 +1108,13 @@ TCESIM_EXPORT int tcesim_tce_iommu_attach_group(struct tcesim_tce_container *c,
 		ret = -ENOMEM;
 		goto out_unlock;
 	}
-	/* tce_iommu_take_ownership(): own the PE, then program our windows */
-	ret = tcesim_pe_take_ownership(pe);
-	if (ret)
-		goto out_free;
+	/*
+	 * tce_iommu_take_ownership() (since "powerpc/iommu: Add iommu_ops to
+	 * report capabilities and allow blocking domains"): the table group's
+	 * take_ownership already ran when VFIO core's claim attached the
+	 * blocked domain, so only our windows are programmed here; a failure
+	 * unsets them all and leaves the release to VFIO core.
+	 */
 	for (i = 0; i < TCESIM_IOMMU_TABLE_GROUP_MAX_TABLES; i++) {
 		if (!c->tables[i])
 			continue;
@@ -1119,7 +1122,6 @@ TCESIM_EXPORT int tcesim_tce_iommu_attach_group(struct tcesim_tce_container *c,
 		if (ret) {
 			for (j = 0; j < TCESIM_IOMMU_TABLE_GROUP_MAX_TABLES; j++)
 				tcesim_pe_unset_window(pe, (unsigned int)j);
-			tcesim_pe_release_ownership(pe);
 			goto out_free;
 		}
 	}
@@ -1132,6 +1134,38 @@ out_free:
 	tcesim_kfree(c->w, tcegrp);
 out_unlock:
 	tcesim_mutex_unlock(&c->lock);
+	return ret;
+}
+
+/*
+ * VFIO core's half, as drivers/vfio/container.c:
+ * vfio_container_attach_group(): iommu_group_claim_dma_owner() first (-EPERM
+ * while a kernel driver is bound or the group is claimed; -EBUSY while the
+ * DMA API has mappings), then the driver's attach_group; when that fails,
+ * iommu_group_release_dma_owner() gives the group back.
+ */
+TCESIM_EXPORT int tcesim_tce_iommu_attach_group(struct tcesim_tce_container *c,
+						struct tcesim_pe *pe)
+{
+	struct vfio_state *st;
+	int ret;
+
+	if (!c || !pe)
+		return -EINVAL;
+	st = vfio_state_peek(c->w);
+	tcesim_mutex_lock(&st->lock);
+	/* vfio_group_ioctl_set_container(): a group has one container at most */
+	if (group_container_locked(st, pe)) {
+		ret = -EINVAL;
+		goto out_unlock;
+	}
+	ret = tcesim_pe_claim_dma_owner(pe, c);
+	if (ret)
+		goto out_unlock;
+	ret = tce_iommu_attach_group_locked(c, pe);
+	if (ret)
+		tcesim_pe_release_dma_owner(pe);
+out_unlock:
 	tcesim_mutex_unlock(&st->lock);
 	return ret;
 }
@@ -1174,7 +1208,10 @@ static int detach_group_locked(struct vfio_state *st, struct tcesim_tce_containe
 	}
 	if (any_borrowed)
 		tcesim_synchronize_rcu();
-	/* tce_iommu_release_ownership(): unset every container window */
+	/*
+	 * tce_iommu_release_ownership(): unset every container window; the
+	 * table group's release_ownership is VFIO core's, below.
+	 */
 	for (i = 0; i < TCESIM_IOMMU_TABLE_GROUP_MAX_TABLES; i++)
 		if (c->tables[i] || gone[i])
 			tcesim_pe_unset_window(pe, (unsigned int)i);
@@ -1190,7 +1227,12 @@ static int detach_group_locked(struct vfio_state *st, struct tcesim_tce_containe
 		}
 	}
 	tcesim_mutex_unlock(&c->lock);
-	tcesim_pe_release_ownership(pe);
+	/*
+	 * drivers/vfio/container.c: vfio_group_detach_container(): the driver
+	 * detached, now iommu_group_release_dma_owner(): the platform domain's
+	 * release_ownership gives the kernel its default window back.
+	 */
+	tcesim_pe_release_dma_owner(pe);
 	tcesim_kfree(c->w, found);
 	return 0;
 }

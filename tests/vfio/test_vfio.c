@@ -681,10 +681,16 @@ static void test_attach_errors(void **state)
 	struct tcesim_tce_container *c1;
 	struct tcesim_pe *pe2;
 	struct tcesim_pe_cfg ecfg;
+	struct tcesim_pe_info info;
+	int owner;
 
 	open_v(f, false);
 	assert_errno(tcesim_pci_dev_driver_bind(f->dev), 0);
-	assert_errno(tcesim_tce_iommu_attach_group(f->c, f->pe), -EBUSY); /* driver bound */
+	/*
+	 * drivers/vfio/container.c: vfio_container_attach_group() claims first:
+	 * iommu_group_claim_dma_owner() sees the driver's owner_cnt -> -EPERM.
+	 */
+	assert_errno(tcesim_tce_iommu_attach_group(f->c, f->pe), -EPERM); /* driver bound */
 	assert_errno(tcesim_pci_dev_driver_unbind(f->dev), 0);
 	/* the DMA API has a mapping: "it_map is not empty" */
 	{
@@ -696,11 +702,25 @@ static void test_attach_errors(void **state)
 		assert_int_equal(tcesim_pe_dma_unmap(f->pe, dma, 1), 0);
 	}
 	assert_errno(tcesim_tce_iommu_attach_group(f->c, f->pe), 0);
+	/* the container holds VFIO core's claim: owner_cnt 1, exclusive */
+	assert_int_equal(tcesim_pe_get_info(f->pe, &info), 0);
+	assert_true(info.dma_owner_claimed && info.owned);
+	assert_int_equal(info.owner_cnt, 1);
+	assert_errno(tcesim_pe_claim_dma_owner(f->pe, &owner), -EPERM);
+	assert_errno(tcesim_pci_dev_claim_dma_owner(f->dev, &owner), -EPERM);
+	assert_errno(tcesim_pe_release_ownership(f->pe), -EPERM);
 	assert_errno(tcesim_tce_iommu_attach_group(f->c, f->pe), -EINVAL); /* VFIO core */
 	tcesim_pe_cfg_init(&ecfg);
 	ecfg.dma32_size = DMA32;
 	assert_int_equal(tcesim_pe_create(f->phb, &ecfg, &pe2), 0);
+	/* claimed, then the driver's check fails: VFIO core releases the claim */
 	assert_errno(tcesim_tce_iommu_attach_group(f->c, pe2), -EBUSY); /* v1: one group */
+	assert_int_equal(tcesim_pe_get_info(pe2, &info), 0);
+	assert_false(info.dma_owner_claimed || info.owned);
+	assert_int_equal(info.owner_cnt, 0);
+	assert_errno(tcesim_pe_claim_dma_owner(pe2, &owner), 0);
+	assert_errno(tcesim_tce_iommu_attach_group(f->c, pe2), -EPERM); /* claim first */
+	tcesim_pe_release_dma_owner(pe2);
 	assert_int_equal(tcesim_tce_iommu_open(f->w, VFIO_SPAPR_TCE_v2_IOMMU, &c1), 0);
 	assert_errno(tcesim_tce_iommu_attach_group(c1, f->pe), -EINVAL); /* in another */
 	assert_errno(tcesim_tce_iommu_attach_group(c1, pe2), 0);
@@ -712,6 +732,7 @@ static void test_attach_errors(void **state)
 
 static void ownership_round(struct fx *f, bool v2)
 {
+	struct tcesim_pe_info info;
 	uint64_t dma;
 	char buf[8] = { 1 };
 
@@ -724,6 +745,10 @@ static void ownership_round(struct fx *f, bool v2)
 	assert_errno(map(f, RAM_VA, 0x100000, 8 * PG, RW), 0);
 	assert_int_equal(tcesim_pci_dev_dma_write(f->dev, 0x100000, buf, sizeof(buf)), 0);
 	assert_int_equal(tcesim_tce_iommu_detach_group(f->c, f->pe), 0);
+	/* vfio_group_detach_container(): VFIO core's claim is released */
+	assert_int_equal(tcesim_pe_get_info(f->pe, &info), 0);
+	assert_false(info.dma_owner_claimed || info.owned);
+	assert_int_equal(info.owner_cnt, 0);
 	/* nothing the container mapped survives; the kernel's window is back */
 	assert_errno(tcesim_pci_dev_dma_read(f->dev, 0x100000, buf, sizeof(buf)), -EFAULT);
 	if (!v2)

@@ -320,6 +320,11 @@ TCESIM_EXPORT int tcesim_kvm_spapr_tce_release(struct tcesim_kvm *kvm, uint64_t 
  *  Nothing is stored on error.
  * Flavours: legacy_2016 (v4.12..v5.18): a mapping @tce whose address is
  *  misaligned or in no memslot is TCESIM_H_PARAMETER, not H_TOO_HARD.
+ *  legacy_2013 (seed 004): only "ioba >= window_size" (bytes from the
+ *  window start) is H_PARAMETER, a misaligned @ioba stores entry
+ *  @ioba >> page_shift; @tce with any bit 2..11 set is H_PARAMETER (R/W or
+ *  not) and its address is not looked up; a table with linked hardware
+ *  tables is H_TOO_HARD (the 2013 group paths are not modelled).
  */
 TCESIM_EXPORT long tcesim_kvmppc_h_put_tce(struct tcesim_kvm *kvm, uint64_t liobn, uint64_t ioba,
 					   uint64_t tce);
@@ -347,6 +352,14 @@ TCESIM_EXPORT long tcesim_kvmppc_h_put_tce(struct tcesim_kvm *kvm, uint64_t liob
  *                         word unreadable or a TCE in no memslot (even one
  *                         without R/W bits): the entries before it stay
  *                         written
+ * Flavours: legacy_2013 (seed 004, v9 08/13): after the 512/alignment checks
+ *  comes the range check "ioba + (npages << page_shift) > window_size"
+ *  (H_PARAMETER), then the list page is translated and referenced (no
+ *  memslot or unmapped: H_TOO_HARD); then every TCE is read (a fault:
+ *  H_PARAMETER) and
+ *  validated by its bits only (bit 2..11 set: H_PARAMETER, addresses not
+ *  looked up) and all are stored: no second read, never a partial update.
+ *  A table with linked hardware tables is H_TOO_HARD.
  */
 TCESIM_EXPORT long tcesim_kvmppc_h_put_tce_indirect(struct tcesim_kvm *kvm, uint64_t liobn,
 						    uint64_t ioba, uint64_t tce_list,
@@ -373,6 +386,10 @@ TCESIM_EXPORT long tcesim_kvmppc_h_put_tce_indirect(struct tcesim_kvm *kvm, uint
  *                         unmap otherwise: WARN, that entry cleared, the loop
  *                         goes on, the values are stored and the last code
  *                         is returned, as upstream
+ * Flavours: legacy_2013 (seed 004): the range check is "ioba + (npages <<
+ *  page_shift) > window_size" (a misaligned @ioba is truncated) and
+ *  @tce_value must also pass the 2013 kvmppc_tce_validate(): any bit 2..11
+ *  set is H_PARAMETER. A table with linked hardware tables is H_TOO_HARD.
  */
 TCESIM_EXPORT long tcesim_kvmppc_h_stuff_tce(struct tcesim_kvm *kvm, uint64_t liobn,
 					     uint64_t ioba, uint64_t tce_value, uint64_t npages);
@@ -390,6 +407,9 @@ TCESIM_EXPORT long tcesim_kvmppc_h_stuff_tce(struct tcesim_kvm *kvm, uint64_t li
  *  * TCESIM_H_SUCCESS   - @tce set
  *  * TCESIM_H_TOO_HARD  - no KVM table for @liobn
  *  * TCESIM_H_PARAMETER - @ioba misaligned or outside the window
+ * Flavours: legacy_2013 (seed 004): only "ioba >= window_size" is
+ *  H_PARAMETER, a misaligned @ioba reads entry @ioba >> page_shift; a table
+ *  with linked hardware tables is H_TOO_HARD.
  */
 TCESIM_EXPORT long tcesim_kvmppc_h_get_tce(struct tcesim_kvm *kvm, uint64_t liobn, uint64_t ioba,
 					   uint64_t *tce);
@@ -697,7 +717,9 @@ TCESIM_EXPORT int tcesim_spapr_tce_translate_iommu_batch(struct tcesim_kvm *kvm,
  * KVM only, H_TOO_HARD is returned (the "exit to userspace" itself);
  * hcall=qemu: QEMU only (TCG, or KVM without in-kernel TCE support).
  * Flavour legacy_2016 has three tiers: KVM real mode, then (on H_TOO_HARD)
- * KVM virtual mode, then QEMU.
+ * KVM virtual mode, then QEMU. Flavour legacy_2013 has the two default
+ * tiers, KVM answering with the 2013 emulated-table rules (see
+ * tcesim_kvmppc_h_put_tce()).
  *
  * Models: arch/powerpc/kvm/book3s_hv.c: kvmppc_pseries_do_hcall()
  *         (H_TOO_HARD -> RESUME_HOST), book3s_hv_rmhandlers.S's hcall table

@@ -67,6 +67,12 @@ enum tcesim_dma_data_direction {
 /**
  * enum tcesim_flavour - which upstream era the world models
  * @TCESIM_FLAVOUR_MODERN: today's kernel (v6.12+) and QEMU 7.2+ (default)
+ * @TCESIM_FLAVOUR_LEGACY_2013: seed 004 (August 2013, in-kernel IOMMU v9):
+ *	KVM's TCE hypercalls on emulated tables: window checked as ioba >=
+ *	window_size (misaligned ioba truncated), kvmppc_tce_validate() checks
+ *	only the bits (reserved bits -> H_PARAMETER, no memslot lookup),
+ *	H_STUFF_TCE validates its value too, INDIRECT stores all or nothing;
+ *	one KVM tier, no real mode. IOMMU-group (linked) paths not modelled
  * @TCESIM_FLAVOUR_LEGACY_2015: seed 000 (April 2015): iommu_table_ops.exchange
  *	(invalidates by itself), iommu_tce_xchg() dirties the old page, 2015
  *	parameter checks returning -EINVAL, single-level tables, P5IOC2 present
@@ -83,6 +89,7 @@ enum tcesim_dma_data_direction {
  */
 enum tcesim_flavour {
 	TCESIM_FLAVOUR_MODERN = 0,
+	TCESIM_FLAVOUR_LEGACY_2013,
 	TCESIM_FLAVOUR_LEGACY_2015,
 	TCESIM_FLAVOUR_LEGACY_2016,
 	TCESIM_FLAVOUR_LEGACY_2020,

@@ -200,13 +200,13 @@ TCESIM_EXPORT int tcesim_hcall_from_name(const char *name, long *out);
  *
  * Models: none.
  * Context: any thread.
- * Return: "modern", "legacy_2015", ...; NULL for an out-of-range value.
+ * Return: "modern", "legacy_2013", ...; NULL for an out-of-range value.
  */
 TCESIM_EXPORT const char *tcesim_flavour_name(enum tcesim_flavour f);
 
 /**
  * tcesim_flavour_from_name() - Parse a flavour name
- * @name: "modern", "legacy_2015", "legacy_2016",
+ * @name: "modern", "legacy_2013", "legacy_2015", "legacy_2016",
  *        "legacy_2020", "legacy_2024"
  * @out: the flavour
  *

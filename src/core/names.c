@@ -35,6 +35,7 @@ static const struct code_name hcalls[] = {
 
 static const char *const flavour_names[TCESIM_FLAVOUR_NR] = {
 	[TCESIM_FLAVOUR_MODERN] = "modern",
+	[TCESIM_FLAVOUR_LEGACY_2013] = "legacy_2013",
 	[TCESIM_FLAVOUR_LEGACY_2015] = "legacy_2015",
 	[TCESIM_FLAVOUR_LEGACY_2016] = "legacy_2016",
 	[TCESIM_FLAVOUR_LEGACY_2020] = "legacy_2020",

@@ -12,6 +12,8 @@
  *    absent page reads back 0 anyway);
  *  - the guest TCE value is stored after every linked hardware table
  *    accepted it (a hardware failure leaves the guest view unchanged).
+ * Flavour legacy_2013 hands the four hypercalls to book3s_64_vio_2013.c
+ * (the 2013 emulated-table rules) before anything else is looked at.
  * Linked hardware tables (stt->iommu_tables) come from the vfio layer
  * through struct kvmppc_linked_table_ops; without any, the handlers only
  * update the guest view, as for an emulated device.
@@ -355,6 +357,9 @@ TCESIM_EXPORT long tcesim_kvmppc_h_put_tce(struct tcesim_kvm *kvm, uint64_t liob
 	uint64_t ua = 0, entry;
 	long ret;
 
+	if (tcesim_unlikely(tcesim_flavour_is(kvm->w, TCESIM_FLAVOUR_LEGACY_2013)))
+		return kvmppc_2013_h_put_tce(kvm, liobn, ioba, tce);
+
 	tcesim_rcu_read_lock();
 	stt = kvmppc_find_table_rcu(kvm, liobn);
 	if (!stt) {
@@ -532,6 +537,9 @@ TCESIM_EXPORT long tcesim_kvmppc_h_put_tce_indirect(struct tcesim_kvm *kvm, uint
 	struct kvm_tce_ctx ctx;
 	long ret;
 
+	if (tcesim_unlikely(tcesim_flavour_is(kvm->w, TCESIM_FLAVOUR_LEGACY_2013)))
+		return kvmppc_2013_h_put_tce_indirect(kvm, liobn, ioba, tce_list, npages);
+
 	tcesim_rcu_read_lock();
 	stt = kvmppc_find_table_rcu(kvm, liobn);
 	if (!stt) {
@@ -621,6 +629,9 @@ TCESIM_EXPORT long tcesim_kvmppc_h_stuff_tce(struct tcesim_kvm *kvm, uint64_t li
 	uint64_t i, entry;
 	long ret;
 
+	if (tcesim_unlikely(tcesim_flavour_is(kvm->w, TCESIM_FLAVOUR_LEGACY_2013)))
+		return kvmppc_2013_h_stuff_tce(kvm, liobn, ioba, tce_value, npages);
+
 	tcesim_rcu_read_lock();
 	stt = kvmppc_find_table_rcu(kvm, liobn);
 	if (!stt) {
@@ -659,6 +670,9 @@ TCESIM_EXPORT long tcesim_kvmppc_h_get_tce(struct tcesim_kvm *kvm, uint64_t liob
 {
 	struct kvmppc_spapr_tce_table *stt;
 	long ret;
+
+	if (tcesim_unlikely(tcesim_flavour_is(kvm->w, TCESIM_FLAVOUR_LEGACY_2013)))
+		return kvmppc_2013_h_get_tce(kvm, liobn, ioba, tce);
 
 	tcesim_rcu_read_lock();
 	stt = kvmppc_find_table_rcu(kvm, liobn);

@@ -18,6 +18,9 @@
  *    KVM validates everything first. A guest sees whichever tier answered.
  *    Flavour legacy_2016 adds KVM's real-mode handlers in front
  *    (book3s_64_vio_hv.c): three tiers, each H_TOO_HARD moving one down.
+ *    Flavour legacy_2013 keeps two tiers but KVM answers with the 2013
+ *    emulated-table rules (book3s_64_vio_2013.c): bit-only TCE validation,
+ *    "ioba >= window_size", all-or-nothing lists.
  *  - Invariants: a LIOBN names at most one stt and at most one QEMU table;
  *    TCE values are kept in CPU endianness (KVM's pages and QEMU's array
  *    alike); live_tces counts non-zero entries over all storage, each

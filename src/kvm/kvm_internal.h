@@ -380,6 +380,14 @@ int kvmppc_stt_link_table(struct tcesim_kvm *kvm, uint64_t liobn,
 			  const struct kvmppc_linked_table_ops *ops, void *priv);
 int kvmppc_stt_unlink_table(struct tcesim_kvm *kvm, uint64_t liobn, void *priv);
 
+/* ---- book3s_64_vio_2013.c (flavour legacy_2013; the public handlers call these) ---- */
+long kvmppc_2013_h_put_tce(struct tcesim_kvm *kvm, uint64_t liobn, uint64_t ioba, uint64_t tce);
+long kvmppc_2013_h_put_tce_indirect(struct tcesim_kvm *kvm, uint64_t liobn, uint64_t ioba,
+				    uint64_t tce_list, uint64_t npages);
+long kvmppc_2013_h_stuff_tce(struct tcesim_kvm *kvm, uint64_t liobn, uint64_t ioba,
+			     uint64_t tce_value, uint64_t npages);
+long kvmppc_2013_h_get_tce(struct tcesim_kvm *kvm, uint64_t liobn, uint64_t ioba, uint64_t *tce);
+
 /* ---- spapr_iommu.c ---- */
 struct spapr_tce_table *spapr_tce_find_by_liobn_rcu(struct tcesim_kvm *kvm, uint64_t liobn);
 void spapr_tce_free_locked(struct tcesim_kvm *kvm, struct spapr_tce_table *tcet, bool now);

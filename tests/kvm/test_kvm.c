@@ -104,6 +104,11 @@ static int fx_setup_legacy_2016(void **state)
 	return fx_setup_cfg(state, TCESIM_HCALL_KVM_QEMU, TCESIM_FLAVOUR_LEGACY_2016);
 }
 
+static int fx_setup_legacy_2013(void **state)
+{
+	return fx_setup_cfg(state, TCESIM_HCALL_KVM_QEMU, TCESIM_FLAVOUR_LEGACY_2013);
+}
+
 static int fx_teardown(void **state)
 {
 	struct fx *f = *state;
@@ -1290,6 +1295,177 @@ static void test_legacy_2016_indirect_list_not_present(void **state)
 	trace_take(f);
 }
 
+/* ------------------------------------ legacy_2013: seed 004 (v9, 2013) --- */
+
+/*
+ * One KVM-tier call made in a fresh modern world and in a fresh legacy_2013
+ * world; @list (4 TCEs) is written at LIST_GPA first. After the call the
+ * entries 0..5 of LIOBN_KVM are compared with @after (NULL: unchanged,
+ * i.e. still 0).
+ */
+struct era_case {
+	const char *what;
+	unsigned long req;
+	uint64_t a[4];
+	uint64_t list[4];
+	long modern, y2013;
+	uint64_t after_modern[6], after_2013[6];
+};
+
+static long era_run(const struct era_case *c, enum tcesim_flavour flavour, uint64_t got[6])
+{
+	void *state;
+	struct fx *f;
+	uint64_t r4 = 0, i;
+	long ret;
+
+	assert_int_equal(fx_setup_cfg(&state, TCESIM_HCALL_KVM, flavour), 0);
+	f = state;
+	put_list(f, c->list, 4);
+	switch (c->req) {
+	case TCESIM_H_PUT_TCE:
+		ret = tcesim_kvmppc_h_put_tce(f->kvm, c->a[0], c->a[1], c->a[2]);
+		break;
+	case TCESIM_H_PUT_TCE_INDIRECT:
+		ret = tcesim_kvmppc_h_put_tce_indirect(f->kvm, c->a[0], c->a[1], c->a[2], c->a[3]);
+		break;
+	case TCESIM_H_STUFF_TCE:
+		ret = tcesim_kvmppc_h_stuff_tce(f->kvm, c->a[0], c->a[1], c->a[2], c->a[3]);
+		break;
+	default:
+		ret = tcesim_kvmppc_h_get_tce(f->kvm, c->a[0], c->a[1], &r4);
+		break;
+	}
+	for (i = 0; i < 6; i++)
+		got[i] = kvm_get(f, LIOBN_KVM, i << 12);
+	/* the list page referenced by the 2013 INDIRECT is released again */
+	assert_int_equal(tcesim_mem_pinned_pages(f->tw->w), 0);
+	fx_teardown(&state);
+	return ret;
+}
+
+static void test_legacy_2013_vs_modern(void **state)
+{
+	const uint64_t L = LIST_GPA, NOSLOT = 0x7000000000ULL;
+	const struct era_case cases[] = {
+		{ "put: unknown LIOBN -> userspace in both", TCESIM_H_PUT_TCE,
+		  { 0x9999, 0, 0x1003 }, { 0 }, TCESIM_H_TOO_HARD, TCESIM_H_TOO_HARD, { 0 }, { 0 } },
+		{ "put: misaligned ioba: 2013 truncates", TCESIM_H_PUT_TCE,
+		  { LIOBN_KVM, 0x1800, 0x1003 }, { 0 }, TCESIM_H_PARAMETER, TCESIM_H_SUCCESS,
+		  { 0 }, { 0, 0x1003 } },
+		{ "put: ioba == window_size in both", TCESIM_H_PUT_TCE,
+		  { LIOBN_KVM, 512 << 12, 0x1003 }, { 0 }, TCESIM_H_PARAMETER, TCESIM_H_PARAMETER,
+		  { 0 }, { 0 } },
+		{ "put: reserved bit without R/W: modern poison, 2013 refuses", TCESIM_H_PUT_TCE,
+		  { LIOBN_KVM, 0, 0x1004 }, { 0 }, TCESIM_H_SUCCESS, TCESIM_H_PARAMETER,
+		  { 0x1004 }, { 0 } },
+		{ "put: reserved bits with R/W", TCESIM_H_PUT_TCE,
+		  { LIOBN_KVM, 0, 0x1807 }, { 0 }, TCESIM_H_TOO_HARD, TCESIM_H_PARAMETER,
+		  { 0 }, { 0 } },
+		{ "put: gpa in no memslot: 2013 does not look", TCESIM_H_PUT_TCE,
+		  { LIOBN_KVM, 0, NOSLOT | 3 }, { 0 }, TCESIM_H_TOO_HARD, TCESIM_H_SUCCESS,
+		  { 0 }, { NOSLOT | 3 } },
+		{ "stuff: R|W in both", TCESIM_H_STUFF_TCE,
+		  { LIOBN_KVM, 0, 0x2, 2 }, { 0 }, TCESIM_H_PARAMETER, TCESIM_H_PARAMETER,
+		  { 0 }, { 0 } },
+		{ "stuff: reserved bit: 2013 validates the value", TCESIM_H_STUFF_TCE,
+		  { LIOBN_KVM, 0, 0xdead0004ULL, 2 }, { 0 }, TCESIM_H_SUCCESS, TCESIM_H_PARAMETER,
+		  { 0xdead0004ULL, 0xdead0004ULL }, { 0 } },
+		{ "stuff: misaligned ioba: 2013 truncates", TCESIM_H_STUFF_TCE,
+		  { LIOBN_KVM, 0x100, 0xdead0000ULL, 1 }, { 0 }, TCESIM_H_PARAMETER,
+		  TCESIM_H_SUCCESS, { 0 }, { 0xdead0000ULL } },
+		{ "stuff: ioba + npages pages > window_size", TCESIM_H_STUFF_TCE,
+		  { LIOBN_KVM, 511 << 12, 0, 2 }, { 0 }, TCESIM_H_PARAMETER, TCESIM_H_PARAMETER,
+		  { 0 }, { 0 } },
+		{ "indirect: > 512", TCESIM_H_PUT_TCE_INDIRECT, { LIOBN_KVM, 0, L, 513 },
+		  { 0x1003 }, TCESIM_H_PARAMETER, TCESIM_H_PARAMETER, { 0 }, { 0 } },
+		{ "indirect: tce_list & ~IOMMU_PAGE_MASK", TCESIM_H_PUT_TCE_INDIRECT,
+		  { LIOBN_KVM, 0, L + 8, 1 }, { 0x1003 }, TCESIM_H_PARAMETER, TCESIM_H_PARAMETER,
+		  { 0 }, { 0 } },
+		{ "indirect: list in no memslot", TCESIM_H_PUT_TCE_INDIRECT,
+		  { LIOBN_KVM, 0, NOSLOT, 1 }, { 0 }, TCESIM_H_TOO_HARD, TCESIM_H_TOO_HARD,
+		  { 0 }, { 0 } },
+		{ "indirect: list page unmapped (get_page fails in 2013)",
+		  TCESIM_H_PUT_TCE_INDIRECT, { LIOBN_KVM, 0, HOLE_GPA, 1 }, { 0 },
+		  TCESIM_H_TOO_HARD, TCESIM_H_TOO_HARD, { 0 }, { 0 } },
+		{ "indirect: bad range and list in no memslot: both check the range first (v9 08/13)",
+		  TCESIM_H_PUT_TCE_INDIRECT, { LIOBN_KVM, 510 << 12, NOSLOT, 4 }, { 0 },
+		  TCESIM_H_PARAMETER, TCESIM_H_PARAMETER, { 0 }, { 0 } },
+		{ "indirect: misaligned ioba: 2013 truncates", TCESIM_H_PUT_TCE_INDIRECT,
+		  { LIOBN_KVM, 0x800, L, 2 }, { 0x1003, 0x2003 }, TCESIM_H_PARAMETER,
+		  TCESIM_H_SUCCESS, { 0 }, { 0x1003, 0x2003 } },
+		{ "indirect: mapping TCE in no memslot", TCESIM_H_PUT_TCE_INDIRECT,
+		  { LIOBN_KVM, 0, L, 4 }, { 0x1003, 0x2003, 0x3001, NOSLOT | 3 },
+		  TCESIM_H_TOO_HARD, TCESIM_H_SUCCESS, { 0 },
+		  { 0x1003, 0x2003, 0x3001, NOSLOT | 3 } },
+		{ "indirect: clearing TCE in no memslot: modern partial, 2013 all",
+		  TCESIM_H_PUT_TCE_INDIRECT, { LIOBN_KVM, 0, L, 4 },
+		  { 0x1003, 0x2003, 0x3001, NOSLOT }, TCESIM_H_PARAMETER, TCESIM_H_SUCCESS,
+		  { 0x1003, 0x2003, 0x3001 }, { 0x1003, 0x2003, 0x3001, NOSLOT } },
+		{ "indirect: reserved bit: 2013 refuses before any store",
+		  TCESIM_H_PUT_TCE_INDIRECT, { LIOBN_KVM, 0, L, 4 },
+		  { 0x1003, 0x2003, 0x3004, 0x4003 }, TCESIM_H_SUCCESS, TCESIM_H_PARAMETER,
+		  { 0x1003, 0x2003, 0x3004, 0x4003 }, { 0 } },
+		{ "get: misaligned ioba: 2013 truncates", TCESIM_H_GET_TCE,
+		  { LIOBN_KVM, 0x10 }, { 0 }, TCESIM_H_PARAMETER, TCESIM_H_SUCCESS, { 0 }, { 0 } },
+		{ "get: ioba == window_size in both", TCESIM_H_GET_TCE,
+		  { LIOBN_KVM, 512 << 12 }, { 0 }, TCESIM_H_PARAMETER, TCESIM_H_PARAMETER,
+		  { 0 }, { 0 } },
+	};
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < TCESIM_ARRAY_SIZE(cases); i++) {
+		const struct era_case *c = &cases[i];
+		uint64_t got[6];
+
+		print_message("%s\n", c->what);
+		assert_hcall(era_run(c, TCESIM_FLAVOUR_MODERN, got), c->modern);
+		for (k = 0; k < 6; k++)
+			assert_int_equal(got[k], c->after_modern[k]);
+		assert_hcall(era_run(c, TCESIM_FLAVOUR_LEGACY_2013, got), c->y2013);
+		for (k = 0; k < 6; k++)
+			assert_int_equal(got[k], c->after_2013[k]);
+	}
+}
+
+static void test_legacy_2013_tiers(void **state)
+{
+	struct fx *f = *state;
+	struct tcesim_hcall_out out;
+	struct mock_hw m = { 0 };
+
+	/* KVM answers what modern KVM would punt to QEMU */
+	assert_hcall(call(f, TCESIM_H_PUT_TCE, LIOBN_KVM, 0, 0x7000000003ULL, 0, &out),
+		     TCESIM_H_SUCCESS);
+	assert_int_equal(out.tier, TCESIM_TIER_KVM);
+	assert_hcall(call(f, TCESIM_H_PUT_TCE, LIOBN_KVM, 0x1000, 0x1003, 0, &out),
+		     TCESIM_H_SUCCESS);
+	assert_int_equal(out.tier, TCESIM_TIER_KVM);	/* no real mode tier */
+	assert_hcall(call(f, TCESIM_H_GET_TCE, LIOBN_KVM, 0x1000, 0, 0, &out), TCESIM_H_SUCCESS);
+	assert_int_equal(out.r4, 0x1003);
+	/* reserved bits: the guest sees KVM's H_PARAMETER */
+	assert_hcall(call(f, TCESIM_H_PUT_TCE, LIOBN_KVM, 0x1000, 0x2008, 0, &out),
+		     TCESIM_H_PARAMETER);
+	assert_int_equal(out.tier, TCESIM_TIER_KVM);
+	/* unknown to KVM: H_TOO_HARD, QEMU answers */
+	assert_hcall(call(f, TCESIM_H_PUT_TCE, LIOBN_QEMU, QEMU_BUS, 0x1003, 0, &out),
+		     TCESIM_H_SUCCESS);
+	assert_int_equal(out.tier, TCESIM_TIER_QEMU);
+	/*
+	 * Linked hardware tables: the 2013 group paths (H_RESCINDED, H_HARDWARE)
+	 * are not modelled; KVM never touches the table and exits to QEMU.
+	 */
+	assert_int_equal(kvmppc_stt_link_table(f->kvm, LIOBN_KVM, &mock_ops, &m), 0);
+	assert_hcall(tcesim_kvmppc_h_put_tce(f->kvm, LIOBN_KVM, 0x2000, 0x2003),
+		     TCESIM_H_TOO_HARD);
+	assert_hcall(tcesim_kvmppc_h_stuff_tce(f->kvm, LIOBN_KVM, 0, 0, 1), TCESIM_H_TOO_HARD);
+	assert_int_equal(m.maps + m.unmaps + m.validates + m.clears + m.kills, 0);
+	assert_int_equal(kvmppc_stt_unlink_table(f->kvm, LIOBN_KVM, &m), 0);
+	tcesim_rcu_barrier();
+	trace_take(f);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 
 int main(void)
@@ -1327,6 +1503,9 @@ int main(void)
 						fx_setup_legacy_2016, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_legacy_2016_indirect_list_not_present,
 						fx_setup_legacy_2016, fx_teardown),
+		cmocka_unit_test(test_legacy_2013_vs_modern),
+		cmocka_unit_test_setup_teardown(test_legacy_2013_tiers, fx_setup_legacy_2013,
+						fx_teardown),
 	};
 
 	test_seed();

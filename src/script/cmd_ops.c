@@ -647,6 +647,45 @@ static void explain_xchg(struct script_ctx *ctx, struct tcesim_iommu_table *tbl,
 	(void)tbl;
 }
 
+/*
+ * The arguments shared by tce_xchg and tce_build: TABLE entry= dir= and the
+ * page (hpa= or mm= va=, pinned for the latter). Returns SCRIPT_ERR on a
+ * syntax error. With SCRIPT_OK and *tbl NULL the command is over: res->ret
+ * says why (ENOENT: no table in that window now; the pin's error). Else
+ * the caller holds a reference on *tbl and, if *pinned, the pin on *hpa.
+ */
+static int tce_page_args(struct script_ctx *ctx, const struct script_line *ln,
+			 struct script_result *res, struct tcesim_pe **pe,
+			 struct tcesim_iommu_table **tbl, const char **tname, uint64_t *entry,
+			 enum tcesim_dma_data_direction *dir, uint64_t *hpa,
+			 struct tcesim_mm **mm, bool *pinned)
+{
+	unsigned int num;
+	int err;
+
+	if (!table_args(ctx, ln, 0, pe, &num, tbl, tname, entry))
+		return SCRIPT_ERR;
+	if (!script_arg_dir(ctx, ln, "dir", true, TCESIM_DMA_NONE, dir) ||
+	    !arg_page(ctx, ln, *tbl, *dir, hpa, mm, pinned, &err)) {
+		if (*tbl)
+			tcesim_iommu_tce_table_put(*tbl);
+		*tbl = NULL;
+		return SCRIPT_ERR;
+	}
+	if (!*tbl) {
+		res->ret = -ENOENT;
+		explain_no_table(ctx, *tname);
+		return SCRIPT_OK;
+	}
+	if (err) {
+		res->ret = err;
+		script_explain(ctx, "pinning the page failed: the TCE is not touched");
+		tcesim_iommu_tce_table_put(*tbl);
+		*tbl = NULL;
+	}
+	return SCRIPT_OK;
+}
+
 static int cmd_tce_xchg(struct script_ctx *ctx, const struct script_line *ln,
 			struct script_result *res)
 {
@@ -657,30 +696,13 @@ static int cmd_tce_xchg(struct script_ctx *ctx, const struct script_line *ln,
 	struct tcesim_mm *mm;
 	struct tcesim_pe *pe;
 	const char *tname;
-	unsigned int num;
 	uint64_t entry, hpa = 0, before = 0, after = 0, mask;
 	bool pinned, was_dirty = false;
-	int err;
+	int ret;
 
-	if (!table_args(ctx, ln, 0, &pe, &num, &tbl, &tname, &entry))
-		return SCRIPT_ERR;
-	if (!script_arg_dir(ctx, ln, "dir", true, TCESIM_DMA_NONE, &dir) ||
-	    !arg_page(ctx, ln, tbl, dir, &hpa, &mm, &pinned, &err)) {
-		if (tbl)
-			tcesim_iommu_tce_table_put(tbl);
-		return SCRIPT_ERR;
-	}
-	if (!tbl) {
-		res->ret = -ENOENT;
-		explain_no_table(ctx, tname);
-		return SCRIPT_OK;
-	}
-	if (err) {
-		res->ret = err;
-		script_explain(ctx, "pinning the page failed: nothing exchanged");
-		tcesim_iommu_tce_table_put(tbl);
-		return SCRIPT_OK;
-	}
+	ret = tce_page_args(ctx, ln, res, &pe, &tbl, &tname, &entry, &dir, &hpa, &mm, &pinned);
+	if (ret != SCRIPT_OK || !tbl)
+		return ret;
 	newdir = dir;
 	mask = ~((1ULL << tbl->it_page_shift) - 1);
 	if (!tcesim_iommu_tce_get(tbl, entry, &before))
@@ -729,29 +751,13 @@ static int cmd_tce_build(struct script_ctx *ctx, const struct script_line *ln,
 	struct tcesim_mm *mm;
 	struct tcesim_pe *pe;
 	const char *tname;
-	unsigned int num;
 	uint64_t entry, hpa = 0, before = 0, after = 0;
 	bool pinned;
-	int err;
+	int ret;
 
-	if (!table_args(ctx, ln, 0, &pe, &num, &tbl, &tname, &entry))
-		return SCRIPT_ERR;
-	if (!script_arg_dir(ctx, ln, "dir", true, TCESIM_DMA_NONE, &dir) ||
-	    !arg_page(ctx, ln, tbl, dir, &hpa, &mm, &pinned, &err)) {
-		if (tbl)
-			tcesim_iommu_tce_table_put(tbl);
-		return SCRIPT_ERR;
-	}
-	if (!tbl) {
-		res->ret = -ENOENT;
-		explain_no_table(ctx, tname);
-		return SCRIPT_OK;
-	}
-	if (err) {
-		res->ret = err;
-		tcesim_iommu_tce_table_put(tbl);
-		return SCRIPT_OK;
-	}
+	ret = tce_page_args(ctx, ln, res, &pe, &tbl, &tname, &entry, &dir, &hpa, &mm, &pinned);
+	if (ret != SCRIPT_OK || !tbl)
+		return ret;
 	tcesim_iommu_tce_get(tbl, entry, &before);
 	snap(pe, tbl, &a);
 	res->ret = tcesim_iommu_tce_build(tbl, entry, hpa, dir);

@@ -350,43 +350,22 @@ long kvmppc_stit_update(struct kvmppc_spapr_tce_iommu_table *stit, uint64_t entr
 TCESIM_EXPORT long tcesim_kvmppc_h_put_tce(struct tcesim_kvm *kvm, uint64_t liobn, uint64_t ioba,
 					   uint64_t tce)
 {
-	struct kvmppc_spapr_tce_iommu_table *stit;
 	struct kvmppc_spapr_tce_table *stt;
-	enum tcesim_dma_data_direction dir;
-	struct tcesim_mm *mm = NULL;
-	uint64_t ua = 0, entry;
+	uint64_t entry;
 	long ret;
 
 	if (tcesim_unlikely(tcesim_flavour_is(kvm->w, TCESIM_FLAVOUR_LEGACY_2013)))
 		return kvmppc_2013_h_put_tce(kvm, liobn, ioba, tce);
 
 	tcesim_rcu_read_lock();
-	stt = kvmppc_find_table_rcu(kvm, liobn);
-	if (!stt) {
-		ret = TCESIM_H_TOO_HARD;
-		goto out;
-	}
-	ret = kvmppc_ioba_validate(stt, ioba, 1);
+	ret = kvmppc_stt_lookup_ioba_rcu(kvm, liobn, ioba, 1, &stt);
 	if (ret != TCESIM_H_SUCCESS)
 		goto out;
-	ret = kvmppc_tce_validate(stt, tce);
-	if (ret != TCESIM_H_SUCCESS)
-		goto out;
-	dir = tcesim_tce_direction(tce);
-	if (dir != TCESIM_DMA_NONE && kvmppc_tce_to_ua_rcu(kvm, tce, &ua, &mm)) {
-		ret = TCESIM_H_PARAMETER;
-		goto out;
-	}
 	entry = ioba >> stt->page_shift;
-	cds_list_for_each_entry_rcu(stit, &stt->iommu_tables, next) {
-		ret = kvmppc_stit_update(stit, entry, mm, ua, dir);
-		if (ret != TCESIM_H_SUCCESS) {
-			stit->ops->clear(stit->priv, entry);
-			goto out;
-		}
-	}
+	ret = kvmppc_put_tce_linked(kvm, stt, entry, tce);
+	if (ret != TCESIM_H_SUCCESS)
+		goto out;
 	kvmppc_tce_put(stt, entry, tce);
-	ret = TCESIM_H_SUCCESS;
 out:
 	tcesim_rcu_read_unlock();
 	return ret;
@@ -528,7 +507,6 @@ TCESIM_EXPORT long tcesim_kvmppc_h_put_tce_indirect(struct tcesim_kvm *kvm, uint
 						    uint64_t ioba, uint64_t tce_list,
 						    uint64_t npages)
 {
-	struct kvmppc_spapr_tce_iommu_table *stit;
 	struct kvmppc_spapr_tce_table *stt;
 	uint64_t tces[KVM_TCE_LIST_MAX];
 	struct kvmppc_stt_writer wr;
@@ -541,24 +519,16 @@ TCESIM_EXPORT long tcesim_kvmppc_h_put_tce_indirect(struct tcesim_kvm *kvm, uint
 		return kvmppc_2013_h_put_tce_indirect(kvm, liobn, ioba, tce_list, npages);
 
 	tcesim_rcu_read_lock();
-	stt = kvmppc_find_table_rcu(kvm, liobn);
-	if (!stt) {
-		ret = TCESIM_H_TOO_HARD;
+	ret = kvmppc_indirect_lookup_rcu(kvm, liobn, tce_list, npages, &stt);
+	if (ret != TCESIM_H_SUCCESS)
 		goto out;
-	}
 	entry = ioba >> stt->page_shift;
-	if (npages > KVM_TCE_LIST_MAX || (tce_list & (4096 - 1))) {
-		ret = TCESIM_H_PARAMETER;
-		goto out;
-	}
 	ret = kvmppc_ioba_validate(stt, ioba, npages);
 	if (ret != TCESIM_H_SUCCESS)
 		goto out;
-	kvm_tce_ctx_init(&ctx, kvm);
-	if (kvm_tce_ctx_to_ua(&ctx, tce_list, &list_ua, &list_mm)) {
-		ret = TCESIM_H_TOO_HARD;
+	ret = kvmppc_tce_list_to_ua(&ctx, kvm, tce_list, &list_ua, &list_mm);
+	if (ret != TCESIM_H_SUCCESS)
 		goto out;
-	}
 	/*
 	 * Pass 1: read and validate everything; nothing is written on failure.
 	 * Each entry gets the kernel's full kvmppc_tce_validate(); what makes
@@ -598,21 +568,10 @@ TCESIM_EXPORT long tcesim_kvmppc_h_put_tce_indirect(struct tcesim_kvm *kvm, uint
 	kvmppc_stt_writer_init(&wr, stt);
 	for (i = 0; i < npages; i++) {
 		uint64_t tce = be64toh(tces[i]);
-		struct tcesim_mm *mm;
-		uint64_t ua;
 
-		if (kvm_tce_ctx_to_ua(&ctx, tce, &ua, &mm)) {
-			ret = TCESIM_H_PARAMETER;
+		ret = kvmppc_indirect_put_linked(stt, &ctx, entry + i, tce);
+		if (ret != TCESIM_H_SUCCESS)
 			goto out;
-		}
-		cds_list_for_each_entry_rcu(stit, &stt->iommu_tables, next) {
-			ret = kvmppc_stit_update(stit, entry + i, mm, ua,
-						 tcesim_tce_direction(tce));
-			if (ret != TCESIM_H_SUCCESS) {
-				stit->ops->clear(stit->priv, entry + i);
-				goto out;
-			}
-		}
 		kvmppc_stt_writer_put(&wr, entry + i, tce);
 	}
 	ret = TCESIM_H_SUCCESS;
@@ -624,43 +583,17 @@ out:
 TCESIM_EXPORT long tcesim_kvmppc_h_stuff_tce(struct tcesim_kvm *kvm, uint64_t liobn,
 					     uint64_t ioba, uint64_t tce_value, uint64_t npages)
 {
-	struct kvmppc_spapr_tce_iommu_table *stit;
 	struct kvmppc_spapr_tce_table *stt;
-	uint64_t i, entry;
 	long ret;
 
 	if (tcesim_unlikely(tcesim_flavour_is(kvm->w, TCESIM_FLAVOUR_LEGACY_2013)))
 		return kvmppc_2013_h_stuff_tce(kvm, liobn, ioba, tce_value, npages);
 
 	tcesim_rcu_read_lock();
-	stt = kvmppc_find_table_rcu(kvm, liobn);
-	if (!stt) {
-		ret = TCESIM_H_TOO_HARD;
-		goto out;
-	}
-	ret = kvmppc_ioba_validate(stt, ioba, npages);
-	if (ret != TCESIM_H_SUCCESS)
-		goto out;
-	/* "Check permission bits only to allow userspace poison TCE for debug" */
-	if (tce_value & TCESIM_TCE_PERM_MASK) {
-		ret = TCESIM_H_PARAMETER;
-		goto out;
-	}
-	entry = ioba >> stt->page_shift;
-	cds_list_for_each_entry_rcu(stit, &stt->iommu_tables, next) {
-		for (i = 0; i < npages; i++) {
-			ret = kvmppc_stit_update(stit, entry + i, NULL, 0, TCESIM_DMA_NONE);
-			if (ret == TCESIM_H_SUCCESS)
-				continue;
-			if (ret == TCESIM_H_TOO_HARD)
-				goto out;
-			tcesim_pr(kvm->w, "WARNING: kvmppc_h_stuff_tce: unmap failed (%ld)", ret);
-			stit->ops->clear(stit->priv, entry + i);
-		}
-	}
-	for (i = 0; i < npages; i++)
-		kvmppc_tce_put(stt, entry + i, tce_value);
-out:
+	ret = kvmppc_stt_lookup_ioba_rcu(kvm, liobn, ioba, npages, &stt);
+	if (ret == TCESIM_H_SUCCESS)
+		ret = kvmppc_stuff_tce_rcu(stt, ioba, tce_value, npages, "kvmppc_h_stuff_tce",
+					   kvmppc_tce_put);
 	tcesim_rcu_read_unlock();
 	return ret;
 }
@@ -675,12 +608,7 @@ TCESIM_EXPORT long tcesim_kvmppc_h_get_tce(struct tcesim_kvm *kvm, uint64_t liob
 		return kvmppc_2013_h_get_tce(kvm, liobn, ioba, tce);
 
 	tcesim_rcu_read_lock();
-	stt = kvmppc_find_table_rcu(kvm, liobn);
-	if (!stt) {
-		ret = TCESIM_H_TOO_HARD;
-		goto out;
-	}
-	ret = kvmppc_ioba_validate(stt, ioba, 1);
+	ret = kvmppc_stt_lookup_ioba_rcu(kvm, liobn, ioba, 1, &stt);
 	if (ret != TCESIM_H_SUCCESS)
 		goto out;
 	*tce = kvmppc_stt_get(stt, (ioba >> stt->page_shift) - stt->offset);

@@ -91,19 +91,26 @@ static long find_emulated(struct tcesim_kvm *kvm, uint64_t liobn,
 	return TCESIM_H_SUCCESS;
 }
 
+/* find_emulated(), then the window check of a one-entry call (H_PARAMETER). */
+static long find_emulated_entry(struct tcesim_kvm *kvm, uint64_t liobn, uint64_t ioba,
+				struct kvmppc_spapr_tce_table **out)
+{
+	long ret = find_emulated(kvm, liobn, out);
+
+	if (ret == TCESIM_H_SUCCESS && window_rel(*out, ioba) >= window_size(*out))
+		ret = TCESIM_H_PARAMETER;
+	return ret;
+}
+
 long kvmppc_2013_h_put_tce(struct tcesim_kvm *kvm, uint64_t liobn, uint64_t ioba, uint64_t tce)
 {
 	struct kvmppc_spapr_tce_table *stt;
 	long ret;
 
 	tcesim_rcu_read_lock();
-	ret = find_emulated(kvm, liobn, &stt);
+	ret = find_emulated_entry(kvm, liobn, ioba, &stt);
 	if (ret != TCESIM_H_SUCCESS)
 		goto out;
-	if (window_rel(stt, ioba) >= window_size(stt)) {
-		ret = TCESIM_H_PARAMETER;
-		goto out;
-	}
 	ret = kvmppc_tce_validate_2013(tce);
 	if (ret != TCESIM_H_SUCCESS)
 		goto out;
@@ -200,13 +207,9 @@ long kvmppc_2013_h_get_tce(struct tcesim_kvm *kvm, uint64_t liobn, uint64_t ioba
 	long ret;
 
 	tcesim_rcu_read_lock();
-	ret = find_emulated(kvm, liobn, &stt);
+	ret = find_emulated_entry(kvm, liobn, ioba, &stt);
 	if (ret != TCESIM_H_SUCCESS)
 		goto out;
-	if (window_rel(stt, ioba) >= window_size(stt)) {
-		ret = TCESIM_H_PARAMETER;
-		goto out;
-	}
 	*tce = kvmppc_stt_get(stt, (ioba >> stt->page_shift) - stt->offset);
 out:
 	tcesim_rcu_read_unlock();

@@ -44,43 +44,37 @@ static void kvmppc_rm_tce_put(struct kvmppc_spapr_tce_table *stt, uint64_t idx, 
 			  (unsigned long long)idx);
 }
 
+/*
+ * kvmppc_stt_lookup_rcu() plus the real-mode ioba check (H_TOO_HARD for an
+ * absent stt page unless @clearing), where virtual mode has
+ * kvmppc_stt_lookup_ioba_rcu().
+ */
+static long kvmppc_rm_stt_lookup_ioba(struct tcesim_kvm *kvm, uint64_t liobn, uint64_t ioba,
+				      uint64_t npages, bool clearing,
+				      struct kvmppc_spapr_tce_table **out)
+{
+	long ret = kvmppc_stt_lookup_rcu(kvm, liobn, out);
+
+	return ret != TCESIM_H_SUCCESS ? ret
+				       : kvmppc_rm_ioba_validate(*out, ioba, npages, clearing);
+}
+
 TCESIM_EXPORT long tcesim_kvmppc_rm_h_put_tce(struct tcesim_kvm *kvm, uint64_t liobn,
 					      uint64_t ioba, uint64_t tce)
 {
-	struct kvmppc_spapr_tce_iommu_table *stit;
 	struct kvmppc_spapr_tce_table *stt;
-	enum tcesim_dma_data_direction dir;
-	struct tcesim_mm *mm = NULL;
-	uint64_t ua = 0, entry;
+	uint64_t entry;
 	long ret;
 
 	tcesim_rcu_read_lock();
-	stt = kvmppc_find_table_rcu(kvm, liobn);
-	if (!stt) {
-		ret = TCESIM_H_TOO_HARD;
-		goto out;
-	}
-	ret = kvmppc_rm_ioba_validate(stt, ioba, 1, tce == 0);
+	ret = kvmppc_rm_stt_lookup_ioba(kvm, liobn, ioba, 1, tce == 0, &stt);
 	if (ret != TCESIM_H_SUCCESS)
 		goto out;
-	ret = kvmppc_tce_validate(stt, tce);
-	if (ret != TCESIM_H_SUCCESS)
-		goto out;
-	dir = tcesim_tce_direction(tce);
-	if (dir != TCESIM_DMA_NONE && kvmppc_tce_to_ua_rcu(kvm, tce, &ua, &mm)) {
-		ret = TCESIM_H_PARAMETER;
-		goto out;
-	}
 	entry = ioba >> stt->page_shift;
-	cds_list_for_each_entry_rcu(stit, &stt->iommu_tables, next) {
-		ret = kvmppc_stit_update(stit, entry, mm, ua, dir);
-		if (ret != TCESIM_H_SUCCESS) {
-			stit->ops->clear(stit->priv, entry);
-			goto out;
-		}
-	}
+	ret = kvmppc_put_tce_linked(kvm, stt, entry, tce);
+	if (ret != TCESIM_H_SUCCESS)
+		goto out;
 	kvmppc_rm_tce_put(stt, entry, tce);
-	ret = TCESIM_H_SUCCESS;
 out:
 	tcesim_rcu_read_unlock();
 	return ret;
@@ -90,7 +84,6 @@ TCESIM_EXPORT long tcesim_kvmppc_rm_h_put_tce_indirect(struct tcesim_kvm *kvm, u
 						       uint64_t ioba, uint64_t tce_list,
 						       uint64_t npages)
 {
-	struct kvmppc_spapr_tce_iommu_table *stit;
 	struct kvmppc_spapr_tce_table *stt;
 	uint64_t tces[KVM_TCE_LIST_MAX];
 	struct tcesim_page_info info;
@@ -100,24 +93,16 @@ TCESIM_EXPORT long tcesim_kvmppc_rm_h_put_tce_indirect(struct tcesim_kvm *kvm, u
 	long ret;
 
 	tcesim_rcu_read_lock();
-	stt = kvmppc_find_table_rcu(kvm, liobn);
-	if (!stt) {
-		ret = TCESIM_H_TOO_HARD;
+	ret = kvmppc_indirect_lookup_rcu(kvm, liobn, tce_list, npages, &stt);
+	if (ret != TCESIM_H_SUCCESS)
 		goto out;
-	}
 	entry = ioba >> stt->page_shift;
-	if (npages > KVM_TCE_LIST_MAX || (tce_list & (4096 - 1))) {
-		ret = TCESIM_H_PARAMETER;
-		goto out;
-	}
 	ret = kvmppc_rm_ioba_validate(stt, ioba, npages, false);
 	if (ret != TCESIM_H_SUCCESS)
 		goto out;
-	kvm_tce_ctx_init(&ctx, kvm);
-	if (kvm_tce_ctx_to_ua(&ctx, tce_list, &list_ua, &list_mm)) {
-		ret = TCESIM_H_TOO_HARD;
+	ret = kvmppc_tce_list_to_ua(&ctx, kvm, tce_list, &list_ua, &list_mm);
+	if (ret != TCESIM_H_SUCCESS)
 		goto out;
-	}
 	/* kvmppc_rm_ua_to_hpa(): the list's host page must be present already */
 	if (npages && (tcesim_mm_page_query(list_mm, list_ua, &info, NULL) || !info.populated ||
 		       tcesim_mm_read(list_mm, list_ua, tces, npages * 8))) {
@@ -132,21 +117,9 @@ TCESIM_EXPORT long tcesim_kvmppc_rm_h_put_tce_indirect(struct tcesim_kvm *kvm, u
 	}
 	/* Real mode reads the list once: it holds the page (rmap lock). */
 	for (i = 0; i < npages; i++) {
-		struct tcesim_mm *mm;
-		uint64_t ua;
-
-		if (kvm_tce_ctx_to_ua(&ctx, tces[i], &ua, &mm)) {
-			ret = TCESIM_H_PARAMETER;
+		ret = kvmppc_indirect_put_linked(stt, &ctx, entry + i, tces[i]);
+		if (ret != TCESIM_H_SUCCESS)
 			goto out;
-		}
-		cds_list_for_each_entry_rcu(stit, &stt->iommu_tables, next) {
-			ret = kvmppc_stit_update(stit, entry + i, mm, ua,
-						 tcesim_tce_direction(tces[i]));
-			if (ret != TCESIM_H_SUCCESS) {
-				stit->ops->clear(stit->priv, entry + i);
-				goto out;
-			}
-		}
 		kvmppc_rm_tce_put(stt, entry + i, tces[i]);
 	}
 	ret = TCESIM_H_SUCCESS;
@@ -158,40 +131,14 @@ out:
 TCESIM_EXPORT long tcesim_kvmppc_rm_h_stuff_tce(struct tcesim_kvm *kvm, uint64_t liobn,
 						uint64_t ioba, uint64_t tce_value, uint64_t npages)
 {
-	struct kvmppc_spapr_tce_iommu_table *stit;
 	struct kvmppc_spapr_tce_table *stt;
-	uint64_t i, entry;
 	long ret;
 
 	tcesim_rcu_read_lock();
-	stt = kvmppc_find_table_rcu(kvm, liobn);
-	if (!stt) {
-		ret = TCESIM_H_TOO_HARD;
-		goto out;
-	}
-	ret = kvmppc_rm_ioba_validate(stt, ioba, npages, tce_value == 0);
-	if (ret != TCESIM_H_SUCCESS)
-		goto out;
-	if (tce_value & TCESIM_TCE_PERM_MASK) {
-		ret = TCESIM_H_PARAMETER;
-		goto out;
-	}
-	entry = ioba >> stt->page_shift;
-	cds_list_for_each_entry_rcu(stit, &stt->iommu_tables, next) {
-		for (i = 0; i < npages; i++) {
-			ret = kvmppc_stit_update(stit, entry + i, NULL, 0, TCESIM_DMA_NONE);
-			if (ret == TCESIM_H_SUCCESS)
-				continue;
-			if (ret == TCESIM_H_TOO_HARD)
-				goto out;
-			tcesim_pr(kvm->w, "WARNING: kvmppc_rm_h_stuff_tce: unmap failed (%ld)",
-				  ret);
-			stit->ops->clear(stit->priv, entry + i);
-		}
-	}
-	for (i = 0; i < npages; i++)
-		kvmppc_rm_tce_put(stt, entry + i, tce_value);
-out:
+	ret = kvmppc_rm_stt_lookup_ioba(kvm, liobn, ioba, npages, tce_value == 0, &stt);
+	if (ret == TCESIM_H_SUCCESS)
+		ret = kvmppc_stuff_tce_rcu(stt, ioba, tce_value, npages, "kvmppc_rm_h_stuff_tce",
+					   kvmppc_rm_tce_put);
 	tcesim_rcu_read_unlock();
 	return ret;
 }

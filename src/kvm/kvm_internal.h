@@ -321,6 +321,152 @@ static inline void kvmppc_tce_put(struct kvmppc_spapr_tce_table *stt, uint64_t i
 }
 
 /*
+ * What the 2016+ handlers share, virtual and real mode alike (the real-mode
+ * differences, SEMANTICS.md B8, stay in the handlers: which ioba check, which
+ * store). All under tcesim_rcu_read_lock().
+ */
+
+/* The stt of @liobn; none: H_TOO_HARD (userspace handles the LIOBN). */
+static inline long kvmppc_stt_lookup_rcu(struct tcesim_kvm *kvm, uint64_t liobn,
+					 struct kvmppc_spapr_tce_table **out)
+{
+	*out = kvmppc_find_table_rcu(kvm, liobn);
+	return *out ? TCESIM_H_SUCCESS : TCESIM_H_TOO_HARD;
+}
+
+/* kvmppc_stt_lookup_rcu() plus the virtual-mode kvmppc_ioba_validate(). */
+static inline long kvmppc_stt_lookup_ioba_rcu(struct tcesim_kvm *kvm, uint64_t liobn,
+					      uint64_t ioba, uint64_t npages,
+					      struct kvmppc_spapr_tce_table **out)
+{
+	long ret = kvmppc_stt_lookup_rcu(kvm, liobn, out);
+
+	return ret != TCESIM_H_SUCCESS ? ret : kvmppc_ioba_validate(*out, ioba, npages);
+}
+
+/*
+ * Map (or unmap, @dir DMA_NONE) @entry in every linked table; the first
+ * failure clears the entry in that table and is returned.
+ */
+static inline long kvmppc_stit_update_all(struct kvmppc_spapr_tce_table *stt, uint64_t entry,
+					  struct tcesim_mm *mm, uint64_t ua,
+					  enum tcesim_dma_data_direction dir)
+{
+	struct kvmppc_spapr_tce_iommu_table *stit;
+	long ret;
+
+	cds_list_for_each_entry_rcu(stit, &stt->iommu_tables, next) {
+		ret = kvmppc_stit_update(stit, entry, mm, ua, dir);
+		if (ret != TCESIM_H_SUCCESS) {
+			stit->ops->clear(stit->priv, entry);
+			return ret;
+		}
+	}
+	return TCESIM_H_SUCCESS;
+}
+
+/*
+ * H_PUT_TCE between the ioba check and the stt store: validate @tce,
+ * translate it (no memslot: H_PARAMETER), update the linked tables.
+ */
+static inline long kvmppc_put_tce_linked(struct tcesim_kvm *kvm, struct kvmppc_spapr_tce_table *stt,
+					 uint64_t entry, uint64_t tce)
+{
+	enum tcesim_dma_data_direction dir;
+	struct tcesim_mm *mm = NULL;
+	uint64_t ua = 0;
+	long ret;
+
+	ret = kvmppc_tce_validate(stt, tce);
+	if (ret != TCESIM_H_SUCCESS)
+		return ret;
+	dir = tcesim_tce_direction(tce);
+	if (dir != TCESIM_DMA_NONE && kvmppc_tce_to_ua_rcu(kvm, tce, &ua, &mm))
+		return TCESIM_H_PARAMETER;
+	return kvmppc_stit_update_all(stt, entry, mm, ua, dir);
+}
+
+/* H_PUT_TCE_INDIRECT, pass 2, one entry with linked tables: before its store. */
+static inline long kvmppc_indirect_put_linked(struct kvmppc_spapr_tce_table *stt,
+					      struct kvm_tce_ctx *ctx, uint64_t entry,
+					      uint64_t tce)
+{
+	struct tcesim_mm *mm;
+	uint64_t ua;
+
+	if (kvm_tce_ctx_to_ua(ctx, tce, &ua, &mm))
+		return TCESIM_H_PARAMETER;
+	return kvmppc_stit_update_all(stt, entry, mm, ua, tcesim_tce_direction(tce));
+}
+
+/*
+ * H_PUT_TCE_INDIRECT: kvmppc_stt_lookup_rcu(), then the list's own checks
+ * (H_PARAMETER), both before the mode's ioba check.
+ */
+static inline long kvmppc_indirect_lookup_rcu(struct tcesim_kvm *kvm, uint64_t liobn,
+					      uint64_t tce_list, uint64_t npages,
+					      struct kvmppc_spapr_tce_table **out)
+{
+	long ret = kvmppc_stt_lookup_rcu(kvm, liobn, out);
+
+	if (ret == TCESIM_H_SUCCESS && (npages > KVM_TCE_LIST_MAX || (tce_list & (4096 - 1))))
+		ret = TCESIM_H_PARAMETER;
+	return ret;
+}
+
+/*
+ * H_PUT_TCE_INDIRECT: the memslot of the list (none: H_TOO_HARD), which
+ * also primes @ctx's memslot hint for the entries.
+ */
+static inline long kvmppc_tce_list_to_ua(struct kvm_tce_ctx *ctx, struct tcesim_kvm *kvm,
+					 uint64_t tce_list, uint64_t *list_ua,
+					 struct tcesim_mm **list_mm)
+{
+	kvm_tce_ctx_init(ctx, kvm);
+	if (kvm_tce_ctx_to_ua(ctx, tce_list, list_ua, list_mm))
+		return TCESIM_H_TOO_HARD;
+	return TCESIM_H_SUCCESS;
+}
+
+/*
+ * H_STUFF_TCE after the ioba check, virtual and real mode alike but for
+ * @put, the mode's stt store (kvmppc_tce_put() allocates, the real-mode one
+ * never needs to). Permission bits: H_PARAMETER, nothing done ("Check
+ * permission bits only to allow userspace poison TCE for debug"). Then every
+ * linked table unmaps the @npages entries: H_TOO_HARD stops at once, before
+ * any store; any other failure is reported (as @fn), the entry cleared and
+ * the loop goes on. The stores follow; the last unmap result is returned.
+ */
+static inline long kvmppc_stuff_tce_rcu(struct kvmppc_spapr_tce_table *stt, uint64_t ioba,
+					uint64_t tce_value, uint64_t npages, const char *fn,
+					void (*put)(struct kvmppc_spapr_tce_table *, uint64_t,
+						    uint64_t))
+{
+	struct kvmppc_spapr_tce_iommu_table *stit;
+	const uint64_t entry = ioba >> stt->page_shift;
+	long ret = TCESIM_H_SUCCESS;
+	uint64_t i;
+
+	if (tce_value & TCESIM_TCE_PERM_MASK)
+		return TCESIM_H_PARAMETER;
+
+	cds_list_for_each_entry_rcu(stit, &stt->iommu_tables, next) {
+		for (i = 0; i < npages; i++) {
+			ret = kvmppc_stit_update(stit, entry + i, NULL, 0, TCESIM_DMA_NONE);
+			if (ret == TCESIM_H_SUCCESS)
+				continue;
+			if (ret == TCESIM_H_TOO_HARD)
+				return ret;
+			tcesim_pr(stt->kvm->w, "WARNING: %s: unmap failed (%ld)", fn, ret);
+			stit->ops->clear(stit->priv, entry + i);
+		}
+	}
+	for (i = 0; i < npages; i++)
+		put(stt, entry + i, tce_value);
+	return ret;
+}
+
+/*
  * kvmppc_tce_put() for the entries of one list: the stt geometry is
  * immutable and a published page pointer never changes while the stt is
  * reachable, so both are kept in registers across the loop instead of being

@@ -110,9 +110,14 @@ static void explain_pe(struct script_ctx *ctx, struct tcesim_pe *pe, const char 
 		       pi.owned ? "yes" : "no", pi.windows, pi.bypass_enabled ? "on" : "off");
 }
 
-/* vfio_attach CONTAINER group=PE (VFIO_GROUP_SET_CONTAINER) */
-static int cmd_vfio_attach(struct script_ctx *ctx, const struct script_line *ln,
-			   struct script_result *res)
+/*
+ * vfio_attach / vfio_detach: the container, the group, then @op; detach waits
+ * for the grace period its window teardown queued before explaining.
+ */
+static int vfio_group_op(struct script_ctx *ctx, const struct script_line *ln,
+			 struct script_result *res,
+			 int (*op)(struct tcesim_tce_container *, struct tcesim_pe *), bool barrier,
+			 const char *what)
 {
 	struct vfio_obj *o = need_container(ctx, ln);
 	struct tcesim_pe *pe;
@@ -123,30 +128,28 @@ static int cmd_vfio_attach(struct script_ctx *ctx, const struct script_line *ln,
 	if (!pe)
 		return SCRIPT_ERR;
 	res->kind = SCRIPT_RET_ERRNO;
-	res->ret = tcesim_tce_iommu_attach_group(o->c, pe);
+	res->ret = op(o->c, pe);
+	if (barrier)
+		tcesim_rcu_barrier();
 	if (!res->ret)
-		explain_pe(ctx, pe, "attached (userspace owns the DMA windows)");
+		explain_pe(ctx, pe, what);
 	return SCRIPT_OK;
+}
+
+/* vfio_attach CONTAINER group=PE (VFIO_GROUP_SET_CONTAINER) */
+static int cmd_vfio_attach(struct script_ctx *ctx, const struct script_line *ln,
+			   struct script_result *res)
+{
+	return vfio_group_op(ctx, ln, res, tcesim_tce_iommu_attach_group, false,
+			     "attached (userspace owns the DMA windows)");
 }
 
 /* vfio_detach CONTAINER group=PE (VFIO_GROUP_UNSET_CONTAINER) */
 static int cmd_vfio_detach(struct script_ctx *ctx, const struct script_line *ln,
 			   struct script_result *res)
 {
-	struct vfio_obj *o = need_container(ctx, ln);
-	struct tcesim_pe *pe;
-
-	if (!o)
-		return SCRIPT_ERR;
-	pe = need_group(ctx, ln);
-	if (!pe)
-		return SCRIPT_ERR;
-	res->kind = SCRIPT_RET_ERRNO;
-	res->ret = tcesim_tce_iommu_detach_group(o->c, pe);
-	tcesim_rcu_barrier();
-	if (!res->ret)
-		explain_pe(ctx, pe, "detached (the kernel owns the DMA windows again)");
-	return SCRIPT_OK;
+	return vfio_group_op(ctx, ln, res, tcesim_tce_iommu_detach_group, true,
+			     "detached (the kernel owns the DMA windows again)");
 }
 
 /* vfio_close CONTAINER */

@@ -231,6 +231,29 @@ TCESIM_EXPORT unsigned int tcesim_iommu_domain_type(const struct tcesim_iommu_do
 
 /* ------------------------------------------------------------ objects --- */
 
+/*
+ * The typed find-by-name lookups: walk one of the world's object lists
+ * (sva->LIST, linked through ->node) under objs_lock and return the entry
+ * whose ->name is NM, or NULL (also when the world has no SVA state yet).
+ */
+#define SVA_FIND_BY_NAME(TYPE, LIST, W, NM)                                            \
+	do {                                                                           \
+		struct sva_state *sva_ =                                               \
+			(W) ? tcesim_world_slot_peek((W), TCESIM_SLOT_SVA) : NULL;     \
+		TYPE *pos_, *found_ = NULL;                                            \
+                                                                                       \
+		if (!sva_ || !(NM))                                                    \
+			return NULL;                                                   \
+		tcesim_mutex_lock(&sva_->objs_lock);                                   \
+		cds_list_for_each_entry(pos_, &sva_->LIST, node)                       \
+			if (!strcmp(pos_->name, (NM))) {                               \
+				found_ = pos_;                                         \
+				break;                                                 \
+			}                                                              \
+		tcesim_mutex_unlock(&sva_->objs_lock);                                 \
+		return found_;                                                         \
+	} while (0)
+
 TCESIM_EXPORT void tcesim_iommu_cfg_init(struct tcesim_iommu_cfg *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -241,19 +264,7 @@ TCESIM_EXPORT void tcesim_iommu_cfg_init(struct tcesim_iommu_cfg *cfg)
 
 TCESIM_EXPORT struct tcesim_iommu *tcesim_iommu_find(struct tcesim_world *w, const char *name)
 {
-	struct sva_state *sva = w ? tcesim_world_slot_peek(w, TCESIM_SLOT_SVA) : NULL;
-	struct tcesim_iommu *i, *found = NULL;
-
-	if (!sva || !name)
-		return NULL;
-	tcesim_mutex_lock(&sva->objs_lock);
-	cds_list_for_each_entry(i, &sva->iommus, node)
-		if (!strcmp(i->name, name)) {
-			found = i;
-			break;
-		}
-	tcesim_mutex_unlock(&sva->objs_lock);
-	return found;
+	SVA_FIND_BY_NAME(struct tcesim_iommu, iommus, w, name);
 }
 
 TCESIM_EXPORT int tcesim_iommu_create(struct tcesim_world *w, const struct tcesim_iommu_cfg *cfg,
@@ -297,19 +308,7 @@ TCESIM_EXPORT int tcesim_iommu_create(struct tcesim_world *w, const struct tcesi
 TCESIM_EXPORT struct tcesim_iommu_group *tcesim_iommu_group_find(struct tcesim_world *w,
 								  const char *name)
 {
-	struct sva_state *sva = w ? tcesim_world_slot_peek(w, TCESIM_SLOT_SVA) : NULL;
-	struct tcesim_iommu_group *g, *found = NULL;
-
-	if (!sva || !name)
-		return NULL;
-	tcesim_mutex_lock(&sva->objs_lock);
-	cds_list_for_each_entry(g, &sva->groups, node)
-		if (!strcmp(g->name, name)) {
-			found = g;
-			break;
-		}
-	tcesim_mutex_unlock(&sva->objs_lock);
-	return found;
+	SVA_FIND_BY_NAME(struct tcesim_iommu_group, groups, w, name);
 }
 
 static int group_new(struct sva_state *sva, const char *name, struct tcesim_iommu_group **out)
@@ -377,19 +376,7 @@ TCESIM_EXPORT void tcesim_pci_device_cfg_init(struct tcesim_pci_device_cfg *cfg)
 
 TCESIM_EXPORT struct tcesim_device *tcesim_device_find(struct tcesim_world *w, const char *name)
 {
-	struct sva_state *sva = w ? tcesim_world_slot_peek(w, TCESIM_SLOT_SVA) : NULL;
-	struct tcesim_device *d, *found = NULL;
-
-	if (!sva || !name)
-		return NULL;
-	tcesim_mutex_lock(&sva->objs_lock);
-	cds_list_for_each_entry(d, &sva->devices, node)
-		if (!strcmp(d->name, name)) {
-			found = d;
-			break;
-		}
-	tcesim_mutex_unlock(&sva->objs_lock);
-	return found;
+	SVA_FIND_BY_NAME(struct tcesim_device, devices, w, name);
 }
 
 TCESIM_EXPORT int tcesim_pci_device_create(struct tcesim_iommu *iommu,
@@ -587,10 +574,12 @@ static struct tcesim_iommu_domain *entry_domain(void *e)
 	return pasid_entry_ptr(e);
 }
 
-/* Checks 1-3 of B10 shared by attach and replace. */
+/* The NULL check and checks 1-3 of B10 shared by attach and replace. */
 static int pasid_attach_precheck(struct tcesim_iommu_domain *domain, struct tcesim_device *dev,
 				 uint32_t pasid)
 {
+	if (!domain || !dev)
+		return -EINVAL;
 	if (!dev->group)
 		return -ENODEV;
 	if (!domain->has_set_dev_pasid || !dev->iommu->blocked_domain)
@@ -601,6 +590,25 @@ static int pasid_attach_precheck(struct tcesim_iommu_domain *domain, struct tces
 	return 0;
 }
 
+/*
+ * The group-side checks shared by attach and replace, under group->mutex:
+ * -EBUSY while the group is resetting, then the device PASID limit. On 0
+ * the mutex is held; on error it is not.
+ */
+static int pasid_attach_lock_group(struct tcesim_iommu_group *group, uint32_t pasid)
+{
+	int ret;
+
+	tcesim_mutex_lock(&group->mutex);
+	if (group->resetting)
+		ret = -EBUSY;
+	else
+		ret = group_check_max_pasids_locked(group, pasid);
+	if (ret)
+		tcesim_mutex_unlock(&group->mutex);
+	return ret;
+}
+
 TCESIM_EXPORT int tcesim_iommu_attach_device_pasid(struct tcesim_iommu_domain *domain,
 						   struct tcesim_device *dev, uint32_t pasid,
 						   struct tcesim_iommu_attach_handle *handle)
@@ -608,20 +616,13 @@ TCESIM_EXPORT int tcesim_iommu_attach_device_pasid(struct tcesim_iommu_domain *d
 	struct tcesim_iommu_group *group;
 	int ret;
 
-	if (!domain || !dev)
-		return -EINVAL;
 	ret = pasid_attach_precheck(domain, dev, pasid);
 	if (ret)
 		return ret;
 	group = dev->group;
-	tcesim_mutex_lock(&group->mutex);
-	if (group->resetting) {
-		ret = -EBUSY;
-		goto out_unlock;
-	}
-	ret = group_check_max_pasids_locked(group, pasid);
+	ret = pasid_attach_lock_group(group, pasid);
 	if (ret)
-		goto out_unlock;
+		return ret;
 	/* xa_insert(XA_ZERO_ENTRY): lookups see an empty slot until the store */
 	ret = pasid_array_reserve_locked(&group->pasid_array, pasid);
 	if (ret)
@@ -674,22 +675,15 @@ TCESIM_EXPORT int tcesim_iommu_replace_device_pasid(struct tcesim_iommu_domain *
 	void *curr, *entry;
 	int ret;
 
-	if (!domain || !dev)
-		return -EINVAL;
 	ret = pasid_attach_precheck(domain, dev, pasid);
 	if (ret)
 		return ret;
 	if (!handle)
 		return -EINVAL;
 	group = dev->group;
-	tcesim_mutex_lock(&group->mutex);
-	if (group->resetting) {
-		ret = -EBUSY;
-		goto out_unlock;
-	}
-	ret = group_check_max_pasids_locked(group, pasid);
+	ret = pasid_attach_lock_group(group, pasid);
 	if (ret)
-		goto out_unlock;
+		return ret;
 	/*
 	 * Upstream's xa_cmpxchg(NULL -> XA_ZERO_ENTRY) on an empty slot finds
 	 * nothing to replace and releases the reservation: -EINVAL. Peeking

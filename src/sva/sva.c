@@ -262,10 +262,45 @@ static int sva_attach_locked(struct sva_state *sva, struct tcesim_device *dev,
 	return 0;
 }
 
+/*
+ * A new bond: the handle, attached at data->pasid (with an attach handle
+ * when @attach_handle, as since v6.10; v6.8 attached the bare domain) and
+ * put on the all-handles list. The caller adds any per-mm linkage.
+ */
+static int sva_handle_new_locked(struct sva_state *sva, struct tcesim_device *dev,
+				 struct iommu_mm_data *data, bool attach_handle,
+				 struct tcesim_iommu_sva **out)
+{
+	struct tcesim_iommu_domain *new_domain;
+	struct tcesim_iommu_sva *h;
+	int ret;
+
+	h = tcesim_zalloc(sva->w, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	h->w = sva->w;
+	/*
+	 * Upstream sets handle->dev after the attach; here both are set
+	 * before the attach publishes the handle, so lock-free readers never
+	 * see them unset.
+	 */
+	h->dev = dev;
+	atomic_init(&h->users, 1);
+	ret = sva_attach_locked(sva, dev, data, h, attach_handle, &new_domain);
+	if (ret) {
+		tcesim_kfree(sva->w, h);
+		return ret;
+	}
+	if (new_domain)
+		cds_list_add(&new_domain->mm_node, &data->sva_domains);
+	cds_list_add(&h->all_node, &sva->handles);
+	*out = h;
+	return 0;
+}
+
 static int sva_bind_legacy_locked(struct sva_state *sva, struct tcesim_device *dev,
 				  struct iommu_mm_data *data, struct tcesim_iommu_sva **out)
 {
-	struct tcesim_iommu_domain *new_domain;
 	struct tcesim_iommu_sva *h;
 	int ret;
 
@@ -277,23 +312,11 @@ static int sva_bind_legacy_locked(struct sva_state *sva, struct tcesim_device *d
 			return 0;
 		}
 	}
-	h = tcesim_zalloc(sva->w, sizeof(*h));
-	if (!h)
-		return -ENOMEM;
-	h->w = sva->w;
-	h->dev = dev;
-	atomic_init(&h->users, 1);
 	/* v6.8 attached the bare domain: no attach handles yet */
-	ret = sva_attach_locked(sva, dev, data, h, false, &new_domain);
-	if (ret) {
-		tcesim_kfree(sva->w, h);
+	ret = sva_handle_new_locked(sva, dev, data, false, out);
+	if (ret)
 		return ret;
-	}
-	if (new_domain)
-		cds_list_add(&new_domain->mm_node, &data->sva_domains);
-	cds_list_add(&h->mm_node, &data->sva_handles);
-	cds_list_add(&h->all_node, &sva->handles);
-	*out = h;
+	cds_list_add(&(*out)->mm_node, &data->sva_handles);
 	return 0;
 }
 
@@ -301,7 +324,6 @@ static int sva_bind_modern_locked(struct sva_state *sva, struct tcesim_device *d
 				  struct iommu_mm_data *data, struct tcesim_iommu_sva **out)
 {
 	struct tcesim_iommu_attach_handle *ah;
-	struct tcesim_iommu_domain *new_domain;
 	struct tcesim_iommu_sva *h;
 	int ret;
 
@@ -325,27 +347,7 @@ static int sva_bind_modern_locked(struct sva_state *sva, struct tcesim_device *d
 	/* -EBUSY: the PASID holds another domain type; stop here (review) */
 	if (ret != -ENOENT)
 		return ret;
-	h = tcesim_zalloc(sva->w, sizeof(*h));
-	if (!h)
-		return -ENOMEM;
-	h->w = sva->w;
-	/*
-	 * Upstream sets handle->dev after the attach; here both are set
-	 * before the attach publishes the handle, so lock-free readers never
-	 * see them unset.
-	 */
-	h->dev = dev;
-	atomic_init(&h->users, 1);
-	ret = sva_attach_locked(sva, dev, data, h, true, &new_domain);
-	if (ret) {
-		tcesim_kfree(sva->w, h);
-		return ret;
-	}
-	if (new_domain)
-		cds_list_add(&new_domain->mm_node, &data->sva_domains);
-	cds_list_add(&h->all_node, &sva->handles);
-	*out = h;
-	return 0;
+	return sva_handle_new_locked(sva, dev, data, true, out);
 }
 
 TCESIM_EXPORT int tcesim_iommu_sva_bind_device(struct tcesim_device *dev, struct tcesim_mm *mm,

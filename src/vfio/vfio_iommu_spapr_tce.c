@@ -291,6 +291,26 @@ static void tce_iommu_clear(struct tcesim_tce_container *c, struct tcesim_iommu_
 }
 
 /* v1: pin, check, exchange, unpin the old page. Caller in an RCU section. */
+/* Both builds: the message when an exchange fails at entry + i */
+static void tce_build_failed(struct tcesim_tce_container *c, const char *fn,
+			     const struct tcesim_iommu_table *tbl, uint64_t entry, uint64_t tce,
+			     long ret)
+{
+	tcesim_pr(c->w, "iommu_tce: %s failed ioba=%llx, tce=%llx, ret=%ld", fn,
+		  (unsigned long long)(entry << tbl->it_page_shift), (unsigned long long)tce, ret);
+}
+
+/* Both builds: on error clear the @done entries written, else kill the range */
+static long tce_build_finish(struct tcesim_tce_container *c, struct tcesim_iommu_table *tbl,
+			     uint64_t entry, uint64_t done, uint64_t pages, long ret)
+{
+	if (ret)
+		tce_iommu_clear(c, tbl, entry, done);
+	else
+		tcesim_iommu_tce_kill(tbl, entry, (unsigned long)pages);
+	return ret;
+}
+
 static long tce_iommu_build(struct tcesim_tce_container *c, struct tcesim_mm *cur,
 			    struct tcesim_iommu_table *tbl, uint64_t entry, uint64_t tce,
 			    uint64_t pages, enum tcesim_dma_data_direction dir)
@@ -323,10 +343,7 @@ static long tce_iommu_build(struct tcesim_tce_container *c, struct tcesim_mm *cu
 		ret = tcesim_iommu_tce_xchg_no_kill(mm, tbl, entry + i, &hpa, &dirtmp);
 		if (ret) {
 			tcesim_unpin_user_page(c->w, hpa);
-			tcesim_pr(c->w, "iommu_tce: %s failed ioba=%llx, tce=%llx, ret=%ld",
-				  "tce_iommu_build",
-				  (unsigned long long)((entry + i) << tbl->it_page_shift),
-				  (unsigned long long)tce, ret);
+			tce_build_failed(c, "tce_iommu_build", tbl, entry + i, tce, ret);
 			break;
 		}
 		/* seed 000: the guest may overwrite a TCE without clearing it */
@@ -334,11 +351,7 @@ static long tce_iommu_build(struct tcesim_tce_container *c, struct tcesim_mm *cu
 			tcesim_unpin_user_page(c->w, hpa);
 		tce += psize;
 	}
-	if (ret)
-		tce_iommu_clear(c, tbl, entry, i);
-	else
-		tcesim_iommu_tce_kill(tbl, entry, (unsigned long)pages);
-	return ret;
+	return tce_build_finish(c, tbl, entry, i, pages, ret);
 }
 
 /* v2: translate through prereg memory, count, exchange, record in the shadow. */
@@ -389,10 +402,7 @@ static long tce_iommu_build_v2(struct tcesim_tce_container *c, struct tcesim_iom
 			pthread_spin_unlock(lk);
 			/* the old TCE is still there: only our count goes back */
 			tcesim_mm_iommu_mapped_dec(mem);
-			tcesim_pr(c->w, "iommu_tce: %s failed ioba=%llx, tce=%llx, ret=%ld",
-				  "tce_iommu_build_v2",
-				  (unsigned long long)((entry + i) << tbl->it_page_shift),
-				  (unsigned long long)tce, ret);
+			tce_build_failed(c, "tce_iommu_build_v2", tbl, entry + i, tce, ret);
 			break;
 		}
 		if (dirtmp != TCESIM_DMA_NONE)
@@ -401,11 +411,7 @@ static long tce_iommu_build_v2(struct tcesim_tce_container *c, struct tcesim_iom
 		pthread_spin_unlock(lk);
 		tce += psize;
 	}
-	if (ret)
-		tce_iommu_clear(c, tbl, entry, i);
-	else
-		tcesim_iommu_tce_kill(tbl, entry, (unsigned long)pages);
-	return ret;
+	return tce_build_finish(c, tbl, entry, i, pages, ret);
 }
 
 /* ------------------------------------------------------------ windows -- */
@@ -687,6 +693,67 @@ static void tce_iommu_disable(struct tcesim_tce_container *c)
 
 /* ------------------------------------------------------------ ioctls -- */
 
+/*
+ * The copy-in every ioctl below opens with: -EFAULT without a buffer, then
+ * minsz bytes in, and -EINVAL when argsz is below minsz or a flag outside
+ * flags_ok is set. Every VFIO argument opens with (u32 argsz, u32 flags).
+ */
+static long vfio_arg_in(void *dst, unsigned long arg, size_t minsz, uint32_t flags_ok)
+{
+	uint32_t hdr[2]; /* argsz, flags */
+
+	if (!arg)
+		return -EFAULT;
+	memcpy(dst, VFIO_ARG(arg), minsz);
+	memcpy(hdr, dst, sizeof(hdr));
+	if (hdr[0] < minsz || (hdr[1] & ~flags_ok))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * MAP_DMA / UNMAP_DMA: -EPERM before ENABLE, the copy-in, the default
+ * window, then the window holding the argument's IOVA (the u64 at @iova_off):
+ * -ENXIO without one. On 0 the caller is in an RCU read-side section.
+ */
+static long dma_arg_in(struct tcesim_tce_container *c, void *dst, unsigned long arg,
+		       size_t minsz, uint32_t flags_ok, size_t iova_off,
+		       struct tcesim_iommu_table **tbl)
+{
+	uint64_t iova;
+	long ret;
+
+	if (!atomic_load(&c->enabled))
+		return -EPERM;
+	ret = vfio_arg_in(dst, arg, minsz, flags_ok);
+	if (ret)
+		return ret;
+	ret = create_default_window_locked(c);
+	if (ret)
+		return ret;
+	memcpy(&iova, (const char *)dst + iova_off, sizeof(iova));
+	tcesim_rcu_read_lock();
+	if (tce_iommu_find_table(c, iova, tbl) < 0) {
+		tcesim_rcu_read_unlock();
+		return -ENXIO;
+	}
+	return 0;
+}
+
+/* TCE_CREATE / TCE_REMOVE: bind the mm, -ENXIO without a group, the copy-in */
+static long window_arg_in(struct tcesim_tce_container *c, struct tcesim_mm *cur, void *dst,
+			  unsigned long arg, size_t size)
+{
+	long ret;
+
+	ret = tce_iommu_mm_set(c, cur);
+	if (ret)
+		return ret;
+	if (!groups_attached(c))
+		return -ENXIO;
+	return vfio_arg_in(dst, arg, size, 0);
+}
+
 static long ioctl_get_info(struct tcesim_tce_container *c, unsigned long arg)
 {
 	struct vfio_iommu_spapr_tce_info info;
@@ -694,6 +761,7 @@ static long ioctl_get_info(struct tcesim_tce_container *c, unsigned long arg)
 	struct tce_iommu_group *g;
 	size_t minsz = offsetof(struct vfio_iommu_spapr_tce_info, ddw);
 	size_t ddwsz = sizeof(struct vfio_iommu_spapr_tce_info);
+	long ret;
 
 	tcesim_mutex_lock(&c->lock);
 	g = first_group(c);
@@ -701,12 +769,10 @@ static long ioctl_get_info(struct tcesim_tce_container *c, unsigned long arg)
 	tcesim_mutex_unlock(&c->lock);
 	if (!tg)
 		return -ENXIO;
-	if (!arg)
-		return -EFAULT;
 	memset(&info, 0, sizeof(info));
-	memcpy(&info, VFIO_ARG(arg), minsz);
-	if (info.argsz < minsz)
-		return -EINVAL;
+	ret = vfio_arg_in(&info, arg, minsz, UINT32_MAX); /* GET_INFO ignores flags */
+	if (ret)
+		return ret;
 	info.dma32_window_start = (uint32_t)tg->tce32_start;
 	info.dma32_window_size = (uint32_t)tg->tce32_size;
 	info.flags = 0;
@@ -749,24 +815,11 @@ static long ioctl_map_dma(struct tcesim_tce_container *c, struct tcesim_mm *cur,
 	uint64_t pmask;
 	long ret;
 
-	if (!atomic_load(&c->enabled))
-		return -EPERM;
-	if (!arg)
-		return -EFAULT;
-	memcpy(&param, VFIO_ARG(arg), sizeof(param));
-	if (param.argsz < sizeof(param))
-		return -EINVAL;
-	if (param.flags & ~(VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE))
-		return -EINVAL;
-	ret = create_default_window_locked(c);
+	ret = dma_arg_in(c, &param, arg, sizeof(param),
+			 VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+			 offsetof(struct vfio_iommu_type1_dma_map, iova), &tbl);
 	if (ret)
 		return ret;
-
-	tcesim_rcu_read_lock();
-	if (tce_iommu_find_table(c, param.iova, &tbl) < 0) {
-		ret = -ENXIO;
-		goto out;
-	}
 	pmask = (1ULL << tbl->it_page_shift) - 1;
 	if ((param.size & pmask) || (param.vaddr & pmask)) {
 		ret = -EINVAL;
@@ -800,25 +853,11 @@ static long ioctl_unmap_dma(struct tcesim_tce_container *c, unsigned long arg)
 	uint64_t entry, pages, end;
 	long ret;
 
-	if (!atomic_load(&c->enabled))
-		return -EPERM;
-	if (!arg)
-		return -EFAULT;
-	memcpy(&param, VFIO_ARG(arg), offsetof(struct vfio_iommu_type1_dma_unmap, size) +
-		       sizeof(param.size));
-	if (param.argsz < offsetof(struct vfio_iommu_type1_dma_unmap, size) + sizeof(param.size))
-		return -EINVAL;
-	if (param.flags)
-		return -EINVAL;
-	ret = create_default_window_locked(c);
+	ret = dma_arg_in(c, &param, arg,
+			 offsetof(struct vfio_iommu_type1_dma_unmap, size) + sizeof(param.size), 0,
+			 offsetof(struct vfio_iommu_type1_dma_unmap, iova), &tbl);
 	if (ret)
 		return ret;
-
-	tcesim_rcu_read_lock();
-	if (tce_iommu_find_table(c, param.iova, &tbl) < 0) {
-		ret = -ENXIO;
-		goto out;
-	}
 	if (param.size & ((1ULL << tbl->it_page_shift) - 1)) {
 		ret = -EINVAL;
 		goto out;
@@ -860,13 +899,9 @@ static long ioctl_register(struct tcesim_tce_container *c, struct tcesim_mm *cur
 	} else if (!container_mm(c)) {
 		return -EPERM;
 	}
-	if (!arg)
-		return -EFAULT;
-	memcpy(&param, VFIO_ARG(arg), sizeof(param));
-	if (param.argsz < sizeof(param))
-		return -EINVAL;
-	if (param.flags)
-		return -EINVAL;
+	ret = vfio_arg_in(&param, arg, sizeof(param), 0);
+	if (ret)
+		return ret;
 	tcesim_mutex_lock(&c->lock);
 	if (reg)
 		ret = tce_iommu_register_pages(c, param.vaddr, param.size);
@@ -883,18 +918,9 @@ static long ioctl_tce_create(struct tcesim_tce_container *c, struct tcesim_mm *c
 	uint64_t start_addr = 0;
 	long ret;
 
-	ret = tce_iommu_mm_set(c, cur);
+	ret = window_arg_in(c, cur, &create, arg, sizeof(create));
 	if (ret)
 		return ret;
-	if (!groups_attached(c))
-		return -ENXIO;
-	if (!arg)
-		return -EFAULT;
-	memcpy(&create, VFIO_ARG(arg), sizeof(create));
-	if (create.argsz < sizeof(create))
-		return -EINVAL;
-	if (create.flags)
-		return -EINVAL;
 	tcesim_mutex_lock(&c->lock);
 	ret = tce_iommu_create_default_window(c);
 	if (!ret)
@@ -914,18 +940,9 @@ static long ioctl_tce_remove(struct tcesim_tce_container *c, struct tcesim_mm *c
 	struct vfio_iommu_spapr_tce_remove remove;
 	long ret;
 
-	ret = tce_iommu_mm_set(c, cur);
+	ret = window_arg_in(c, cur, &remove, arg, sizeof(remove));
 	if (ret)
 		return ret;
-	if (!groups_attached(c))
-		return -ENXIO;
-	if (!arg)
-		return -EFAULT;
-	memcpy(&remove, VFIO_ARG(arg), sizeof(remove));
-	if (remove.argsz < sizeof(remove))
-		return -EINVAL;
-	if (remove.flags)
-		return -EINVAL;
 	tcesim_mutex_lock(&c->lock);
 	if (c->def_window_pending && !remove.start_addr) {
 		/* the default window never materialises */
@@ -942,16 +959,15 @@ static long ioctl_eeh_pe_op(struct tcesim_tce_container *c, unsigned long arg)
 {
 	struct vfio_eeh_pe_op op;
 	bool any;
+	long ret;
 
 	any = groups_attached(c);
 	if (!any)
 		return -ENODEV;
 	/* vfio_spapr_ioctl_eeh_pe_op(), once per group: same answer for each */
-	if (!arg)
-		return -EFAULT;
-	memcpy(&op, VFIO_ARG(arg), offsetof(struct vfio_eeh_pe_op, op) + sizeof(op.op));
-	if (op.argsz < offsetof(struct vfio_eeh_pe_op, op) + sizeof(op.op) || op.flags)
-		return -EINVAL;
+	ret = vfio_arg_in(&op, arg, offsetof(struct vfio_eeh_pe_op, op) + sizeof(op.op), 0);
+	if (ret)
+		return ret;
 	if (op.op > VFIO_EEH_PE_INJECT_ERR)
 		return -EINVAL;
 	return 0; /* EEH state is not modelled: the PE is always healthy */
@@ -1137,6 +1153,18 @@ out_unlock:
 	return ret;
 }
 
+/* attach_group / detach_group: NULL on a NULL argument, else the state, locked */
+static struct vfio_state *group_op_lock(struct tcesim_tce_container *c, struct tcesim_pe *pe)
+{
+	struct vfio_state *st;
+
+	if (!c || !pe)
+		return NULL;
+	st = vfio_state_peek(c->w);
+	tcesim_mutex_lock(&st->lock);
+	return st;
+}
+
 /*
  * VFIO core's half, as drivers/vfio/container.c:
  * vfio_container_attach_group(): iommu_group_claim_dma_owner() first (-EPERM
@@ -1147,13 +1175,11 @@ out_unlock:
 TCESIM_EXPORT int tcesim_tce_iommu_attach_group(struct tcesim_tce_container *c,
 						struct tcesim_pe *pe)
 {
-	struct vfio_state *st;
+	struct vfio_state *st = group_op_lock(c, pe);
 	int ret;
 
-	if (!c || !pe)
+	if (!st)
 		return -EINVAL;
-	st = vfio_state_peek(c->w);
-	tcesim_mutex_lock(&st->lock);
 	/* vfio_group_ioctl_set_container(): a group has one container at most */
 	if (group_container_locked(st, pe)) {
 		ret = -EINVAL;
@@ -1240,13 +1266,11 @@ static int detach_group_locked(struct vfio_state *st, struct tcesim_tce_containe
 TCESIM_EXPORT int tcesim_tce_iommu_detach_group(struct tcesim_tce_container *c,
 						struct tcesim_pe *pe)
 {
-	struct vfio_state *st;
+	struct vfio_state *st = group_op_lock(c, pe);
 	int ret;
 
-	if (!c || !pe)
+	if (!st)
 		return -EINVAL;
-	st = vfio_state_peek(c->w);
-	tcesim_mutex_lock(&st->lock);
 	ret = detach_group_locked(st, c, pe);
 	tcesim_mutex_unlock(&st->lock);
 	return ret;

@@ -49,20 +49,27 @@ static int replay_str(const char *tce, const char *xlate, struct tcesim_replay_s
 
 static struct tcesim_replay_summary sum;
 
-static void test_replay_vio_full(void **state)
+/* Replays a whole recorded trace under QEMU's rules: the counts both traces check. */
+static void replay_full(const char *trace, uint64_t hcalls, uint64_t puts, uint64_t indirects,
+			uint64_t stuffs, uint64_t xlates)
 {
 	struct tcesim_replay_opts o = { .size = sizeof(o), .hcall = TCESIM_HCALL_QEMU };
 
-	(void)state;
-	assert_int_equal(tcesim_replay_file(trace_path("vio/vio.tce.txt.xz"), &o, &sum), 0);
-	assert_int_equal(sum.hcalls, 12597);
-	assert_int_equal(sum.by_kind[TCESIM_REPLAY_PUT], 3092);
-	assert_int_equal(sum.by_kind[TCESIM_REPLAY_INDIRECT], 3319);
-	assert_int_equal(sum.by_kind[TCESIM_REPLAY_STUFF], 6186);
-	assert_int_equal(sum.by_kind[TCESIM_REPLAY_GET], 0);
-	assert_int_equal(sum.xlates, 175032);
-	assert_int_equal(sum.tables, 3);
+	assert_int_equal(tcesim_replay_file(trace_path(trace), &o, &sum), 0);
+	assert_int_equal(sum.hcalls, hcalls);
+	assert_int_equal(sum.by_kind[TCESIM_REPLAY_PUT], puts);
+	assert_int_equal(sum.by_kind[TCESIM_REPLAY_INDIRECT], indirects);
+	assert_int_equal(sum.by_kind[TCESIM_REPLAY_STUFF], stuffs);
+	assert_int_equal(sum.xlates, xlates);
 	assert_int_equal(sum.mismatches, 0);
+}
+
+static void test_replay_vio_full(void **state)
+{
+	(void)state;
+	replay_full("vio/vio.tce.txt.xz", 12597, 3092, 3319, 6186, 175032);
+	assert_int_equal(sum.by_kind[TCESIM_REPLAY_GET], 0);
+	assert_int_equal(sum.tables, 3);
 	assert_int_equal(sum.nrets, 3);	/* every return code is H_SUCCESS */
 	assert_int_equal(sum.ntables, 3);
 	assert_true(sum.peak_live >= sum.final_live);
@@ -71,16 +78,8 @@ static void test_replay_vio_full(void **state)
 
 static void test_replay_pci_full(void **state)
 {
-	struct tcesim_replay_opts o = { .size = sizeof(o), .hcall = TCESIM_HCALL_QEMU };
-
 	(void)state;
-	assert_int_equal(tcesim_replay_file(trace_path("pci/pci.tce.txt.xz"), &o, &sum), 0);
-	assert_int_equal(sum.hcalls, 87143);
-	assert_int_equal(sum.by_kind[TCESIM_REPLAY_PUT], 40103);
-	assert_int_equal(sum.by_kind[TCESIM_REPLAY_INDIRECT], 3386);
-	assert_int_equal(sum.by_kind[TCESIM_REPLAY_STUFF], 43654);
-	assert_int_equal(sum.xlates, 367492);
-	assert_int_equal(sum.mismatches, 0);
+	replay_full("pci/pci.tce.txt.xz", 87143, 40103, 3386, 43654, 367492);
 	tcesim_replay_print_summary(stderr, &sum, false);
 }
 
@@ -463,6 +462,26 @@ static char *tabbed(const char *text)
 	return t;
 }
 
+/* Appends @line (@n bytes and its NUL) to @buf, leaving room for the padding. */
+static void append_line(char *buf, size_t *len, size_t cap, const char *line, int n)
+{
+	assert_true(*len + (size_t)n < cap - 256);
+	memcpy(buf + *len, line, (size_t)n + 1);
+	*len += (size_t)n;
+}
+
+/*
+ * The general form first (a tabbed copy of @buf), then the padding the fast
+ * path needs after @buf's end.
+ */
+static char *tabbed_then_pad(char *buf, size_t len, size_t cap)
+{
+	char *t = tabbed(buf);
+
+	snprintf(buf + len, cap - len, "#%0200d\n", 0);
+	return t;
+}
+
 /* Hex digits of @v, at least @width, some in upper case when @upper. */
 static void put_hex(char *buf, size_t len, uint64_t v, unsigned int width, bool upper)
 {
@@ -555,12 +574,9 @@ static void test_replay_xlate_delta_same_as_general(void **state)
 						at++;
 				line[at] = bad[test_prng_below(&rng, sizeof(bad))];
 			}
-			assert_true(len + (size_t)n < cap - 256);
-			memcpy(xl + len, line, (size_t)n + 1);
-			len += (size_t)n;
+			append_line(xl, &len, cap, line, n);
 		}
-		xg = tabbed(xl);
-		snprintf(xl + len, cap - len, "#%0200d\n", 0);
+		xg = tabbed_then_pad(xl, len, cap);
 		same_as_general("xlate delta", iter, tce, xl, tce_gen, xg);
 		free(xg);
 	}
@@ -650,12 +666,9 @@ static void test_replay_hcall_fast_fields_same_as_general(void **state)
 					n++;
 				}
 			}
-			assert_true(len + (size_t)n < cap - 256);
-			memcpy(tl + len, line, (size_t)n + 1);
-			len += (size_t)n;
+			append_line(tl, &len, cap, line, n);
 		}
-		tg = tabbed(tl);
-		snprintf(tl + len, cap - len, "#%0200d\n", 0);
+		tg = tabbed_then_pad(tl, len, cap);
 		same_as_general("hcall fields", iter, tl, NULL, tg, NULL);
 		free(tg);
 	}

@@ -128,6 +128,55 @@ static struct tcesim_mm *mkmm(struct fx *f, const char *name)
 	return mm;
 }
 
+/* A bond of dev0 to a new process "a": what the IOPF tests start from. */
+struct bond {
+	struct tcesim_mm *mm;
+	struct tcesim_iommu_sva *s;
+	uint32_t pasid;
+};
+
+static void bond_dev0(struct fx *f, struct bond *b)
+{
+	b->mm = mkmm(f, "a");
+	assert_errno(tcesim_iommu_sva_bind_device(f->dev0, b->mm, &b->s), 0);
+	b->pasid = tcesim_iommu_sva_get_pasid(b->s);
+}
+
+/* A device on f->iommu without a group; the leak baseline is taken after it. */
+static struct tcesim_device *mkdev_no_group(struct fx *f, const char *name)
+{
+	struct tcesim_pci_device_cfg cfg;
+	struct tcesim_device *d;
+
+	tcesim_pci_device_cfg_init(&cfg);
+	cfg.name = name;
+	cfg.no_group = true;
+	assert_errno(tcesim_pci_device_create(f->iommu, &cfg, &d), 0);
+	f->allocs_base = tcesim_world_live_allocs(f->w);
+	return d;
+}
+
+/*
+ * A device "dname" on a second IOMMU "iname" made with cfg.no_sva or
+ * cfg.no_blocked_domain; the leak baseline is taken after it.
+ */
+static struct tcesim_device *mkdev_other_iommu(struct fx *f, const char *iname, bool no_sva,
+					       bool no_blocked_domain, const char *dname)
+{
+	struct tcesim_iommu_cfg icfg;
+	struct tcesim_iommu *iommu;
+	struct tcesim_device *dev;
+
+	tcesim_iommu_cfg_init(&icfg);
+	icfg.name = iname;
+	icfg.no_sva = no_sva;
+	icfg.no_blocked_domain = no_blocked_domain;
+	assert_errno(tcesim_iommu_create(f->w, &icfg, &iommu), 0);
+	dev = mkdev(iommu, dname, NULL, TCESIM_PDEV_MAX_PASIDS_DEFAULT, false);
+	f->allocs_base = tcesim_world_live_allocs(f->w);
+	return dev;
+}
+
 /* The observable state of the module, for "nothing changed" checks. */
 struct sig {
 	long allocs, pasids;
@@ -254,15 +303,9 @@ static void test_pasid_array_lfht(void **state)
 static void test_attach_device_pasid_no_group_enodev(void **state)
 {
 	struct fx *f = *state;
-	struct tcesim_pci_device_cfg cfg;
-	struct tcesim_device *d;
+	struct tcesim_device *d = mkdev_no_group(f, "lonely");
 	struct tcesim_iommu_domain *nd;
 
-	tcesim_pci_device_cfg_init(&cfg);
-	cfg.name = "lonely";
-	cfg.no_group = true;
-	assert_errno(tcesim_pci_device_create(f->iommu, &cfg, &d), 0);
-	f->allocs_base = tcesim_world_live_allocs(f->w);
 	nd = paging(f, NULL, TCESIM_DOMAIN_F_NO_SET_DEV_PASID);
 	/* -ENODEV comes before the ops check (B10 order) */
 	assert_errno(tcesim_iommu_attach_device_pasid(nd, d, 1, NULL), -ENODEV);
@@ -631,18 +674,10 @@ static void test_device_claim_dma_owner_cases(void **state)
 static void test_claim_dma_owner_no_blocked_domain_allocates(void **state)
 {
 	struct fx *f = *state;
-	struct tcesim_iommu_cfg icfg;
-	struct tcesim_iommu *nb;
-	struct tcesim_device *dev;
+	struct tcesim_device *dev = mkdev_other_iommu(f, "noblock", false, true, "nbdev");
 	unsigned long n;
 	int o, ret = -ENOMEM;
 
-	tcesim_iommu_cfg_init(&icfg);
-	icfg.name = "noblock";
-	icfg.no_blocked_domain = true;
-	assert_errno(tcesim_iommu_create(f->w, &icfg, &nb), 0);
-	dev = mkdev(nb, "nbdev", NULL, TCESIM_PDEV_MAX_PASIDS_DEFAULT, false);
-	f->allocs_base = tcesim_world_live_allocs(f->w);
 	for (n = 1; ret; n++) {
 		tcesim_world_inject_fail_alloc(f->w, n);
 		ret = tcesim_iommu_device_claim_dma_owner(dev, &o);
@@ -663,17 +698,11 @@ static void test_claim_dma_owner_no_blocked_domain_allocates(void **state)
 static void test_sva_bind_device_no_group_enodev(void **state)
 {
 	struct fx *f = *state;
-	struct tcesim_pci_device_cfg cfg;
+	struct tcesim_device *nog = mkdev_no_group(f, "nog");
 	struct tcesim_iommu_sva *h;
-	struct tcesim_device *nog;
 	struct tcesim_mm *mm;
 	struct sig before;
 
-	tcesim_pci_device_cfg_init(&cfg);
-	cfg.name = "nog";
-	cfg.no_group = true;
-	assert_errno(tcesim_pci_device_create(f->iommu, &cfg, &nog), 0);
-	f->allocs_base = tcesim_world_live_allocs(f->w);
 	mm = mkmm(f, "a");
 	before = sig_take(f);
 	assert_errno(tcesim_iommu_sva_bind_device(nog, mm, &h), -ENODEV);
@@ -812,18 +841,10 @@ static void test_sva_bind_device_eoverflow_enospc(void **state)
 static void test_sva_bind_device_eopnotsupp(void **state)
 {
 	struct fx *f = *state;
-	struct tcesim_iommu_cfg icfg;
-	struct tcesim_iommu *ns;
-	struct tcesim_device *dev;
+	struct tcesim_device *dev = mkdev_other_iommu(f, "nosva", true, false, "nsdev");
 	struct tcesim_iommu_sva *s;
 	struct tcesim_mm *a;
 
-	tcesim_iommu_cfg_init(&icfg);
-	icfg.name = "nosva";
-	icfg.no_sva = true;
-	assert_errno(tcesim_iommu_create(f->w, &icfg, &ns), 0);
-	dev = mkdev(ns, "nsdev", NULL, TCESIM_PDEV_MAX_PASIDS_DEFAULT, false);
-	f->allocs_base = tcesim_world_live_allocs(f->w);
 	a = mkmm(f, "a");
 	assert_errno(tcesim_iommu_sva_bind_device(dev, a, &s), -EOPNOTSUPP);
 	assert_int_equal(tcesim_iommu_global_pasids_in_use(f->w), 0);
@@ -906,17 +927,11 @@ static void test_sva_bind_device_fail_nth(void **state)
 static void test_sva_bind_legacy_2024_list(void **state)
 {
 	struct fx *f = *state;
-	struct tcesim_pci_device_cfg cfg;
+	struct tcesim_device *nog = mkdev_no_group(f, "nog");
 	struct tcesim_iommu_sva *h1, *h2;
 	struct tcesim_iommu_attach_handle *got;
-	struct tcesim_device *nog;
 	struct tcesim_mm *a;
 
-	tcesim_pci_device_cfg_init(&cfg);
-	cfg.name = "nog";
-	cfg.no_group = true;
-	assert_errno(tcesim_pci_device_create(f->iommu, &cfg, &nog), 0);
-	f->allocs_base = tcesim_world_live_allocs(f->w);
 	a = mkmm(f, "a");
 	/* v6.8: no group check up front; the attach fails with -ENODEV */
 	assert_errno(tcesim_iommu_sva_bind_device(nog, a, &h1), -ENODEV);
@@ -1030,37 +1045,31 @@ static void test_iopf_no_handler_invalid_at_once(void **state)
 static void test_iopf_exiting_process_invalid(void **state)
 {
 	struct fx *f = *state;
-	struct tcesim_mm *a = mkmm(f, "a");
-	struct tcesim_iommu_sva *s;
-	uint32_t p;
+	struct bond b;
 
-	assert_errno(tcesim_iommu_sva_bind_device(f->dev0, a, &s), 0);
-	p = tcesim_iommu_sva_get_pasid(s);
-	assert_errno(fault(f->dev0, p, 0x10000000, R, 7, true), 0);
-	tcesim_mm_exit(a);	/* mm_users 0: mmget_not_zero fails */
+	bond_dev0(f, &b);
+	assert_errno(fault(f->dev0, b.pasid, 0x10000000, R, 7, true), 0);
+	tcesim_mm_exit(b.mm);	/* mm_users 0: mmget_not_zero fails */
 	f->nmm--;
 	assert_errno(tcesim_iopf_queue_flush_dev(f->dev0), 0);
 	assert_int_equal(resp_code(f->dev0, 7), TCESIM_IOMMU_PAGE_RESP_INVALID);
-	tcesim_iommu_sva_unbind_device(s);
+	tcesim_iommu_sva_unbind_device(b.s);
 }
 
 static void test_iopf_discard_partial_and_unflushed_unbind(void **state)
 {
 	struct fx *f = *state;
-	struct tcesim_mm *a = mkmm(f, "a");
-	struct tcesim_iommu_sva *s;
-	uint32_t p;
+	struct bond b;
 
-	assert_errno(tcesim_iommu_sva_bind_device(f->dev0, a, &s), 0);
-	p = tcesim_iommu_sva_get_pasid(s);
-	assert_errno(fault(f->dev0, p, 0x10000000, R, 1, false), 0);
-	assert_errno(fault(f->dev0, p, 0x10000000, R, 2, false), 0);
+	bond_dev0(f, &b);
+	assert_errno(fault(f->dev0, b.pasid, 0x10000000, R, 1, false), 0);
+	assert_errno(fault(f->dev0, b.pasid, 0x10000000, R, 2, false), 0);
 	assert_int_equal(tcesim_iopf_queue_discard_partial(f->dev0), 2);
 	assert_int_equal(tcesim_iopf_nr_partial(f->dev0), 0);
 	/* a queued group keeps its domain (and the process) alive past unbind */
-	assert_errno(fault(f->dev0, p, 0x10000000, R, 3, true), 0);
-	tcesim_iommu_sva_unbind_device(s);
-	tcesim_mm_exit(a);
+	assert_errno(fault(f->dev0, b.pasid, 0x10000000, R, 3, true), 0);
+	tcesim_iommu_sva_unbind_device(b.s);
+	tcesim_mm_exit(b.mm);
 	f->nmm--;
 	assert_int_equal(tcesim_iommu_global_pasids_in_use(f->w), 1);
 	assert_errno(tcesim_iopf_queue_flush_dev(f->dev0), 0);
@@ -1071,23 +1080,20 @@ static void test_iopf_discard_partial_and_unflushed_unbind(void **state)
 static void test_iopf_group_alloc_failure_aborts(void **state)
 {
 	struct fx *f = *state;
-	struct tcesim_mm *a = mkmm(f, "a");
-	struct tcesim_iommu_sva *s;
-	uint32_t p;
+	struct bond b;
 
-	assert_errno(tcesim_iommu_sva_bind_device(f->dev0, a, &s), 0);
-	p = tcesim_iommu_sva_get_pasid(s);
+	bond_dev0(f, &b);
 	tcesim_world_inject_fail_alloc(f->w, 1);
-	assert_errno(fault(f->dev0, p, 0x10000000, R, 1, false), -ENOMEM);
-	assert_errno(fault(f->dev0, p, 0x10000000, R, 1, false), 0);
+	assert_errno(fault(f->dev0, b.pasid, 0x10000000, R, 1, false), -ENOMEM);
+	assert_errno(fault(f->dev0, b.pasid, 0x10000000, R, 1, false), 0);
 	tcesim_world_inject_fail_alloc(f->w, 1);
-	assert_errno(fault(f->dev0, p, 0x10000000, R, 1, true), -ENOMEM);
+	assert_errno(fault(f->dev0, b.pasid, 0x10000000, R, 1, true), -ENOMEM);
 	assert_int_equal(resp_code(f->dev0, 1), TCESIM_IOMMU_PAGE_RESP_FAILURE);
 	assert_true(tcesim_world_log_contains(f->w, "aborted"));
 	assert_int_equal(tcesim_iopf_nr_partial(f->dev0), 0);
 	assert_errno(tcesim_iopf_queue_flush_dev(f->dev0), 0);
 	assert_int_equal(tcesim_iommu_device_nr_responses(f->dev0), 1);
-	tcesim_iommu_sva_unbind_device(s);
+	tcesim_iommu_sva_unbind_device(b.s);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)

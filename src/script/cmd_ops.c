@@ -963,24 +963,6 @@ static int cmd_release_ownership(struct script_ctx *ctx, const struct script_lin
 /* ------------------------------------------------------ DMA ownership --- */
 
 /*
- * The owner cookie of an owner= name: the same "dma_owner" object the sva
- * module's commands use, so one name is one owner whichever group it claims.
- */
-static void *owner_cookie(struct script_ctx *ctx, const char *name)
-{
-	char *cookie = script_obj_get(ctx, "dma_owner", name);
-
-	if (cookie)
-		return cookie;
-	cookie = strdup(name);
-	if (!cookie || script_obj_add(ctx, "dma_owner", name, cookie, free)) {
-		free(cookie);
-		return NULL;
-	}
-	return cookie;
-}
-
-/*
  * A PE (an iommu group) or TCE device named by a *dma_owner line. Anything
  * else is the sva module's (VT-d "group"/"pdev", or an unknown name it
  * reports): SCRIPT_PASS before touching anything.
@@ -1057,7 +1039,7 @@ static int claim(struct script_ctx *ctx, const struct script_line *ln,
 		return ret;
 	if (!owner)
 		return script_error(ctx, "%s: missing owner=", ln->cmd);
-	cookie = owner_cookie(ctx, owner);
+	cookie = script_dma_owner(ctx, owner);
 	if (!cookie)
 		return script_error(ctx, "out of memory");
 	tcesim_pe_get_info(pe, &a);

@@ -16,20 +16,6 @@
 
 /* ------------------------------------------------------------- helpers -- */
 
-static void *owner_cookie(struct script_ctx *ctx, const char *name)
-{
-	char *cookie = script_obj_get(ctx, "dma_owner", name);
-
-	if (cookie)
-		return cookie;
-	cookie = strdup(name);
-	if (!cookie || script_obj_add(ctx, "dma_owner", name, cookie, free)) {
-		free(cookie);
-		return NULL;
-	}
-	return cookie;
-}
-
 static struct tcesim_device *need_pdev(struct script_ctx *ctx, const struct script_line *ln)
 {
 	return script_obj_need(ctx, "pdev", script_pos(ctx, ln, 0, "device"));
@@ -329,7 +315,7 @@ static int cmd_claim_dma_owner(struct script_ctx *ctx, const struct script_line 
 		return SCRIPT_ERR;
 	if (!owner)
 		return script_error(ctx, "claim_dma_owner: missing owner=");
-	cookie = owner_cookie(ctx, owner);
+	cookie = script_dma_owner(ctx, owner);
 	if (!cookie)
 		return script_error(ctx, "out of memory");
 	res->ret = tcesim_iommu_group_claim_dma_owner(g, cookie);
@@ -359,7 +345,7 @@ static int cmd_device_claim_dma_owner(struct script_ctx *ctx, const struct scrip
 		return SCRIPT_ERR;
 	if (!owner)
 		return script_error(ctx, "device_claim_dma_owner: missing owner=");
-	cookie = owner_cookie(ctx, owner);
+	cookie = script_dma_owner(ctx, owner);
 	if (!cookie)
 		return script_error(ctx, "out of memory");
 	res->ret = tcesim_iommu_device_claim_dma_owner(dev, cookie);

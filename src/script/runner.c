@@ -136,6 +136,20 @@ int script_obj_release(struct script_ctx *ctx, const char *type, const char *nam
 	return obj_remove(ctx, type, name, true);
 }
 
+void *script_dma_owner(struct script_ctx *ctx, const char *name)
+{
+	char *cookie = script_obj_get(ctx, "dma_owner", name);
+
+	if (cookie)
+		return cookie;
+	cookie = strdup(name);
+	if (!cookie || script_obj_add(ctx, "dma_owner", name, cookie, free)) {
+		free(cookie);
+		return NULL;
+	}
+	return cookie;
+}
+
 static void objs_destroy(struct script_ctx *ctx)
 {
 	while (ctx->objs) {

@@ -118,6 +118,12 @@ void *script_obj_need(struct script_ctx *ctx, const char *type, const char *name
 const char *script_obj_name(struct script_ctx *ctx, const char *type, const void *ptr);
 /* Forget an object without running its destroy function (it is gone already). */
 int script_obj_del(struct script_ctx *ctx, const char *type, const char *name);
+/*
+ * The owner cookie of an owner= name (claim_dma_owner & co.): one "dma_owner"
+ * object per name, shared by every module, so one name is one owner whichever
+ * kind of group it claims. NULL when out of memory.
+ */
+void *script_dma_owner(struct script_ctx *ctx, const char *name);
 /* Run the object's destroy function, then forget it. */
 int script_obj_release(struct script_ctx *ctx, const char *type, const char *name);
 

@@ -10,7 +10,8 @@
  *  - Every model allocation goes through tcesim_zalloc(): it counts live
  *    allocations (leak oracle) and fires injected failures (fail-Nth).
  *
- * Locking: slot_lock protects slot creation; log_lock the message ring.
+ * Locking: slots are published with compare-and-swap (no lock is held
+ * while a module's create() runs); log_lock protects the message ring.
  * Counters are atomics.
  */
 #include <stdio.h>
@@ -85,22 +86,29 @@ void *tcesim_world_slot(struct tcesim_world *w, enum tcesim_world_slot s,
 			void *(*create)(struct tcesim_world *w),
 			void (*destroy)(struct tcesim_world *w, void *state))
 {
-	void *st;
+	void *st, *cur = NULL;
 
 	st = __atomic_load_n(&w->slot[s], __ATOMIC_ACQUIRE);
 	if (st)
 		return st;
-	tcesim_mutex_lock(&w->slot_lock);
-	st = w->slot[s];
-	if (!st) {
-		st = create(w);
-		if (st) {
-			w->slot_destroy[s] = destroy;
-			__atomic_store_n(&w->slot[s], st, __ATOMIC_RELEASE);
-		}
-	}
-	tcesim_mutex_unlock(&w->slot_lock);
-	return st;
+	/*
+	 * create() runs under no lock: a module's create() may itself need
+	 * another module's slot (memory preregistration creating the PHB
+	 * layer, "mm q" in a world without a PHB), and holding one world-wide
+	 * lock across it self-deadlocked (issue 7, defect 1). Publish with a
+	 * compare-and-swap instead; the loser of a race destroys its copy.
+	 * Every caller of one slot passes the same @destroy, so storing it
+	 * before the CAS is race-free.
+	 */
+	st = create(w);
+	if (!st)
+		return __atomic_load_n(&w->slot[s], __ATOMIC_ACQUIRE);
+	__atomic_store_n(&w->slot_destroy[s], destroy, __ATOMIC_RELAXED);
+	if (__atomic_compare_exchange_n(&w->slot[s], &cur, st, false, __ATOMIC_ACQ_REL,
+					__ATOMIC_ACQUIRE))
+		return st;
+	destroy(w, st);
+	return cur;
 }
 
 void *tcesim_world_slot_peek(struct tcesim_world *w, enum tcesim_world_slot s)

@@ -138,6 +138,22 @@ static void test_run_shared_command_name_dispatch(void **state)
 	assert_int_equal(r.rc, 2);
 }
 
+/*
+ * Issue 7 defect 1: creating the vfio state asked for the ops state while the
+ * world's slot lock was held: this hung forever (0 % CPU) before the slots
+ * were published with compare-and-swap. The ctest TIMEOUT turns a hang into a
+ * failure.
+ */
+static void test_run_nested_slot_create_no_deadlock(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run("mm q\nvfio_open c mm=q\n", &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.st.passed, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -149,6 +165,7 @@ int main(void)
 		cmocka_unit_test(test_run_inject_fail_alloc),
 		cmocka_unit_test(test_run_sizes_and_numbers),
 		cmocka_unit_test(test_run_shared_command_name_dispatch),
+		cmocka_unit_test(test_run_nested_slot_create_no_deadlock),
 	};
 
 	return cmocka_run_group_tests_name("script", tests, NULL, NULL);

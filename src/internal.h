@@ -138,8 +138,13 @@ static inline void tcesim_rcu_callback_exit(void)
  * wrote before queueing visible to the callback's tcesim_rcu_callback_enter()
  * (liburcu's wfcqueue hand-off is invisible to TSan).
  */
+extern atomic_ulong tcesim_rcu_queued;	/* call_rcu count, core/sync.c */
+/* rcu_barrier() unless no call_rcu was queued since the last barrier began. */
+void tcesim_rcu_barrier_if_queued(void);
+
 static inline void tcesim_call_rcu(struct rcu_head *head, void (*fn)(struct rcu_head *))
 {
+	atomic_fetch_add_explicit(&tcesim_rcu_queued, 1, memory_order_relaxed);
 #ifdef TCESIM_TSAN
 	tcesim_tsan_release(&tcesim_tsan_rcu_sync);
 #endif

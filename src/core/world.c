@@ -69,8 +69,9 @@ TCESIM_EXPORT void tcesim_world_destroy(struct tcesim_world *w)
 			w->slot_destroy[s](w, w->slot[s]);
 		w->slot[s] = NULL;
 		/* objects freed with call_rcu by this layer must be gone before
-		 * the layer below tears down what they point to */
-		tcesim_rcu_barrier();
+		 * the layer below tears down what they point to; free when
+		 * nothing was queued (most layers queue nothing) */
+		tcesim_rcu_barrier_if_queued();
 	}
 	tcesim_mutex_destroy(&w->slot_lock);
 	tcesim_mutex_destroy(&w->log_lock);

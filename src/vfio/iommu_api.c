@@ -38,7 +38,7 @@ static void region_free(struct tcesim_mm_iommu_region *mem)
 
 	if (mem->hpas) {
 		for (i = 0; i < mem->entries; i++) {
-			uint64_t v = __atomic_load_n(&mem->hpas[i], __ATOMIC_RELAXED);
+			uint64_t v = atomic_load_explicit(&mem->hpas[i], memory_order_relaxed);
 
 			if (v & MM_IOMMU_PAGE_DIRTY)
 				tcesim_set_page_dirty(w, v & ~MM_IOMMU_PAGE_DIRTY);
@@ -300,7 +300,7 @@ int mm_iommu_ua_to_hpa(struct tcesim_mm_iommu_region *mem, uint64_t ua, unsigned
 		*hpa = mem->dev_hpa + (ua - mem->ua);
 		return 0;
 	}
-	*hpa = (__atomic_load_n(&mem->hpas[entry], __ATOMIC_RELAXED) & ~((1ULL << ps) - 1)) |
+	*hpa = (atomic_load_explicit(&mem->hpas[entry], memory_order_relaxed) & ~((1ULL << ps) - 1)) |
 	       (ua & ((1ULL << ps) - 1));
 	return 0;
 }
@@ -394,8 +394,8 @@ TCESIM_EXPORT int tcesim_mm_iommu_ua_mark_dirty(struct tcesim_mm *mm, uint64_t u
 	tcesim_rcu_read_lock();
 	mem = mm_iommu_lookup_rcu(st, mm, ua, 1ULL << ps);
 	if (mem && mem->hpas) {
-		__atomic_fetch_or(&mem->hpas[(ua - mem->ua) >> ps], MM_IOMMU_PAGE_DIRTY,
-				  __ATOMIC_RELAXED);
+		atomic_fetch_or_explicit(&mem->hpas[(ua - mem->ua) >> ps], MM_IOMMU_PAGE_DIRTY,
+					 memory_order_relaxed);
 		ret = 0;
 	}
 	tcesim_rcu_read_unlock();
@@ -417,7 +417,7 @@ TCESIM_EXPORT int tcesim_mm_iommu_get_info(struct tcesim_mm_iommu_region *mem,
 	info->pageshift = mem->pageshift;
 	info->dev_hpa = mem->dev_hpa;
 	for (i = 0; mem->hpas && i < mem->entries; i++)
-		if (__atomic_load_n(&mem->hpas[i], __ATOMIC_RELAXED) & MM_IOMMU_PAGE_DIRTY)
+		if (atomic_load_explicit(&mem->hpas[i], memory_order_relaxed) & MM_IOMMU_PAGE_DIRTY)
 			info->dirty_pages++;
 	return 0;
 }

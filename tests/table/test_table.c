@@ -726,7 +726,7 @@ static void test_tce_xchg_random_vs_shadow(void **state)
 		assert_errno(xchg(tbl, entry, &hpa, &old_dir), 0);
 		if (hpa != (want_old & ~3ULL))
 			fail_msg("op %ld entry 0x%" PRIx64 ": old hpa 0x%" PRIx64
-				 " want 0x%" PRIx64, op, entry, hpa, want_old & ~3ULL);
+				 " want 0x%" PRIx64, op, entry, hpa, (uint64_t)(want_old & ~3ULL));
 		if (!want_old)
 			assert_int_equal(old_dir, TCESIM_DMA_NONE);
 		else if ((want_old & 3) == 3)

@@ -648,6 +648,19 @@ static char *slurp(const char *path)
 		n = fread(buf + len, 1, cap - len - 1, f);
 		len += n;
 	} while (n);
+	/*
+	 * A directory opens fine on Linux and read() then fails with EISDIR:
+	 * any read error is "FILE: cannot read: <strerror>", exit 2 (issue 7,
+	 * defect 4), never an empty scenario.
+	 */
+	if (ferror(f)) {
+		int e = errno ? errno : EIO;
+
+		free(buf);
+		fclose(f);
+		errno = e;
+		return NULL;
+	}
 	fclose(f);
 	buf[len] = 0;
 	return buf;

@@ -154,6 +154,27 @@ static void test_run_nested_slot_create_no_deadlock(void **state)
 	assert_int_equal(r.st.passed, 2);
 }
 
+/* Issue 7 defect 4: a directory ran as an empty scenario, exit 0. */
+static void test_run_directory_cannot_read_exit_2(void **state)
+{
+	const char *paths[] = { "/" };
+	struct tcesim_run_opts o = { .size = sizeof(o) };
+	struct tcesim_run_stats st;
+	char out[1024] = "", err[1024] = "";
+	FILE *fo = fmemopen(out, sizeof(out), "w");
+	FILE *fe = fmemopen(err, sizeof(err), "w");
+	int rc;
+
+	(void)state;
+	o.out = fo;
+	o.err = fe;
+	rc = tcesim_script_run_files(paths, 1, &o, &st);
+	fclose(fo);
+	fclose(fe);
+	assert_int_equal(rc, 2);
+	assert_non_null(strstr(err, "/: cannot read: Is a directory"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +187,7 @@ int main(void)
 		cmocka_unit_test(test_run_sizes_and_numbers),
 		cmocka_unit_test(test_run_shared_command_name_dispatch),
 		cmocka_unit_test(test_run_nested_slot_create_no_deadlock),
+		cmocka_unit_test(test_run_directory_cannot_read_exit_2),
 	};
 
 	return cmocka_run_group_tests_name("script", tests, NULL, NULL);

@@ -414,6 +414,58 @@ static const struct script_cmd *cmd_find(const char *name, const char *sub, int 
 	return NULL;
 }
 
+/*
+ * The positional arity of @c, derived from its usage line (one source of
+ * truth): after the command's name, every word before "#" or "=>" that has
+ * no '=' and starts with a capital (NAME, MM, LIOBN, H_PUT_TCE|...) or lists
+ * alternatives (read|write), bracketed or not. A "check X" command also counts X itself (ln->pos[0]).
+ */
+static int cmd_arity(const struct script_cmd *c, bool sub)
+{
+	const char *p = c->usage ? c->usage : "";
+	size_t nl = strlen(c->name);
+	int n = sub ? 1 : 0;
+
+	if (!strncmp(p, c->name, nl))
+		p += nl;
+	while (*p) {
+		const char *w, *e;
+
+		while (*p == ' ')
+			p++;
+		w = p;
+		while (*p && *p != ' ')
+			p++;
+		e = p;
+		if (w == e || *w == '#' || !strncmp(w, "=>", 2))
+			break;
+		if (*w == '[')
+			w++;
+		if (w < e && memchr(w, '=', (size_t)(e - w)) == NULL &&
+		    ((*w >= 'A' && *w <= 'Z') || memchr(w, '|', (size_t)(e - w))))
+			n++;
+	}
+	return n;
+}
+
+/* @tok cut at 64 bytes, non-printable bytes as \xNN (issue 7, defect 8). */
+static void escape_token(const char *tok, char *buf, size_t size)
+{
+	size_t o = 0, i;
+
+	for (i = 0; tok[i] && i < 64 && o + 5 < size; i++) {
+		unsigned char ch = (unsigned char)tok[i];
+
+		if (ch >= 0x20 && ch < 0x7f && ch != '\\')
+			buf[o++] = (char)ch;
+		else
+			o += (size_t)snprintf(buf + o, size - o, "\\x%02x", ch);
+	}
+	if (tok[i] && o + 4 < size)
+		o += (size_t)snprintf(buf + o, size - o, "...");
+	buf[o] = 0;
+}
+
 static bool key_allowed(const char *keys, const char *key)
 {
 	size_t kl = strlen(key);
@@ -527,7 +579,7 @@ static void check_expectations(struct script_ctx *ctx, const struct script_line 
 static int run_line(struct script_ctx *ctx, const struct script_line *ln)
 {
 	const struct script_cmd *c;
-	const char *sub = NULL, *bad_key = NULL;
+	const char *sub = NULL, *bad_key = NULL, *bad_word = NULL;
 	struct script_result res;
 	int i, nth, ret = SCRIPT_OK;
 
@@ -552,6 +604,11 @@ static int run_line(struct script_ctx *ctx, const struct script_line *ln)
 	if (ctx->opts->explain)
 		fprintf(ctx->out, "%s:%d: %s\n", ctx->file, ctx->lineno, ln->text);
 	for (nth = 0; c; c = cmd_find(ln->cmd, sub, ++nth)) {
+		if (ln->npos > cmd_arity(c, sub != NULL)) {
+			/* extra bare words are a syntax error (issue 7, defect 5) */
+			bad_word = ln->pos[cmd_arity(c, sub != NULL)];
+			continue;
+		}
 		for (i = 0; i < ln->nkv; i++)
 			if (!key_allowed(c->keys, ln->kv[i].key))
 				break;
@@ -565,6 +622,12 @@ static int run_line(struct script_ctx *ctx, const struct script_line *ln)
 			break;
 	}
 	if (!c) {
+		if (bad_word) {
+			char esc[300];
+
+			escape_token(bad_word, esc, sizeof(esc));
+			return script_error(ctx, "%s: unexpected word '%s'", ln->cmd, esc);
+		}
 		if (bad_key)
 			return script_error(ctx, "%s: unknown argument %s=", ln->cmd, bad_key);
 		return script_error(ctx, "%s: unknown object %s", ln->cmd,

@@ -175,6 +175,25 @@ static void test_run_directory_cannot_read_exit_2(void **state)
 	assert_non_null(strstr(err, "/: cannot read: Is a directory"));
 }
 
+/* Issue 7 defects 5 and 8: extra bare words are a syntax error, echoed cut and escaped. */
+static void test_run_extra_bare_word_exit_2(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run("mm q\nvfio_open c0 tyv2 mm=q\n", &r);
+	assert_int_equal(r.rc, 2);
+	assert_non_null(strstr(r.err, "t.tsim:2: vfio_open: unexpected word 'tyv2'"));
+	run("mm a bogus\n", &r);
+	assert_int_equal(r.rc, 2);
+	assert_non_null(strstr(r.err, "t.tsim:1: mm: unexpected word 'bogus'"));
+	run("mm a \x01xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n", &r);
+	assert_int_equal(r.rc, 2);
+	assert_non_null(strstr(r.err, "unexpected word '\\x01xxx"));
+	assert_non_null(strstr(r.err, "xxx...'"));
+	assert_null(strstr(r.err, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +207,7 @@ int main(void)
 		cmocka_unit_test(test_run_shared_command_name_dispatch),
 		cmocka_unit_test(test_run_nested_slot_create_no_deadlock),
 		cmocka_unit_test(test_run_directory_cannot_read_exit_2),
+		cmocka_unit_test(test_run_extra_bare_word_exit_2),
 	};
 
 	return cmocka_run_group_tests_name("script", tests, NULL, NULL);

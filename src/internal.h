@@ -197,8 +197,7 @@ struct tcesim_world {
 	_Atomic long live_allocs;	/* allocations made by tcesim_zalloc() */
 	_Atomic unsigned long fail_nth; /* 0: off; n: the n-th next alloc fails */
 	_Atomic unsigned long allocs_total;
-	struct tcesim_mutex slot_lock;	/* protects slot[] creation */
-	void *slot[TCESIM_SLOT_NR];	/* written once under slot_lock */
+	void *slot[TCESIM_SLOT_NR];	/* published once by CAS (world.c), read with acquire */
 	void (*slot_destroy[TCESIM_SLOT_NR])(struct tcesim_world *w, void *state);
 	struct tcesim_mutex log_lock;	/* protects log[], log_head, log_fn */
 	char log[TCESIM_LOG_LINES][TCESIM_LOG_LEN];

@@ -50,7 +50,6 @@ TCESIM_EXPORT int tcesim_world_create(const struct tcesim_world_cfg *cfg,
 	if (!w)
 		return -ENOMEM;
 	w->cfg = *cfg;
-	tcesim_mutex_init(&w->slot_lock);
 	tcesim_mutex_init(&w->log_lock);
 	*out = w;
 	return 0;
@@ -73,7 +72,6 @@ TCESIM_EXPORT void tcesim_world_destroy(struct tcesim_world *w)
 		 * nothing was queued (most layers queue nothing) */
 		tcesim_rcu_barrier_if_queued();
 	}
-	tcesim_mutex_destroy(&w->slot_lock);
 	tcesim_mutex_destroy(&w->log_lock);
 	free(w);
 }

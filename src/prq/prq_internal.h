@@ -98,7 +98,7 @@ struct prq {
 	_Atomic unsigned long qi_submits, qi_drains, qi_descs, pgrp_resps;
 	_Atomic unsigned long drains, drain_waits;
 
-	struct cds_list_head node;	/* prq_state->prqs; under slot_lock */
+	struct cds_list_head node;	/* prq_state->prqs; under prq_state->lock */
 };
 
 /* Per-world module state (TCESIM_SLOT_PRQ). */

@@ -320,8 +320,10 @@ TCESIM_EXPORT int tcesim_tce_iommu_open(struct tcesim_world *w, unsigned long ar
  * window (Q9); v2 charges preregistered pages; every window charges its
  * table size (hardware + userspace copy).
  *
- * Quirks (world option quirks=): Q1 an unaligned iova inside a window
- * returns 1 (both modes: it is the ABI). Q2 UNMAP running past the window
+ * Quirks (world option quirks=): Q1 an unaligned iova inside a window:
+ * safe -EINVAL, nothing changed; upstream returns 1 (the boolean
+ * iommu_tce_put_param_check/iommu_tce_clear_param_check macros of
+ * arch/powerpc/include/asm/iommu.h, an upstream bug). Q2 UNMAP running past the window
  * end: safe -EINVAL, nothing changed; upstream clamps to the window end
  * (returns 0). Q3 v1 MAP on a page smaller than the IOMMU page: safe unpins
  * it; upstream leaks the pin. Q4 UNREGISTER of a region with live TCEs:
@@ -334,7 +336,7 @@ TCESIM_EXPORT int tcesim_tce_iommu_open(struct tcesim_world *w, unsigned long ar
  *         2022 borrowing ops + 2020 body) and its helpers.
  * Context: takes the container lock (not for MAP/UNMAP), mem_list mutex,
  *          phb->lock, mm->lock; RCU read side inside; registered thread.
- * Return: 0 (CHECK_EXTENSION: 0 or 1; Q1: 1), or, checked in this order:
+ * Return: 0 (CHECK_EXTENSION: 0 or 1; Q1 under quirks=upstream: 1), or, checked in this order:
  *  * -ENOTTY - unknown @cmd; REGISTER/UNREGISTER/TCE_CREATE/TCE_REMOVE on
  *              v1; ENABLE/DISABLE on v2
  *  * -EPERM  - bound to another process; MAP/UNMAP before ENABLE (v1) or

@@ -828,11 +828,17 @@ static long ioctl_map_dma(struct tcesim_tce_container *c, struct tcesim_mm *cur,
 	ret = dma_direction(param.flags, &dir);
 	if (ret)
 		goto out;
-	/* Q1: iommu_tce_put_param_check() is a boolean macro: 1, not -EINVAL */
+	/*
+	 * Q1: upstream's iommu_tce_put_param_check() (arch/powerpc/include/
+	 * asm/iommu.h) is a boolean macro, so tce_iommu_ioctl() in
+	 * drivers/vfio/vfio_iommu_spapr_tce.c returns 1, not -EINVAL. That is
+	 * an upstream bug: only quirks=upstream reproduces it; quirks=safe
+	 * refuses with -EINVAL and changes nothing.
+	 */
 	if (tcesim_iommu_tce_check_ioba(tbl->it_page_shift, tbl->it_offset, tbl->it_size,
 					param.iova, 1) ||
 	    tcesim_iommu_tce_check_gpa(tbl->it_page_shift, param.vaddr)) {
-		ret = 1;
+		ret = quirks_upstream(c) ? 1 : -EINVAL;
 		goto out;
 	}
 	if (c->v2)
@@ -863,10 +869,10 @@ static long ioctl_unmap_dma(struct tcesim_tce_container *c, unsigned long arg)
 		goto out;
 	}
 	pages = param.size >> tbl->it_page_shift;
-	/* Q1: iommu_tce_clear_param_check() (boolean macro) */
+	/* Q1: iommu_tce_clear_param_check() (boolean macro); 1 only under quirks=upstream */
 	if (tcesim_iommu_tce_check_ioba(tbl->it_page_shift, tbl->it_offset, tbl->it_size,
 					param.iova, pages)) {
-		ret = 1;
+		ret = quirks_upstream(c) ? 1 : -EINVAL;
 		goto out;
 	}
 	/* Q2: only the first page was range checked */

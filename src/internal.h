@@ -144,11 +144,12 @@ void tcesim_rcu_barrier_if_queued(void);
 
 static inline void tcesim_call_rcu(struct rcu_head *head, void (*fn)(struct rcu_head *))
 {
-	atomic_fetch_add_explicit(&tcesim_rcu_queued, 1, memory_order_relaxed);
 #ifdef TCESIM_TSAN
 	tcesim_tsan_release(&tcesim_tsan_rcu_sync);
 #endif
 	urcu_memb_call_rcu(head, fn);
+	/* counted after it is queued: a barrier that read the count waits for it */
+	atomic_fetch_add_explicit(&tcesim_rcu_queued, 1, memory_order_release);
 }
 
 /* --------------------------------------------------------------- mutex --- */

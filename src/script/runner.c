@@ -604,9 +604,11 @@ static int run_line(struct script_ctx *ctx, const struct script_line *ln)
 	if (ctx->opts->explain)
 		fprintf(ctx->out, "%s:%d: %s\n", ctx->file, ctx->lineno, ln->text);
 	for (nth = 0; c; c = cmd_find(ln->cmd, sub, ++nth)) {
-		if (ln->npos > cmd_arity(c, sub != NULL)) {
+		int arity = cmd_arity(c, sub != NULL);
+
+		if (ln->npos > arity) {
 			/* extra bare words are a syntax error (issue 7, defect 5) */
-			bad_word = ln->pos[cmd_arity(c, sub != NULL)];
+			bad_word = ln->pos[arity];
 			continue;
 		}
 		for (i = 0; i < ln->nkv; i++)

@@ -77,6 +77,12 @@ int kvmppc_stt_create(struct tcesim_kvm *kvm, const struct tcesim_kvm_create_spa
 		ret = -ENOMEM;
 		goto out_unaccount;
 	}
+	stt->present = tcesim_zalloc(kvm->w, (npages + 63) / 64 * sizeof(uint64_t));
+	if (!stt->present) {
+		tcesim_kfree(kvm->w, stt);
+		ret = -ENOMEM;
+		goto out_unaccount;
+	}
 	stt->kvm = kvm;
 	stt->w = kvm->w;
 	stt->liobn = args->liobn;
@@ -110,6 +116,7 @@ int kvmppc_stt_create(struct tcesim_kvm *kvm, const struct tcesim_kvm_create_spa
 
 out_free:
 	tcesim_mutex_destroy(&stt->alloc_lock);
+	tcesim_kfree(kvm->w, (void *)stt->present);
 	tcesim_kfree(kvm->w, stt);
 out_unaccount:
 	if (mm)
@@ -140,8 +147,10 @@ static void stt_free(struct kvmppc_spapr_tce_table *stt)
 	struct tcesim_world *w = stt->w;
 	uint64_t i;
 
-	for (i = 0; i < stt->npages; i++)
+	for (i = kvmppc_stt_next_page(stt, 0, stt->npages); i < stt->npages;
+	     i = kvmppc_stt_next_page(stt, i + 1, stt->npages))
 		tcesim_kfree(w, (void *)stt->pages[i]);
+	tcesim_kfree(w, (void *)stt->present);
 	if (stt->mm) {
 		tcesim_account_locked_vm(stt->mm, stt->acct_pages, false);
 		tcesim_mmdrop(stt->mm);
@@ -287,8 +296,11 @@ bool kvmppc_stt_put_alloc(struct kvmppc_spapr_tce_table *stt, uint64_t idx, uint
 	if (!page) {
 		page = tcesim_zalloc(stt->w, 8ULL << stt->per_page_shift);
 		/* Pairs with the acquire loads in kvmppc_stt_put() and kvmppc_stt_get(). */
-		if (page)
+		if (page) {
 			atomic_store_explicit(&stt->pages[pg], page, memory_order_release);
+			atomic_fetch_or_explicit(&stt->present[pg / 64], 1ULL << (pg % 64),
+						 memory_order_release);
+		}
 	}
 	tcesim_mutex_unlock(&stt->alloc_lock);
 	if (!page)

@@ -7,6 +7,26 @@
  *
  * Lock order: kvm->lock > stt->alloc_lock > mm->lock. Hypercalls take no
  * kvm->lock: they walk the RCU lists inside a read-side section.
+ *
+ * The files of src/kvm call each other one way, bottom to top (a file calls
+ * only files of a lower layer; the kvm_layers test checks it from the
+ * objects' symbols):
+ *
+ *   0  kvm_guest.c          guest memory: memslots, gpa -> ua, guest reads/writes
+ *   1  kvm_stt.c            the common LIOBN/table layer: KVM's stt (create,
+ *                           release, links to hardware tables, lazy pages,
+ *                           shared checks)
+ *   1  spapr_tce_store.c    QEMU-owned entries, sparse
+ *   2  book3s_64_vio_2013.c KVM tier, legacy_2013 emulated-table rules
+ *   2  spapr_iommu.c        QEMU tier: tables, handlers, translation, tracing
+ *   3  book3s_64_vio.c      KVM tier, virtual mode (hands legacy_2013 down)
+ *   4  book3s_64_vio_hv.c   KVM tier, real mode (legacy_2016; H_GET_TCE is
+ *                           virtual mode's)
+ *   5  kvm.c                the guest object, the stt fd close, and the
+ *                           dispatcher tcesim_kvm_hcall() over the tiers
+ *
+ * This header's inline helpers belong to the layer of the file they sit
+ * under ("---- file.c ----").
  */
 #ifndef TCESIM_KVM_INTERNAL_H
 #define TCESIM_KVM_INTERNAL_H
@@ -193,7 +213,7 @@ static inline void kvm_live_account(struct tcesim_kvm *kvm, _Atomic uint64_t *co
 	}
 }
 
-/* ---- book3s_64_vio.c ---- */
+/* ---- kvm_stt.c (and kvm_guest.c) ---- */
 struct kvmppc_spapr_tce_table *kvmppc_find_table_rcu(struct tcesim_kvm *kvm, uint64_t liobn);
 /* Read stt entry @idx (0-based, offset removed); 0 when its page is absent. */
 static inline uint64_t kvmppc_stt_get(struct kvmppc_spapr_tce_table *stt, uint64_t idx)

@@ -96,6 +96,10 @@ struct script_cmd {
 extern const struct script_cmd script_cmds_core[];
 extern const struct script_cmd script_cmds_mem[];
 extern const struct script_cmd script_cmds_ops[];
+extern const struct script_cmd script_cmds_tce[];
+extern const struct script_cmd script_cmds_owner[];
+extern const struct script_cmd script_cmds_tce_check[];
+extern const struct script_cmd script_cmds_device_dma[];
 extern const struct script_cmd script_cmds_kvm[];
 extern const struct script_cmd script_cmds_vfio[];
 extern const struct script_cmd script_cmds_sva[];

@@ -11,46 +11,30 @@
 
 #define DEVICE_DMA_MAX_LEN (16ULL << 20)
 
-/* The PHB's cached TCE for (PE, window, entry), 0 if none (oracle for --explain). */
-static uint64_t cache_peek(struct tcesim_pe *pe, unsigned int win, uint64_t entry)
-{
-	struct tce_cache *c = &pe->phb->cache;
-	uint64_t tce = 0;
-	unsigned int i;
-
-	pthread_spin_lock(&c->lock);
-	for (i = 0; i < TCE_CACHE_SLOTS; i++) {
-		if (c->e[i].tce && c->e[i].pe_number == pe->pe_number && c->e[i].win == win &&
-		    c->e[i].entry == entry) {
-			tce = c->e[i].tce;
-			break;
-		}
-	}
-	pthread_spin_unlock(&c->lock);
-	return tce;
-}
-
 /* Explains pages whose cached translation differs from the table (stale). */
 static void explain_stale(struct script_ctx *ctx, struct tcesim_pci_dev *dev, uint64_t iova,
 			  uint64_t len)
 {
-	struct tcesim_pe *pe = dev->pe;
+	struct tcesim_pe *pe = tcesim_pci_dev_pe(dev);
 	struct tcesim_iommu_table *tbl;
-	uint64_t entry, last, cached, now;
-	unsigned int n;
+	uint64_t entry, first, last, cached, now;
+	unsigned int n, shift;
 
-	if (!pe->phb->ops->kill_pages)
+	if (!tcesim_phb_has_tce_cache(tcesim_pe_phb(pe)))
 		return;
-	for (n = 0; n < TCESIM_IOMMU_TABLE_GROUP_MAX_TABLES; n++) {
+	for (n = 0; n < TCESIM_PE_MAX_WINDOWS; n++) {
 		if (tcesim_pe_get_table(pe, n, &tbl))
 			continue;
-		last = (iova + len - 1) >> tbl->it_page_shift;
-		for (entry = iova >> tbl->it_page_shift; entry <= last && entry < (iova >>
-		     tbl->it_page_shift) + 16; entry++) {
+		shift = cmdops_page_shift(tbl);
+		first = iova >> shift;
+		last = (iova + len - 1) >> shift;
+		for (entry = first; entry <= last && entry < first + 16; entry++) {
 			if (tcesim_iommu_tce_get(tbl, entry, &now))
 				continue;
-			cached = cache_peek(pe, n, entry);
-			if (cached && cached != now)
+			/* what the device would use now (--explain's oracle) */
+			if (tcesim_phb_tce_cache_lookup(pe, n, entry, &cached))
+				continue;
+			if (cached != now)
 				script_explain(ctx, "STALE: the PHB TCE cache still holds 0x%" PRIx64
 					       " for entry 0x%" PRIx64 " while the table says 0x%"
 					       PRIx64 " (no tce_kill since the exchange): the "
@@ -77,7 +61,8 @@ static int cmd_device_dma(struct script_ctx *ctx, const struct script_line *ln,
 	wr = !strcmp(op, "write");
 	if (script_arg(ln, "pasid"))
 		return script_error(ctx, "device_dma: %s is a TCE device (PHB DMA windows have "
-				    "no PASIDs); pasid= is for pdev devices", dev->name);
+				    "no PASIDs); pasid= is for pdev devices",
+				    tcesim_pci_dev_name(dev));
 	if (!script_arg_u64(ctx, ln, "iova", true, 0, &iova) ||
 	    !script_arg_u64(ctx, ln, "len", true, 0, &len) ||
 	    !script_arg_u64(ctx, ln, "fill", false, 0x5a, &fill))
@@ -92,12 +77,12 @@ static int cmd_device_dma(struct script_ctx *ctx, const struct script_line *ln,
 	memset(buf, (int)fill, (size_t)len);
 	if (script_explaining(ctx))
 		explain_stale(ctx, dev, iova, len);
-	tcesim_phb_get_stats(dev->pe->phb, &a);
+	tcesim_phb_get_stats(tcesim_pe_phb(tcesim_pci_dev_pe(dev)), &a);
 	if (wr)
 		res->ret = tcesim_pci_dev_dma_write(dev, iova, buf, (size_t)len);
 	else
 		res->ret = tcesim_pci_dev_dma_read(dev, iova, buf, (size_t)len);
-	tcesim_phb_get_stats(dev->pe->phb, &b);
+	tcesim_phb_get_stats(tcesim_pe_phb(tcesim_pci_dev_pe(dev)), &b);
 	if (!res->ret && !wr)
 		script_report_u64(res, "data", buf[0]);
 	if (script_explaining(ctx)) {

@@ -88,8 +88,8 @@ static int cmd_phb(struct script_ctx *ctx, const struct script_line *ln, struct 
 	script_explain(ctx, "PHB %s: %s%s, IOMMU page sizes 0x%" PRIx64 "%s", name, model,
 		       m == TCESIM_PHB_IODA2 ? (cfg.kill == TCESIM_PHB_KILL_PHB4 ?
 			" (PHB4: OPAL TCE kill)" : " (PHB3: kill register)") : "",
-		       phb->pgsizes, m == TCESIM_PHB_P5IOC2 ? ", no TCE cache (nothing to kill)" :
-		       ", TCE cache in front of the tables");
+		       tcesim_phb_pgsizes(phb), m == TCESIM_PHB_P5IOC2 ?
+		       ", no TCE cache (nothing to kill)" : ", TCE cache in front of the tables");
 	return SCRIPT_OK;
 }
 
@@ -100,6 +100,7 @@ static int cmd_pe(struct script_ctx *ctx, const struct script_line *ln, struct s
 	struct tcesim_iommu_table_info ti;
 	struct tcesim_iommu_table *tbl;
 	struct tcesim_pe_cfg cfg;
+	struct tcesim_pe_info pi;
 	struct tcesim_pe *pe;
 	uint64_t dma32;
 
@@ -124,11 +125,12 @@ static int cmd_pe(struct script_ctx *ctx, const struct script_line *ln, struct s
 	}
 	if (script_explaining(ctx) && !tcesim_pe_get_table(pe, 0, &tbl)) {
 		tcesim_iommu_table_get_info(tbl, &ti);
+		tcesim_pe_get_info(pe, &pi);
 		script_explain(ctx, "PE #%u (iommu group %s): window 0 = table %s:0, entries "
 			       "0x%" PRIx64 "..0x%" PRIx64 ", %uK IOMMU pages, %u level(s)%s",
-			       pe->pe_number, name, name, ti.it_offset,
+			       pi.pe_number, name, name, ti.it_offset,
 			       ti.it_offset + ti.it_size - 1, (1u << ti.it_page_shift) >> 10,
-			       ti.levels, atomic_load(&pe->bypass) ? "; bypass window on" : "");
+			       ti.levels, pi.bypass_enabled ? "; bypass window on" : "");
 		tcesim_iommu_tce_table_put(tbl);
 	}
 	return SCRIPT_OK;
@@ -157,7 +159,7 @@ static int cmd_dev(struct script_ctx *ctx, const struct script_line *ln, struct 
 		tcesim_pci_dev_destroy(dev);
 		return script_error(ctx, "out of memory");
 	}
-	script_explain(ctx, "device %s in PE %s, %u-bit DMA mask", name, pe->name,
+	script_explain(ctx, "device %s in PE %s, %u-bit DMA mask", name, tcesim_pe_name(pe),
 		       (unsigned int)bits);
 	return SCRIPT_OK;
 }
@@ -187,7 +189,8 @@ static int cmd_driver_bind(struct script_ctx *ctx, const struct script_line *ln,
 	res->ret = tcesim_pci_dev_driver_bind(dev);
 	if (!res->ret)
 		script_explain(ctx, "kernel driver bound to %s: it uses the default domain "
-			       "(window 0); the group cannot be claimed by userspace", dev->name);
+			       "(window 0); the group cannot be claimed by userspace",
+			       tcesim_pci_dev_name(dev));
 	else if (res->ret == -EBUSY)
 		script_explain(ctx, "refused: a driver is bound already or the group is owned "
 			       "by userspace");
@@ -204,7 +207,8 @@ static int cmd_driver_unbind(struct script_ctx *ctx, const struct script_line *l
 		return ret;
 	res->ret = tcesim_pci_dev_driver_unbind(dev);
 	if (!res->ret)
-		script_explain(ctx, "kernel driver unbound from %s", dev->name);
+		script_explain(ctx, "kernel driver unbound from %s",
+			       tcesim_pci_dev_name(dev));
 	return SCRIPT_OK;
 }
 
@@ -235,10 +239,11 @@ static int cmd_dma_map(struct script_ctx *ctx, const struct script_line *ln,
 	struct tcesim_iommu_table *tbl;
 	struct tcesim_pci_dev *dev = NULL;
 	enum tcesim_dma_data_direction dir;
+	struct tcesim_pe_info pi;
 	struct tcesim_pe *pe;
 	struct dma_obj *d;
-	uint64_t npages, hpa = 0, dma, bytes, hpages, pfn;
-	unsigned int order = 0, hshift = tcesim_page_shift(w);
+	uint64_t npages, hpa = 0, dma, bytes, hpages;
+	unsigned int order = 0, hshift = tcesim_world_cfg(w)->host_page_shift;
 
 	if (!name)
 		return SCRIPT_ERR;
@@ -250,9 +255,9 @@ static int cmd_dma_map(struct script_ctx *ctx, const struct script_line *ln,
 		dev = script_obj_need(ctx, "dev", dname);
 		if (!dev)
 			return SCRIPT_ERR;
-		if (dev->pe != pe)
+		if (tcesim_pci_dev_pe(dev) != pe)
 			return script_error(ctx, "dma_map: device %s is not in PE %s", dname,
-					    pe->name);
+					    tcesim_pe_name(pe));
 	}
 	if (script_obj_get(ctx, "dma", name))
 		return script_error(ctx, "dma %s already exists", name);
@@ -270,15 +275,14 @@ static int cmd_dma_map(struct script_ctx *ctx, const struct script_line *ln,
 			order++;
 		if (ti.it_page_shift > hshift && order < ti.it_page_shift - hshift)
 			order = ti.it_page_shift - hshift;
-		pfn = hostmem_alloc_pfns(hostmem_get(w), order);
-		if (!pfn)
+		if (tcesim_alloc_pages(w, order, &hpa))
 			return script_error(ctx, "dma_map: out of simulated RAM");
-		hpa = pfn << hshift;
 	}
 	dma = tcesim_pe_dma_map(pe, dev, hpa, (unsigned long)npages, dir);
 	if (dma == TCESIM_DMA_MAPPING_ERROR) {
 		res->ret = -1;
-		script_explain(ctx, "iommu_alloc failed: %s", pe->owned ?
+		tcesim_pe_get_info(pe, &pi);
+		script_explain(ctx, "iommu_alloc failed: %s", pi.owned ?
 			       "the PE is owned by userspace (no window or a full bitmap)" :
 			       "npages 0, fail_iommu, or no free range under the DMA mask");
 		return SCRIPT_OK;

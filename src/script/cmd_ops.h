@@ -2,10 +2,11 @@
 /*
  * cmd_ops.h - what the ops-module scenario commands share: cmd_ops.c,
  * cmd_tce.c, cmd_owner.c, cmd_tce_check.c, cmd_device_dma.c, with their
- * helpers in cmd_ops_common.c (see script_internal.h and shared/SCENARIO.md "PHBs, PEs", "Kernel DMA API", "Table operations",
- * "Device DMA"): PHBs, PEs (iommu table groups), PCI devices and drivers,
- * the kernel DMA API on window 0, TCE exchange/get/kill, the pre-2015 pool
- * lock path, ownership, device DMA through the PHB TCE cache.
+ * helpers in cmd_ops_common.c (see script_internal.h and shared/SCENARIO.md
+ * "PHBs, PEs", "Kernel DMA API", "Table operations", "Device DMA"): PHBs,
+ * PEs (iommu table groups), PCI devices and drivers, the kernel DMA API
+ * on window 0, TCE exchange/get/kill, the pre-2015 pool lock path,
+ * ownership, device DMA through the PHB TCE cache.
  *
  * Objects (type: pointer): "phb": struct tcesim_phb, "pe": struct
  * tcesim_pe, "dev": struct tcesim_pci_dev, "dma": a kernel DMA mapping (one
@@ -42,9 +43,6 @@
 #define TCESIM_SCRIPT_CMD_OPS_H
 
 #include "script/script_internal.h"
-#include "ops/phb_internal.h"
-#include "mem/mem_internal.h"
-#include <tcesim/mem.h>
 
 /* Snapshot of a table and its PHB, for what --explain says changed. */
 struct tbl_snap {
@@ -54,6 +52,7 @@ struct tbl_snap {
 
 /* cmd_ops_common.c: the helpers of the former single cmd_ops.c. */
 bool cmdops_legacy(struct script_ctx *ctx);
+unsigned int cmdops_page_shift(struct tcesim_iommu_table *tbl);
 bool cmdops_dir_writes(enum tcesim_dma_data_direction d);
 const char *cmdops_yesno(bool b);
 bool cmdops_table_lookup(struct script_ctx *ctx, const char *name, struct tcesim_pe **pe,

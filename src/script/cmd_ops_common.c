@@ -13,7 +13,15 @@
 
 bool cmdops_legacy(struct script_ctx *ctx)
 {
-	return tcesim_flavour_is(script_world(ctx), TCESIM_FLAVOUR_LEGACY_2015);
+	return tcesim_world_cfg(script_world(ctx))->flavour == TCESIM_FLAVOUR_LEGACY_2015;
+}
+
+/* IOMMU page shift of a table (tcesim_iommu_table_get_info()). */
+unsigned int cmdops_page_shift(struct tcesim_iommu_table *tbl)
+{
+	struct tcesim_iommu_table_info ti;
+
+	return tcesim_iommu_table_get_info(tbl, &ti) ? 0 : ti.it_page_shift;
 }
 
 bool cmdops_dir_writes(enum tcesim_dma_data_direction d)
@@ -43,7 +51,7 @@ bool cmdops_table_lookup(struct script_ctx *ctx, const char *name, struct tcesim
 		script_error(ctx, "bad table name '%s' (PE:WINDOW, e.g. pe0:0)", name);
 		return false;
 	}
-	if (n >= TCESIM_IOMMU_TABLE_GROUP_MAX_TABLES) {
+	if (n >= TCESIM_PE_MAX_WINDOWS) {
 		script_error(ctx, "bad table name '%s': a PE has windows 0 and 1", name);
 		return false;
 	}
@@ -63,27 +71,29 @@ void cmdops_snap(struct tcesim_pe *pe, struct tcesim_iommu_table *tbl, struct tb
 	memset(s, 0, sizeof(*s));
 	if (tbl)
 		tcesim_iommu_table_get_info(tbl, &s->ti);
-	tcesim_phb_get_stats(pe->phb, &s->ps);
+	tcesim_phb_get_stats(tcesim_pe_phb(pe), &s->ps);
 }
 
 /* What the PHB did between two snapshots (kills, evictions). */
 void cmdops_explain_kills(struct script_ctx *ctx, const char *tname, struct tcesim_pe *pe,
 			  const struct tbl_snap *a, const struct tbl_snap *b)
 {
+	const char *phb = tcesim_phb_name(tcesim_pe_phb(pe));
+
 	if (!script_explaining(ctx))
 		return;
 	if (b->ti.kills != a->ti.kills)
 		script_explain(ctx, "kills of %s: %" PRIu64 " -> %" PRIu64, tname, a->ti.kills,
 			       b->ti.kills);
 	if (b->ps.kill_reg_writes != a->ps.kill_reg_writes)
-		script_explain(ctx, "PHB %s: %" PRIu64 " kill register write(s)", pe->phb->name,
+		script_explain(ctx, "PHB %s: %" PRIu64 " kill register write(s)", phb,
 			       b->ps.kill_reg_writes - a->ps.kill_reg_writes);
 	if (b->ps.opal_kills != a->ps.opal_kills)
 		script_explain(ctx, "PHB %s: %" PRIu64 " opal_pci_tce_kill() call(s)",
-			       pe->phb->name, b->ps.opal_kills - a->ps.opal_kills);
+			       phb, b->ps.opal_kills - a->ps.opal_kills);
 	if (b->ps.cache_evictions != a->ps.cache_evictions)
 		script_explain(ctx, "PHB %s: %" PRIu64 " cached translation(s) evicted",
-			       pe->phb->name, b->ps.cache_evictions - a->ps.cache_evictions);
+			       phb, b->ps.cache_evictions - a->ps.cache_evictions);
 }
 
 bool cmdops_page_dirty(struct tcesim_world *w, uint64_t hpa)
@@ -120,7 +130,7 @@ static void tce_pin_destroy(void *p)
 	struct tce_pin *pin = p;
 	enum tcesim_dma_data_direction dir = TCESIM_DMA_NONE;
 	uint64_t tce = 0, hpa = 0;
-	uint64_t mask = ~((1ULL << pin->tbl->it_page_shift) - 1);
+	uint64_t mask = ~((1ULL << cmdops_page_shift(pin->tbl)) - 1);
 
 	/* tcesim_iommu_tce_xchg: exchange + kill in either era */
 	if (!tcesim_iommu_tce_get(pin->tbl, pin->entry, &tce) && (tce & TCESIM_TCE_PERM_MASK) &&
@@ -233,8 +243,8 @@ bool cmdops_arg_page(struct script_ctx *ctx, const struct script_line *ln,
 	}
 	*pinned = true;
 	/* Preserve the offset of the IOMMU page inside the host page. */
-	psz = 1ULL << tcesim_page_shift(w);
-	*hpa = (host + (va & (psz - 1))) & ~((1ULL << tbl->it_page_shift) - 1);
+	psz = 1ULL << tcesim_world_cfg(w)->host_page_shift;
+	*hpa = (host + (va & (psz - 1))) & ~((1ULL << cmdops_page_shift(tbl)) - 1);
 	if (*hpa < host)
 		*hpa = host;
 	script_explain(ctx, "page 0x%" PRIx64 " backing %s va 0x%" PRIx64 " pinned (pins now %d)",

@@ -21,7 +21,7 @@ static void explain_ownership(struct script_ctx *ctx, struct tcesim_pe *pe,
 		return;
 	if (a->bypass_enabled != b->bypass_enabled)
 		script_explain(ctx, "bypass window (TVE#1) %s", b->bypass_enabled ? "on" : "off");
-	for (n = 0; n < TCESIM_IOMMU_TABLE_GROUP_MAX_TABLES; n++) {
+	for (n = 0; n < TCESIM_PE_MAX_WINDOWS; n++) {
 		if ((a->windows ^ b->windows) & (1u << n))
 			script_explain(ctx, "window %u %s (PE-wide kill)", n, (b->windows >> n) & 1 ?
 				       "programmed with a new default table" :
@@ -31,11 +31,11 @@ static void explain_ownership(struct script_ctx *ctx, struct tcesim_pe *pe,
 		return;
 	if (b->owned && !a->owned)
 		script_explain(ctx, "%s:0 it_map: all bits set (was %s): every kernel dma_map now "
-			       "fails with DMA_MAPPING_ERROR", pe->name,
+			       "fails with DMA_MAPPING_ERROR", tcesim_pe_name(pe),
 			       in_use_before == 1 ? "in use" : "only reserved bits");
 	else if (!b->owned && a->owned)
 		script_explain(ctx, "%s:0 it_map: cleared, entry 0 and the reserved range set "
-			       "again: the kernel DMA API can allocate", pe->name);
+			       "again: the kernel DMA API can allocate", tcesim_pe_name(pe));
 	tcesim_iommu_tce_table_put(tbl);
 }
 
@@ -98,7 +98,7 @@ static int owner_target(struct script_ctx *ctx, const struct script_line *ln, bo
 		*dev = script_obj_get(ctx, "dev", ln->pos[0]);
 		if (!*dev)
 			return SCRIPT_PASS;
-		*pe = (*dev)->pe;
+		*pe = tcesim_pci_dev_pe(*dev);
 	} else {
 		*pe = script_obj_get(ctx, "pe", ln->pos[0]);
 		if (!*pe)
@@ -127,7 +127,7 @@ static void explain_claim(struct script_ctx *ctx, struct tcesim_pe *pe, bool dev
 		script_explain(ctx, "refused: the table ops cannot exchange");
 	else if (!ret && !a->owner_cnt)
 		script_explain(ctx, "group %s attached to spapr_tce_blocked_domain -> "
-			       "take_ownership; owner_cnt %u", pe->name, b->owner_cnt);
+			       "take_ownership; owner_cnt %u", tcesim_pe_name(pe), b->owner_cnt);
 	else if (!ret)
 		script_explain(ctx, "same owner: owner_cnt %u -> %u, nothing else changes",
 			       a->owner_cnt, b->owner_cnt);
@@ -200,7 +200,7 @@ static int release(struct script_ctx *ctx, const struct script_line *ln,
 				       b.owner_cnt);
 		else
 			script_explain(ctx, "group %s attached to spapr_tce_platform_domain -> "
-				       "release_ownership", pe->name);
+				       "release_ownership", tcesim_pe_name(pe));
 		explain_ownership(ctx, pe, &a, &b, 0);
 	}
 	return SCRIPT_OK;

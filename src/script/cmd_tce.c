@@ -103,7 +103,7 @@ static int cmd_tce_xchg(struct script_ctx *ctx, const struct script_line *ln,
 	if (ret != SCRIPT_OK || !tbl)
 		return ret;
 	newdir = dir;
-	mask = ~((1ULL << tbl->it_page_shift) - 1);
+	mask = ~((1ULL << cmdops_page_shift(tbl)) - 1);
 	if (!tcesim_iommu_tce_get(tbl, entry, &before))
 		was_dirty = cmdops_page_dirty(w, before & mask);
 	cmdops_snap(pe, tbl, &a);
@@ -128,7 +128,7 @@ static int cmd_tce_xchg(struct script_ctx *ctx, const struct script_line *ln,
 		script_explain(ctx, "2015 iommu_tce_xchg: it_ops->exchange invalidates the entry "
 			       "itself, then SetPageDirty on the old page");
 	cmdops_explain_kills(ctx, tname, pe, &a, &b);
-	if (!cmdops_legacy(ctx) && pe->phb->ops->kill_pages)
+	if (!cmdops_legacy(ctx) && tcesim_phb_has_tce_cache(tcesim_pe_phb(pe)))
 		script_explain(ctx, "no kill (xchg_no_kill): the PHB may keep using the old "
 			       "translation until tce_kill %s entry=0x%" PRIx64, tname, entry);
 	cmdops_pin_release(ctx, tbl, entry, 0);
@@ -272,9 +272,9 @@ static int cmd_tce_kill(struct script_ctx *ctx, const struct script_line *ln,
 	res->ret = tcesim_iommu_tce_kill(tbl, entry, (unsigned long)npages);
 	cmdops_snap(pe, tbl, &b);
 	if (!res->ret) {
-		if (!pe->phb->ops->kill_pages)
+		if (!tcesim_phb_has_tce_cache(tcesim_pe_phb(pe)))
 			script_explain(ctx, "%s has no TCE cache: nothing to invalidate, no kill "
-				       "counted", pe->phb->name);
+				       "counted", tcesim_phb_name(tcesim_pe_phb(pe)));
 		else
 			script_explain(ctx, "iommu_tce_kill: entries 0x%" PRIx64 "..0x%" PRIx64
 				       " invalidated in every PE the table is linked to", entry,

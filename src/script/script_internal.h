@@ -28,7 +28,18 @@
 
 #include <stdio.h>
 
-#include "internal.h"
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <tcesim/tcesim.h>
+
+/* The script module sees only the public API (issue 9); same as src/internal.h's. */
+#ifndef TCESIM_ARRAY_SIZE
+#define TCESIM_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
 #include <tcesim/script.h>
 
 #define SCRIPT_OK 0

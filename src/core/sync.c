@@ -24,22 +24,29 @@ void tcesim_mutex_destroy(struct tcesim_mutex *m)
 	pthread_mutex_destroy(&m->m);
 }
 
+/*
+ * Under an exploration the explorer is the mutex (explore_sched.c: a thread
+ * whose next step is acquiring a held lock is not runnable), so the pthread
+ * mutex is not touched; owner records the coroutine.
+ */
 void tcesim_mutex_lock(struct tcesim_mutex *m)
 {
-	pthread_mutex_lock(&m->m);
-	atomic_store_explicit(&m->owner, (unsigned long)pthread_self(), memory_order_relaxed);
+	if (!(tcesim_explore_on() && tcesim_sched_lock(TCESIM_SCHED_LOCK, m)))
+		pthread_mutex_lock(&m->m);
+	atomic_store_explicit(&m->owner, tcesim_sched_self(), memory_order_relaxed);
 }
 
 void tcesim_mutex_unlock(struct tcesim_mutex *m)
 {
 	atomic_store_explicit(&m->owner, 0, memory_order_relaxed);
+	if (tcesim_explore_on() && tcesim_sched_lock(TCESIM_SCHED_UNLOCK, m))
+		return;
 	pthread_mutex_unlock(&m->m);
 }
 
 bool tcesim_mutex_held(struct tcesim_mutex *m)
 {
-	return atomic_load_explicit(&m->owner, memory_order_relaxed) ==
-	       (unsigned long)pthread_self();
+	return atomic_load_explicit(&m->owner, memory_order_relaxed) == tcesim_sched_self();
 }
 
 void tcesim_assert_held_fn(struct tcesim_mutex *m, const char *fn)

@@ -304,6 +304,7 @@ static int run_one(struct exp_sched *s, struct exp_search *x, struct tcesim_expl
 		if (c->teardown(s->ctx, why, sizeof(why)))
 			exp_fail(s, "%s", why[0] ? why : "teardown check failed");
 	}
+	exp_sched_drain(s);
 	s->ctx = NULL;
 	bad = s->failed || s->deadlock;
 	r->schedules++;

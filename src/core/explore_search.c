@@ -348,6 +348,11 @@ static bool dfs_next(struct exp_search *x, int bound)
 	return false;
 }
 
+TCESIM_EXPORT long tcesim_explore_world_destroy(struct tcesim_world *w)
+{
+	return tcesim_world_destroy_leaks(w);
+}
+
 TCESIM_EXPORT void tcesim_explore_opts_init(struct tcesim_explore_opts *o)
 {
 	memset(o, 0, sizeof(*o));

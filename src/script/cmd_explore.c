@@ -11,7 +11,10 @@
  * arch/powerpc/platforms/powernv/pci-ioda-tce.c: pnv_tce_xchg() do since
  * then: each old value is returned to exactly one caller.
  *
- * Both act on entry @entry of window 0 of a PE, pinning the page at mm:va
+ * tce_get_set reads with it_ops->get (tcesim_iommu_tce_get) and writes with
+ * it_ops->xchg_no_kill, ignoring what that returns: the value it acts on is
+ * the one it read. Both act on absolute entry @entry of window 0 of a PE
+ * and kill the entry after writing, pinning the page at mm:va
  * (as VFIO's tce_iommu_build_v2() pins a user page) and unpinning the page
  * the old TCE pointed to (tce_iommu_unuse_page()). Without mm= the entry is
  * cleared.
@@ -19,9 +22,6 @@
 #include <inttypes.h>
 
 #include "script/script_internal.h"
-#include "table/table_internal.h"
-#include <tcesim/mem.h>
-#include <tcesim/phb.h>
 
 static int tce_set_common(struct script_ctx *ctx, const struct script_line *ln,
 			  struct script_result *res, bool exchange)
@@ -29,10 +29,11 @@ static int tce_set_common(struct script_ctx *ctx, const struct script_line *ln,
 	const char *pename = script_pos(ctx, ln, 0, "PE");
 	struct tcesim_world *w = script_world(ctx);
 	struct tcesim_iommu_table *tbl = NULL;
+	enum tcesim_dma_data_direction dir = TCESIM_DMA_NONE;
 	struct tcesim_pe *pe;
 	struct tcesim_mm *mm = NULL;
-	_Atomic uint64_t *slot;
-	uint64_t entry, va = 0, hpa = 0, newtce = 0, old;
+	uint64_t entry, va = 0, hpa = 0, newtce = 0, old = 0;
+	int ret;
 
 	if (!pename || !script_arg_u64(ctx, ln, "entry", true, 0, &entry))
 		return SCRIPT_ERR;
@@ -44,19 +45,9 @@ static int tce_set_common(struct script_ctx *ctx, const struct script_line *ln,
 		if (!mm || !script_arg_u64(ctx, ln, "va", true, 0, &va))
 			return SCRIPT_ERR;
 	}
-	if (tcesim_pe_get_table(pe, 0, &tbl)) {
-		res->ret = -ENOENT;
-		return SCRIPT_OK;
-	}
-	if (entry >= tbl->it_size) {
-		tcesim_iommu_tce_table_put(tbl);
-		return script_error(ctx, "%s: entry %" PRIu64 " outside the window (%" PRIu64
-				    " entries)", ln->cmd, entry, tbl->it_size);
-	}
-	slot = tce_slot(tbl, false, (long)(tbl->it_offset + entry), true);
-	if (!slot) {
-		tcesim_iommu_tce_table_put(tbl);
-		res->ret = -ENOMEM;
+	ret = tcesim_pe_get_table(pe, 0, &tbl);
+	if (ret) {
+		res->ret = ret;
 		return SCRIPT_OK;
 	}
 	if (mm) {
@@ -67,14 +58,32 @@ static int tce_set_common(struct script_ctx *ctx, const struct script_line *ln,
 			res->ret = n < 0 ? n : -EFAULT;
 			return SCRIPT_OK;
 		}
+		dir = TCESIM_DMA_BIDIRECTIONAL;
 		newtce = hpa | TCESIM_TCE_PCI_READ | TCESIM_TCE_PCI_WRITE;
 	}
 	if (exchange) {
-		old = tce_xchg(slot, newtce);
+		/* seed 000: the old TCE comes back from the one atomic exchange */
+		uint64_t h = hpa;
+
+		ret = tcesim_iommu_tce_xchg_no_kill(NULL, tbl, entry, &h, &dir);
+		old = h ? h | TCESIM_TCE_PCI_READ | TCESIM_TCE_PCI_WRITE : 0;
 	} else {
 		/* the pre-2015 pattern: another CPU may write between these two */
-		old = tce_read(slot);
-		tce_write(slot, newtce);
+		ret = tcesim_iommu_tce_get(tbl, entry, &old);
+		if (!ret) {
+			uint64_t h = hpa;
+
+			ret = tcesim_iommu_tce_xchg_no_kill(NULL, tbl, entry, &h, &dir);
+		}
+	}
+	if (!ret)
+		ret = tcesim_iommu_tce_kill(tbl, entry, 1);
+	if (ret) {
+		if (hpa)
+			tcesim_unpin_user_page(w, hpa);
+		tcesim_iommu_tce_table_put(tbl);
+		res->ret = ret;
+		return SCRIPT_OK;
 	}
 	if (old & TCESIM_TCE_PERM_MASK)
 		tcesim_unpin_user_page(w, old & ~(uint64_t)0xfff);

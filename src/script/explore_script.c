@@ -385,9 +385,9 @@ static int xs_teardown(void *ctx, char *why, size_t len)
 	script_ctx_objs_destroy(x->ctx);
 	if (!w)
 		return 0;
-	tcesim_rcu_barrier_if_queued();
+	tcesim_rcu_barrier(); /* the explorer's callbacks (never liburcu's while exploring) */
 	pinned = tcesim_mem_pinned_pages(w);
-	leaked = tcesim_world_destroy_leaks(w);
+	leaked = tcesim_explore_world_destroy(w);
 	*x->v.w = NULL;
 	if (pinned) {
 		snprintf(why, len, "invariant: %ld page(s) still pinned after teardown", pinned);

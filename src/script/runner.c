@@ -46,7 +46,12 @@ struct script_ctx {
 };
 
 static const struct script_cmd *const cmd_tables[] = {
-	script_cmds_core, script_cmds_mem, script_cmds_ops, script_cmds_vfio, script_cmds_kvm,
+	script_cmds_core, script_cmds_mem, script_cmds_ops,
+	script_cmds_tce,
+	script_cmds_owner,
+	script_cmds_tce_check,
+	script_cmds_device_dma,
+	script_cmds_vfio, script_cmds_kvm,
 	script_cmds_sva, script_cmds_prq, script_cmds_explore,
 };
 

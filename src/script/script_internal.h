@@ -28,7 +28,18 @@
 
 #include <stdio.h>
 
-#include "internal.h"
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <tcesim/tcesim.h>
+
+/* The script module sees only the public API (issue 9); same as src/internal.h's. */
+#ifndef TCESIM_ARRAY_SIZE
+#define TCESIM_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
 #include <tcesim/script.h>
 
 #define SCRIPT_OK 0
@@ -96,6 +107,10 @@ struct script_cmd {
 extern const struct script_cmd script_cmds_core[];
 extern const struct script_cmd script_cmds_mem[];
 extern const struct script_cmd script_cmds_ops[];
+extern const struct script_cmd script_cmds_tce[];
+extern const struct script_cmd script_cmds_owner[];
+extern const struct script_cmd script_cmds_tce_check[];
+extern const struct script_cmd script_cmds_device_dma[];
 extern const struct script_cmd script_cmds_kvm[];
 extern const struct script_cmd script_cmds_vfio[];
 extern const struct script_cmd script_cmds_sva[];

@@ -75,9 +75,12 @@ static atomic_ulong rcu_drained;
 
 TCESIM_EXPORT void tcesim_rcu_barrier(void)
 {
-	unsigned long q = atomic_load(&tcesim_rcu_queued);
-	unsigned long d = atomic_load(&rcu_drained);
+	unsigned long q, d;
 
+	if (tcesim_explore_on() && tcesim_sched_barrier())
+		return; /* the explorer's callbacks, not liburcu's */
+	q = atomic_load(&tcesim_rcu_queued);
+	d = atomic_load(&rcu_drained);
 	urcu_memb_barrier();
 	/* every callback queued before q was read has run: publish q (max) */
 	while (d < q && !atomic_compare_exchange_weak(&rcu_drained, &d, q))
@@ -95,6 +98,8 @@ TCESIM_EXPORT void tcesim_rcu_barrier(void)
  */
 void tcesim_rcu_barrier_if_queued(void)
 {
+	if (tcesim_explore_on() && tcesim_sched_barrier())
+		return;
 	if (atomic_load(&tcesim_rcu_queued) == atomic_load(&rcu_drained)) {
 #ifdef TCESIM_TSAN
 		tcesim_tsan_acquire(&tcesim_tsan_rcu_sync);

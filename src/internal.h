@@ -101,6 +101,7 @@ enum tcesim_sched_op {
 	TCESIM_SCHED_GP_WAIT,		/* ...blocked until the grace period ends */
 	TCESIM_SCHED_CALL_RCU,		/* call_rcu() */
 	TCESIM_SCHED_CB_WAIT,		/* the callback runner: blocked until one is ready */
+	TCESIM_SCHED_BARRIER,		/* rcu_barrier(): blocked until no callback is queued */
 	TCESIM_SCHED_USER,		/* tcesim_explore_yield() of a test */
 	TCESIM_SCHED_OP_NR,
 };
@@ -113,6 +114,7 @@ bool tcesim_sched_lock(enum tcesim_sched_op op, const void *addr);
 /* RCU hooks: true when the explorer modelled the operation (skip liburcu). */
 bool tcesim_sched_rcu(enum tcesim_sched_op op);
 bool tcesim_sched_call_rcu(struct rcu_head *head, void (*fn)(struct rcu_head *));
+bool tcesim_sched_barrier(void);
 /* The lock owner token of the caller: its coroutine while explored, else pthread_self(). */
 unsigned long tcesim_sched_self_slow(void);
 
@@ -208,8 +210,6 @@ static inline void tcesim_rcu_callback_exit(void)
  * (liburcu's wfcqueue hand-off is invisible to TSan).
  */
 extern atomic_ulong tcesim_rcu_queued;	/* call_rcu count, core/sync.c */
-/* rcu_barrier() unless no call_rcu was queued since the last barrier began. */
-void tcesim_rcu_barrier_if_queued(void);
 
 static inline void tcesim_call_rcu(struct rcu_head *head, void (*fn)(struct rcu_head *))
 {
@@ -303,6 +303,9 @@ struct tcesim_world {
 void *tcesim_world_slot(struct tcesim_world *w, enum tcesim_world_slot s,
 			void *(*create)(struct tcesim_world *w),
 			void (*destroy)(struct tcesim_world *w, void *state));
+/* tcesim_world_destroy(), returning the model allocations still live after
+ * every layer tore down: nonzero is a leak (the explorer's invariant). */
+long tcesim_world_destroy_leaks(struct tcesim_world *w);
 /* The slot's state if it exists, else NULL. */
 void *tcesim_world_slot_peek(struct tcesim_world *w, enum tcesim_world_slot s);
 

@@ -222,6 +222,20 @@ TCESIM_EXPORT void tcesim_explore_yield(void);
  */
 TCESIM_EXPORT int tcesim_explore_current(void);
 
+/**
+ * tcesim_explore_world_destroy() - Destroy a world, counting what leaked
+ * @w: world, or NULL
+ *
+ * tcesim_world_destroy(), returning how many model allocations were still
+ * live once every layer had torn down: the leak invariant of an explored
+ * schedule (destroy every object of @w first).
+ *
+ * Models: none (leak oracle).
+ * Context: as tcesim_world_destroy().
+ * Return: number of leaked model allocations (0 for a NULL @w).
+ */
+TCESIM_EXPORT long tcesim_explore_world_destroy(struct tcesim_world *w);
+
 #ifdef __cplusplus
 }
 #endif

@@ -73,6 +73,8 @@ int exp_sched_init(struct exp_sched *s, const struct tcesim_explore_case *c);
 void exp_sched_fini(struct exp_sched *s);
 /* Runs the threads of one schedule (setup already done, s->ctx set). */
 void exp_sched_run(struct exp_sched *s);
+/* Runs every queued call_rcu callback now (explorer context). */
+void exp_sched_drain(struct exp_sched *s);
 /* Records the first violation of the schedule (printf-style). */
 void exp_fail(struct exp_sched *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Letter of thread @i in schedule strings: a, b, c, d; r for the runner. */

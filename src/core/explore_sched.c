@@ -92,6 +92,7 @@ static const char *const op_names[TCESIM_SCHED_OP_NR] = {
 	[TCESIM_SCHED_GP_WAIT] = "grace_period_end",
 	[TCESIM_SCHED_CALL_RCU] = "call_rcu",
 	[TCESIM_SCHED_CB_WAIT] = "rcu_callback",
+	[TCESIM_SCHED_BARRIER] = "rcu_barrier",
 	[TCESIM_SCHED_USER] = "yield",
 };
 
@@ -245,13 +246,19 @@ bool tcesim_sched_lock(enum tcesim_sched_op op, const void *addr)
 	return true;
 }
 
+/*
+ * The explorer's own context (setup, check, teardown of a schedule) runs
+ * while no model thread is inside a read-side section (none has started, or
+ * all have ended): read-side sections there need no tracking and a grace
+ * period there has already ended.
+ */
 bool tcesim_sched_rcu(enum tcesim_sched_op op)
 {
 	struct exp_sched *s = running();
 	struct exp_thread *t;
 
 	if (!s)
-		return false;
+		return tls_sched != NULL;
 	t = &s->t[s->cur];
 	tcesim_sched_point_slow(op, NULL);
 	switch (op) {
@@ -278,14 +285,43 @@ bool tcesim_sched_rcu(enum tcesim_sched_op op)
 	return true;
 }
 
+void exp_sched_drain(struct exp_sched *s)
+{
+	while (s->cb_head != s->cb_tail) {
+		struct exp_cb cb = s->cbs[s->cb_head++];
+
+		cb.fn(cb.head);
+	}
+	s->cb_head = s->cb_tail = 0;
+}
+
+bool tcesim_sched_barrier(void)
+{
+	struct exp_sched *s = tls_sched;
+
+	if (!s)
+		return false;
+	if (s->cur < 0)
+		exp_sched_drain(s); /* explorer context: every grace period has ended */
+	else
+		tcesim_sched_point_slow(TCESIM_SCHED_BARRIER, NULL);
+	return true;
+}
+
+/*
+ * Queued callbacks run FIFO on the runner (model threads) or at the next
+ * barrier / schedule start (explorer context: setup and teardown queue them
+ * too, and must not wait for liburcu's ~10 ms batching).
+ */
 bool tcesim_sched_call_rcu(struct rcu_head *head, void (*fn)(struct rcu_head *))
 {
-	struct exp_sched *s = running();
+	struct exp_sched *s = tls_sched;
 	struct exp_cb *cb;
 
 	if (!s)
 		return false;
-	tcesim_sched_point_slow(TCESIM_SCHED_CALL_RCU, head);
+	if (s->cur >= 0)
+		tcesim_sched_point_slow(TCESIM_SCHED_CALL_RCU, head);
 	if (s->cb_tail == s->cb_cap) {
 		unsigned int cap = s->cb_cap ? 2 * s->cb_cap : 16;
 		struct exp_cb *n;
@@ -311,7 +347,10 @@ bool tcesim_sched_call_rcu(struct rcu_head *head, void (*fn)(struct rcu_head *))
 	cb = &s->cbs[s->cb_tail++];
 	cb->head = head;
 	cb->fn = fn;
-	gp_snapshot(s, cb->gp);
+	if (s->cur >= 0)
+		gp_snapshot(s, cb->gp);
+	else
+		memset(cb->gp, 0, sizeof(cb->gp));
 	return true;
 }
 
@@ -453,6 +492,8 @@ static bool thread_enabled(const struct exp_sched *s, unsigned int i)
 		return gp_done(s, t->gp);
 	case TCESIM_SCHED_CB_WAIT:
 		return cb_ready(s);
+	case TCESIM_SCHED_BARRIER:
+		return s->cb_head == s->cb_tail;
 	default:
 		return true;
 	}
@@ -479,7 +520,7 @@ void exp_sched_run(struct exp_sched *s)
 	char line[96];
 
 	s->nlocks = 0;
-	s->cb_head = s->cb_tail = 0;
+	exp_sched_drain(s); /* what setup queued: no reader exists yet */
 	s->sect_seq = 0;
 	s->steps = 0;
 	s->deadlock = false;
@@ -526,9 +567,5 @@ void exp_sched_run(struct exp_sched *s)
 		exp_fail(s, "%c: ended holding a lock (%s)",
 			 exp_thread_letter(s, s->locks[0].owner), "lock leaked");
 	/* callbacks a deadlock left queued: run them now, so their memory is freed */
-	while (s->cb_head != s->cb_tail) {
-		struct exp_cb cb = s->cbs[s->cb_head++];
-
-		cb.fn(cb.head);
-	}
+	exp_sched_drain(s);
 }

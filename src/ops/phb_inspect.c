@@ -57,7 +57,7 @@ TCESIM_EXPORT int tcesim_phb_tce_cache_lookup(struct tcesim_pe *pe, unsigned int
 	if (!pe || !tce || num >= TCESIM_PE_MAX_WINDOWS)
 		return -EINVAL;
 	c = &pe->phb->cache;
-	pthread_spin_lock(&c->lock);
+	tcesim_spin_lock(&c->lock);
 	for (i = 0; i < TCE_CACHE_SLOTS; i++) {
 		if (c->e[i].tce && c->e[i].pe_number == pe->pe_number && c->e[i].win == num &&
 		    c->e[i].entry == entry) {
@@ -65,7 +65,7 @@ TCESIM_EXPORT int tcesim_phb_tce_cache_lookup(struct tcesim_pe *pe, unsigned int
 			break;
 		}
 	}
-	pthread_spin_unlock(&c->lock);
+	tcesim_spin_unlock(&c->lock);
 	if (!found)
 		return -ENOENT;
 	*tce = found;

@@ -111,6 +111,7 @@ static uint64_t tce_install_chain(struct tcesim_iommu_table *tbl, bool user,
 				      htobe64(ptr_to_tce((void *)blk[i + 1])),
 				      memory_order_relaxed);
 	newv = htobe64(ptr_to_tce((void *)blk[0]));
+	tcesim_sched_point(TCESIM_SCHED_CAS, slot); /* level install (issue 10) */
 	/* Release pairs with level_read_acquire() of walkers. */
 	if (!atomic_compare_exchange_strong_explicit(slot, &expect, newv, memory_order_acq_rel,
 						     memory_order_acquire)) {

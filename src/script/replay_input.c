@@ -148,8 +148,7 @@ static long dec_gz(struct replay_in *in, unsigned char *out, size_t room)
 			s->next_in = in->ibuf;
 			s->avail_in = (uInt)in->ilen;
 		}
-		if (!s->avail_in && in->ieof)
-			return corrupt(in, "gzip", 0);	/* ends inside a member */
+		/* with no input left inflate() may still have output to give */
 		r = inflate(s, Z_NO_FLUSH);
 		if (r == Z_STREAM_END) {
 			/* another member follows? (gzip(1) reads them all) */
@@ -169,6 +168,8 @@ static long dec_gz(struct replay_in *in, unsigned char *out, size_t room)
 		}
 		if (r == Z_MEM_ERROR)
 			return in_fail(in, -ENOMEM, 0, "cannot read: %s", strerror(ENOMEM));
+		if (r == Z_BUF_ERROR && !s->avail_in && in->ieof)
+			return corrupt(in, "gzip", 0);	/* the file ends inside a member */
 		if (r != Z_OK && r != Z_BUF_ERROR)	/* Z_DATA_ERROR: bad header, CRC, ... */
 			return corrupt(in, "gzip", s->avail_in);
 	}

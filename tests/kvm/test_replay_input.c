@@ -90,6 +90,34 @@ static void test_gzip_members(void **state)
 	unlink(path);
 }
 
+/* A large, highly compressible member: output still pending when the input ends. */
+static void test_gzip_large_member(void **state)
+{
+	char path[128], line[128], *err = NULL;
+	gzFile gz;
+	int i;
+
+	(void)state;
+	tmpname(path, sizeof(path), "big.tce.txt.gz");
+	gz = gzopen(path, "wb9");
+	assert_non_null(gz);
+	gzputs(gz, T_HDR);
+	memset(line, 'c', sizeof(line));
+	line[0] = '#';
+	line[sizeof(line) - 2] = '\n';
+	line[sizeof(line) - 1] = '\0';
+	for (i = 0; i < 40000; i++)
+		gzputs(gz, line);
+	gzputs(gz, "P 1 0x71000002 0x1000 0x1003 0\n");
+	for (i = 0; i < 40000; i++)
+		gzputs(gz, "\n");
+	gzclose(gz);
+	assert_int_equal(replay_path(path, &err), 0);
+	assert_int_equal(sum.hcalls, 1);
+	free(err);
+	unlink(path);
+}
+
 /* Defect 4: a read error is "FILE: cannot read: <strerror>", exit 2 (not EIO). */
 static void test_read_error_errno(void **state)
 {
@@ -324,6 +352,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gzip_members),
+		cmocka_unit_test(test_gzip_large_member),
 		cmocka_unit_test(test_read_error_errno),
 		cmocka_unit_test(test_corrupt_compressed),
 		cmocka_unit_test(test_empty_trace),

@@ -93,6 +93,8 @@ struct tcesim_explore_case {
  * @depth: RANDOM: PCT bug depth d (d - 1 priority change points), >= 1
  * @schedule: REPLAY: a schedule string from a result (or hand-written)
  * @keep_going: do not stop at the first violation (count them all)
+ * @no_sleep_sets: DFS: run schedules that differ only in the order of
+ *                 commuting steps too (sleep sets are on by default)
  * @trace: called with one line per executed step ("3 b tce_xchg"), on
  *         REPLAY only (the --explain interleaving); may be NULL
  * @trace_ctx: first argument of @trace
@@ -106,6 +108,7 @@ struct tcesim_explore_opts {
 	unsigned int depth;
 	const char *schedule;
 	bool keep_going;
+	bool no_sleep_sets;
 	void (*trace)(void *trace_ctx, const char *line);
 	void *trace_ctx;
 };

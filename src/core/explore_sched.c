@@ -212,6 +212,39 @@ void tcesim_sched_point_slow(enum tcesim_sched_op op, const void *addr)
 	switch_out(s, t, false);
 }
 
+long tcesim_sched_dispatch(long op, const void *addr)
+{
+	if (op == TCESIM_SCHED_RCU_LOCK || op == TCESIM_SCHED_RCU_UNLOCK)
+		return tcesim_sched_rcu((enum tcesim_sched_op)op);
+	tcesim_sched_point_slow((enum tcesim_sched_op)op, addr);
+	return 0;
+}
+
+#ifdef TCESIM_SCHED_TRAMPOLINE
+/*
+ * tcesim_sched_trampoline: %rdi op, %rsi addr -> %rax, every other general
+ * register, the SSE registers, x87/MXCSR and the flags' user bits preserved
+ * (fxsave), so that tcesim_sched_call() clobbers only %rax and memory.
+ * The library is compiled without AVX, so no live value sits in the upper
+ * halves of %ymm registers.
+ */
+__asm__(".text\n"
+	".globl tcesim_sched_trampoline\n"
+	".hidden tcesim_sched_trampoline\n"
+	".type tcesim_sched_trampoline, @function\n"
+	"tcesim_sched_trampoline:\n"
+	"	push %rcx\n	push %rdx\n	push %rsi\n	push %rdi\n"
+	"	push %r8\n	push %r9\n	push %r10\n	push %r11\n"
+	"	push %rbp\n	mov %rsp, %rbp\n"
+	"	and $-64, %rsp\n	sub $512, %rsp\n	fxsave (%rsp)\n"
+	"	call tcesim_sched_dispatch\n"
+	"	fxrstor (%rsp)\n	mov %rbp, %rsp\n	pop %rbp\n"
+	"	pop %r11\n	pop %r10\n	pop %r9\n	pop %r8\n"
+	"	pop %rdi\n	pop %rsi\n	pop %rdx\n	pop %rcx\n"
+	"	ret\n"
+	".size tcesim_sched_trampoline, .-tcesim_sched_trampoline\n");
+#endif
+
 unsigned long tcesim_sched_self_slow(void)
 {
 	struct exp_sched *s = running();

@@ -18,6 +18,11 @@
  *    flipped and the schedule is re-run from setup along that prefix.
  *    Choosing another thread while the previous one is still runnable costs
  *    one preemption; switching away from a blocked or finished one is free.
+ *  - Sleep sets (Godefroid): after the choice t at a decision has been
+ *    explored, t "sleeps" in the subtrees of the later choices there until
+ *    a step that does not commute with t's pending step runs; a sleeping
+ *    thread is never chosen, so schedules that only reorder commuting
+ *    steps are run once (independent() says which steps commute).
  *  - PCT (Burckhardt et al., ASPLOS 2010): random distinct thread
  *    priorities, d - 1 random change points among the k steps of the
  *    longest schedule seen; the highest-priority runnable thread runs; at
@@ -43,6 +48,7 @@ struct exp_decision {
 	int cur;		/* the thread of the previous step, -1 at start */
 	int chosen;
 	int pre_before;		/* preemptions before this decision */
+	unsigned int sleep;	/* sleep set on arrival (DFS) */
 };
 
 struct exp_search {
@@ -51,6 +57,8 @@ struct exp_search {
 	unsigned int n;		/* decisions of the current run */
 	unsigned int plen;	/* DFS/replay prefix length */
 	int preempts;
+	unsigned int sleep;	/* current sleep set (DFS with sleep sets) */
+	bool sleep_sets;
 	bool overflow;		/* more decisions than EXP_MAX_DECISIONS */
 	bool diverged;		/* a replayed prefix met another runnable set */
 	char err[TCESIM_EXPLORE_WHY_LEN];
@@ -84,6 +92,61 @@ static uint64_t xorshift(uint64_t *x)
 	return *x;
 }
 
+/* ------------------------------------------------------------ sleep sets --- */
+
+static bool op_reads(enum tcesim_sched_op op)
+{
+	return op == TCESIM_SCHED_TCE_READ || op == TCESIM_SCHED_DEREF;
+}
+
+static bool op_rcu(enum tcesim_sched_op op)
+{
+	return op == TCESIM_SCHED_RCU_LOCK || op == TCESIM_SCHED_RCU_UNLOCK ||
+	       op == TCESIM_SCHED_SYNC_RCU || op == TCESIM_SCHED_GP_WAIT ||
+	       op == TCESIM_SCHED_CALL_RCU || op == TCESIM_SCHED_BARRIER;
+}
+
+/*
+ * Whether two steps commute (Godefroid's sleep sets, POPL 1993 / thesis
+ * 1996: a thread explored at a sibling sleeps until a dependent step runs).
+ * Dependent: the same lock; the same word with at least one write; RCU
+ * section ends against grace-period starts and ends. A grace period's end
+ * (GP_WAIT), a callback (CB_WAIT) and an explicit yield run code that may
+ * touch anything, so they depend on every step. So does any step of the
+ * callback runner.
+ */
+static bool independent(const struct exp_thread *a, const struct exp_thread *b)
+{
+	enum tcesim_sched_op x = a->op, y = b->op;
+
+	if (x == TCESIM_SCHED_USER || y == TCESIM_SCHED_USER || x == TCESIM_SCHED_CB_WAIT ||
+	    y == TCESIM_SCHED_CB_WAIT || x == TCESIM_SCHED_GP_WAIT || y == TCESIM_SCHED_GP_WAIT)
+		return false;
+	if (op_rcu(x) || op_rcu(y)) {
+		bool ends_x = x == TCESIM_SCHED_RCU_LOCK || x == TCESIM_SCHED_RCU_UNLOCK;
+		bool ends_y = y == TCESIM_SCHED_RCU_LOCK || y == TCESIM_SCHED_RCU_UNLOCK;
+
+		if (op_rcu(x) && op_rcu(y))
+			return ends_x && ends_y;
+		return true; /* RCU bookkeeping against a memory or lock step */
+	}
+	if (a->addr != b->addr || !a->addr)
+		return a->addr != b->addr;
+	return op_reads(x) && op_reads(y);
+}
+
+/* @ran performed its step: sleepers that depend on it wake up */
+static void sleep_filter(const struct exp_sched *s, struct exp_search *x, int ran)
+{
+	unsigned int m = x->sleep & ~(1u << ran);
+
+	for (unsigned int i = 0; i <= s->nt; i++)
+		if ((m >> i & 1) && (ran == (int)s->nt || i == s->nt ||
+				     !independent(&s->t[i], &s->t[ran])))
+			m &= ~(1u << i);
+	x->sleep = m;
+}
+
 static int default_choice(unsigned int enabled, int cur)
 {
 	if (cur >= 0 && (enabled >> cur & 1))
@@ -111,10 +174,15 @@ static void record(struct exp_search *x, unsigned int enabled, int cur, int pick
 static int choose_dfs(struct exp_sched *s, unsigned int enabled, void *arg)
 {
 	struct exp_search *x = arg;
+	unsigned int awake = enabled & ~x->sleep;
 	int cur = s->last, pick;
 
-	if (!(enabled & (enabled - 1)))
-		return __builtin_ctz(enabled);
+	if (!(enabled & (enabled - 1))) {
+		pick = __builtin_ctz(enabled);
+		if (x->sleep_sets)
+			sleep_filter(s, x, pick);
+		return pick;
+	}
 	if (x->n < x->plen) {
 		struct exp_decision *e = &x->d[x->n];
 
@@ -126,11 +194,27 @@ static int choose_dfs(struct exp_sched *s, unsigned int enabled, void *arg)
 			if (cur >= 0 && (enabled >> cur & 1) && e->chosen != cur)
 				x->preempts++;
 			x->n++;
-			return e->chosen;
+			e->sleep = x->sleep;
+			pick = e->chosen;
+			goto chosen;
 		}
 	}
-	pick = default_choice(enabled, cur);
+	/* every runnable thread asleep: a redundant branch, finished by default */
+	pick = default_choice(awake ? awake : enabled, cur);
 	record(x, enabled, cur, pick);
+	if (x->n && x->d[x->n - 1].chosen == pick) {
+		x->d[x->n - 1].sleep = x->sleep;
+		if (!awake)
+			x->d[x->n - 1].tried = enabled; /* no alternative worth trying */
+	}
+chosen:
+	if (x->sleep_sets && x->n) {
+		const struct exp_decision *e = &x->d[x->n - 1];
+
+		/* siblings explored before this choice sleep in its subtree */
+		x->sleep = e->sleep | (e->tried & ~(1u << pick));
+		sleep_filter(s, x, pick);
+	}
 	return pick;
 }
 
@@ -289,6 +373,7 @@ static int run_one(struct exp_sched *s, struct exp_search *x, struct tcesim_expl
 
 	x->n = 0;
 	x->preempts = 0;
+	x->sleep = 0;
 	s->ctx = c->setup(c->arg);
 	if (!s->ctx)
 		return -ENOMEM;
@@ -334,7 +419,7 @@ static bool dfs_next(struct exp_search *x, int bound)
 			unsigned int bit = 1u << alt;
 			int cost;
 
-			if (!(e->enabled & bit) || (e->tried & bit))
+			if (!(e->enabled & bit) || (e->tried & bit) || (e->sleep & bit))
 				continue;
 			cost = e->cur >= 0 && (e->enabled >> e->cur & 1) && alt != e->cur;
 			if (bound >= 0 && e->pre_before + cost > bound)
@@ -439,6 +524,7 @@ static int explore_loop(struct exp_sched *s, struct exp_search *x,
 		return r->violations ? 1 : 0;
 	default:
 		s->choose = choose_dfs;
+		x->sleep_sets = !o->no_sleep_sets;
 		x->plen = 0;
 		for (;;) {
 			ret = run_one(s, x, r);

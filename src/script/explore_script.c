@@ -54,6 +54,7 @@ struct xs_file {
 	struct tcesim_explore_opts eo;
 	bool want_violation;
 	long want_schedules;		/* -1: not given */
+	long want_states;		/* -1: not given */
 };
 
 struct xs_run {
@@ -121,7 +122,8 @@ static int xs_error(struct xs_run *x, int lineno, const char *what)
 	return script_error(x->ctx, "%s", what);
 }
 
-/* "explore [preemptions=K|unbounded] [random=N seed=S depth=D] [max=N] => holds [schedules=N] | violation" */
+/* "explore [preemptions=K|unbounded] [random=N seed=S depth=D] [max=N] [sleep_sets=no]
+ *  => holds [schedules=N] [end_states=N] | violation" */
 static int parse_explore(struct xs_run *x, int lineno, char *words)
 {
 	struct xs_file *f = x->f;
@@ -132,6 +134,7 @@ static int parse_explore(struct xs_run *x, int lineno, char *words)
 	tcesim_explore_opts_init(&f->eo);
 	f->explore_lineno = lineno;
 	f->want_schedules = -1;
+	f->want_states = -1;
 	strtok_r(words, " \t\r", &save); /* "explore" */
 	while ((tok = strtok_r(NULL, " \t\r", &save))) {
 		char *eq = strchr(tok, '=');
@@ -158,6 +161,10 @@ static int parse_explore(struct xs_run *x, int lineno, char *words)
 			snprintf(msg, sizeof(msg), "explore: unexpected word '%.40s'", tok);
 			return xs_error(x, lineno, msg);
 		}
+		if (!after && !strcmp(tok, "sleep_sets") && (!strcmp(eq, "no") || !strcmp(eq, "yes"))) {
+			f->eo.no_sleep_sets = !strcmp(eq, "no");
+			continue;
+		}
 		if (!after && !strcmp(tok, "preemptions") && !strcmp(eq, "unbounded")) {
 			f->eo.preemptions = TCESIM_EXPLORE_UNBOUNDED;
 			continue;
@@ -179,6 +186,8 @@ static int parse_explore(struct xs_run *x, int lineno, char *words)
 			f->eo.max_schedules = v;
 		} else if (after && verdict && !f->want_violation && !strcmp(tok, "schedules")) {
 			f->want_schedules = (long)v;
+		} else if (after && verdict && !f->want_violation && !strcmp(tok, "end_states")) {
+			f->want_states = (long)v;
 		} else {
 			snprintf(msg, sizeof(msg), "explore: unknown or out-of-range %.20s=%.40s",
 				 tok, eq);
@@ -543,6 +552,14 @@ static bool run_explore(struct xs_run *x)
 
 		snprintf(w, sizeof(w), "schedules=%ld", f->want_schedules);
 		snprintf(g, sizeof(g), "schedules=%lu", r.schedules);
+		script_fail(x->ctx, w, g);
+		return true;
+	}
+	if (ok && !violated && f->want_states >= 0 && (long)r.end_states != f->want_states) {
+		char w[64], g[64];
+
+		snprintf(w, sizeof(w), "end_states=%ld", f->want_states);
+		snprintf(g, sizeof(g), "end_states=%lu", r.end_states);
 		script_fail(x->ctx, w, g);
 		return true;
 	}

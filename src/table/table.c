@@ -224,7 +224,8 @@ static void free_level(struct tcesim_iommu_table *tbl, _Atomic uint64_t *blk, un
 		return;
 	if (level) {
 		for (i = 0; i < tbl->it_level_size; i++) {
-			uint64_t v = tce_read(&blk[i]);
+			/* the table is unreachable: a private read, no schedule point */
+			uint64_t v = be64toh(atomic_load_explicit(&blk[i], memory_order_relaxed));
 
 			if (v & TCE_RW)
 				free_level(tbl, tce_to_ptr(v), level - 1);

@@ -130,10 +130,18 @@ static void test_lost_update_needs_one_preemption(void **state)
 		tcesim_explore_opts_init(&o);
 		o.preemptions = TCESIM_EXPLORE_UNBOUNDED;
 		o.keep_going = true;
+		o.no_sleep_sets = true;
 		assert_int_equal(tcesim_explore(&lost_update, &o, &r), 1);
 		assert_int_equal(r.schedules, 6);	/* C(4,2) */
 		assert_int_equal(r.violations, 4);	/* all but the two serial orders */
 		assert_int_equal(r.end_states, 2);	/* slot 1 or 2 */
+		/* sleep sets: the two reads commute, so 4 Mazurkiewicz traces:
+		 * ra wa rb wb, rb wb ra wa, and {ra,rb} then wa wb or wb wa */
+		o.no_sleep_sets = false;
+		assert_int_equal(tcesim_explore(&lost_update, &o, &r), 1);
+		assert_int_equal(r.schedules, 4);
+		assert_int_equal(r.violations, 2);
+		assert_int_equal(r.end_states, 2);
 	}
 }
 

@@ -874,4 +874,8 @@ TCESIM_EXPORT int tcesim_pci_dev_dma_write(struct tcesim_pci_dev *dev, uint64_t 
 #ifdef __cplusplus
 }
 #endif
+
+/* Names, links, the TCE cache peek: read-only views (own header). */
+#include <tcesim/phb_inspect.h>
+
 #endif /* TCESIM_PHB_H */

@@ -334,6 +334,27 @@ TCESIM_EXPORT int tcesim_prq_event_thread(struct tcesim_iommu *iommu);
  */
 TCESIM_EXPORT int tcesim_prq_set_threaded(struct tcesim_iommu *iommu, bool threaded);
 
+/**
+ * tcesim_prq_flush_faults() - Run the fault work of every device on a PRQ
+ * @iommu: IOMMU with its PRQ enabled
+ *
+ * For each device that has a RID on this PRQ and issues page requests,
+ * runs its queued fault work to completion (tcesim_iopf_queue_flush_dev()),
+ * so every fault group the last tcesim_prq_event_thread() pass reported is
+ * handled and its page group response sent. Devices registered while it
+ * runs may be skipped.
+ *
+ * Models: the iopf workqueue of drivers/iommu/intel/prq.c
+ *         (iommu->iopf_queue) draining: iopf_queue_flush_dev()
+ *         (drivers/iommu/io-pgfault.c) for each device of the queue.
+ * Context: any registered thread, not inside an RCU read-side section
+ *          and holding no tcesim lock (fault handlers take mm->lock).
+ * Return: the number of devices flushed (>= 0), or
+ *  * -EINVAL - @iommu NULL
+ *  * -ENODEV - the PRQ is not enabled
+ */
+TCESIM_EXPORT int tcesim_prq_flush_faults(struct tcesim_iommu *iommu);
+
 /* ------------------------------------------------- invalidation queue --- */
 
 /**

@@ -244,7 +244,7 @@ void phb_cache_evict_range(struct tcesim_phb *phb, unsigned int pe_number, uint6
 	uint64_t n = 0, i;
 	unsigned int win;
 
-	pthread_spin_lock(&phb->cache.lock);
+	tcesim_spin_lock(&phb->cache.lock);
 	if (npages >= TCE_CACHE_SLOTS / 2) {
 		for (i = 0; i < TCE_CACHE_SLOTS; i++) {
 			if (cache_match(&phb->cache.e[i], pe_number, index, npages)) {
@@ -265,7 +265,7 @@ void phb_cache_evict_range(struct tcesim_phb *phb, unsigned int pe_number, uint6
 			}
 		}
 	}
-	pthread_spin_unlock(&phb->cache.lock);
+	tcesim_spin_unlock(&phb->cache.lock);
 	atomic_fetch_add_explicit(&phb->cache_evictions, n, memory_order_relaxed);
 }
 
@@ -1006,7 +1006,7 @@ static int dev_translate(struct tcesim_pci_dev *dev, uint64_t iova, uint64_t nee
 
 	tcesim_rcu_read_lock();
 	if (cached)
-		pthread_spin_lock(&phb->cache.lock);
+		tcesim_spin_lock(&phb->cache.lock);
 	for (n = 0; n < TCESIM_IOMMU_TABLE_GROUP_MAX_TABLES; n++) {
 		tbl = tcesim_rcu_deref(pe->table_group.tables[n]);
 		if (!tbl)
@@ -1059,7 +1059,7 @@ have_tce:
 	}
 out_unlock:
 	if (cached)
-		pthread_spin_unlock(&phb->cache.lock);
+		tcesim_spin_unlock(&phb->cache.lock);
 	tcesim_rcu_read_unlock();
 	return ret;
 }

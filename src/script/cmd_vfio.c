@@ -322,7 +322,8 @@ static int cmd_vfio_ioctl(struct script_ctx *ctx, const struct script_line *ln,
 				       (1u << a.create.page_shift) >> 10);
 		break;
 	case VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY:
-		tcesim_rcu_barrier(); /* the region's pages are unpinned after a grace period */
+		/* the region's pages are unpinned after a grace period */
+		tcesim_rcu_barrier();
 		break;
 	default:
 		break;

@@ -14,11 +14,11 @@
 
 static void pool_read(struct tce_pool *p, struct tcesim_iommu_pool_info *out)
 {
-	pthread_spin_lock(&p->lock);
+	tcesim_spin_lock(&p->lock);
 	out->start = p->start;
 	out->end = p->end;
 	out->hint = p->hint;
-	pthread_spin_unlock(&p->lock);
+	tcesim_spin_unlock(&p->lock);
 }
 
 TCESIM_EXPORT int tcesim_iommu_get_alloc_state(struct tcesim_iommu_table *tbl,
@@ -37,13 +37,13 @@ TCESIM_EXPORT int tcesim_iommu_get_alloc_state(struct tcesim_iommu_table *tbl,
 	out->poolsize = tbl->poolsize;
 	out->nr_pools = tbl->nr_pools;
 	/* the ownership lock order: large pool, then pools[0..] */
-	pthread_spin_lock(&tbl->large_pool.lock);
+	tcesim_spin_lock(&tbl->large_pool.lock);
 	out->it_reserved_start = tbl->it_reserved_start;
 	out->it_reserved_end = tbl->it_reserved_end;
 	out->large_pool.start = tbl->large_pool.start;
 	out->large_pool.end = tbl->large_pool.end;
 	out->large_pool.hint = tbl->large_pool.hint;
-	pthread_spin_unlock(&tbl->large_pool.lock);
+	tcesim_spin_unlock(&tbl->large_pool.lock);
 	for (i = 0; i < tbl->nr_pools && i < TCESIM_IOMMU_NR_POOLS; i++)
 		pool_read(&tbl->pools[i], &out->pools[i]);
 	return 0;

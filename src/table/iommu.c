@@ -248,7 +248,7 @@ static unsigned long iommu_range_alloc(struct tcesim_iommu_table *tbl, bool fail
 		pool = &tbl->large_pool;
 	else
 		pool = &tbl->pools[pool_nr];
-	pthread_spin_lock(&pool->lock);
+	tcesim_spin_lock(&pool->lock);
 
 again:
 	start = pool->hint;
@@ -259,9 +259,9 @@ again:
 		limit = mask - tbl->it_offset + 1;
 		/* The mask is below this pool: fall back to pool 0. */
 		if ((start & mask) >= limit || pass > 0) {
-			pthread_spin_unlock(&pool->lock);
+			tcesim_spin_unlock(&pool->lock);
 			pool = &tbl->pools[0];
-			pthread_spin_lock(&pool->lock);
+			tcesim_spin_lock(&pool->lock);
 			start = pool->start;
 		} else {
 			start &= mask;
@@ -278,23 +278,23 @@ again:
 			goto again;
 		} else if (pass <= tbl->nr_pools) {
 			/* Then every other small pool. */
-			pthread_spin_unlock(&pool->lock);
+			tcesim_spin_unlock(&pool->lock);
 			pool_nr = (pool_nr + 1) & (unsigned int)(tbl->nr_pools - 1);
 			pool = &tbl->pools[pool_nr];
-			pthread_spin_lock(&pool->lock);
+			tcesim_spin_lock(&pool->lock);
 			pool->hint = pool->start;
 			pass++;
 			goto again;
 		} else if (pass == tbl->nr_pools + 1) {
 			/* Last resort: the large pool. */
-			pthread_spin_unlock(&pool->lock);
+			tcesim_spin_unlock(&pool->lock);
 			pool = &tbl->large_pool;
-			pthread_spin_lock(&pool->lock);
+			tcesim_spin_lock(&pool->lock);
 			pool->hint = pool->start;
 			pass++;
 			goto again;
 		}
-		pthread_spin_unlock(&pool->lock);
+		tcesim_spin_unlock(&pool->lock);
 		return TCESIM_DMA_MAPPING_ERROR;
 	}
 
@@ -303,7 +303,7 @@ again:
 		pool->hint = end;
 	else
 		pool->hint = TCESIM_ALIGN_UP(end, tbl->it_blocksize);
-	pthread_spin_unlock(&pool->lock);
+	tcesim_spin_unlock(&pool->lock);
 	return n;
 }
 
@@ -335,9 +335,9 @@ static int iommu_free_range(struct tcesim_iommu_table *tbl, uint64_t dma, unsign
 	}
 	tbl->it_ops->clear(tbl, (long)entry, (long)npages);
 	pool = get_pool(tbl, (unsigned long)free_entry);
-	pthread_spin_lock(&pool->lock);
+	tcesim_spin_lock(&pool->lock);
 	bm_clear(tbl->it_map, (unsigned long)free_entry, npages);
-	pthread_spin_unlock(&pool->lock);
+	tcesim_spin_unlock(&pool->lock);
 	return 0;
 }
 
@@ -433,9 +433,9 @@ static void lock_all_pools(struct tcesim_iommu_table *tbl)
 {
 	unsigned long i;
 
-	pthread_spin_lock(&tbl->large_pool.lock);
+	tcesim_spin_lock(&tbl->large_pool.lock);
 	for (i = 0; i < tbl->nr_pools; i++)
-		pthread_spin_lock(&tbl->pools[i].lock);
+		tcesim_spin_lock(&tbl->pools[i].lock);
 }
 
 static void unlock_all_pools(struct tcesim_iommu_table *tbl)
@@ -443,8 +443,8 @@ static void unlock_all_pools(struct tcesim_iommu_table *tbl)
 	unsigned long i;
 
 	for (i = 0; i < tbl->nr_pools; i++)
-		pthread_spin_unlock(&tbl->pools[i].lock);
-	pthread_spin_unlock(&tbl->large_pool.lock);
+		tcesim_spin_unlock(&tbl->pools[i].lock);
+	tcesim_spin_unlock(&tbl->large_pool.lock);
 }
 
 TCESIM_EXPORT int tcesim_iommu_take_ownership(struct tcesim_iommu_table *tbl)
@@ -510,12 +510,12 @@ TCESIM_EXPORT int tcesim_iommu_tce_build(struct tcesim_iommu_table *tbl, uint64_
 	    !TCESIM_IS_ALIGNED(hpa, 1ULL << tbl->it_page_shift))
 		return -EINVAL;
 	pool = entry_pool(tbl, entry);
-	pthread_spin_lock(&pool->lock);
+	tcesim_spin_lock(&pool->lock);
 	if (tbl->it_ops->get(tbl, (long)entry) & TCESIM_TCE_PERM_MASK)
 		ret = -EBUSY;
 	else
 		ret = tbl->it_ops->set(tbl, (long)entry, 1, hpa, dir);
-	pthread_spin_unlock(&pool->lock);
+	tcesim_spin_unlock(&pool->lock);
 	return ret;
 }
 
@@ -528,13 +528,13 @@ TCESIM_EXPORT int tcesim_iommu_clear_tce(struct tcesim_iommu_table *tbl, uint64_
 	if (!tbl || !tce_entry_in_table(tbl, entry, 1))
 		return -EINVAL;
 	pool = entry_pool(tbl, entry);
-	pthread_spin_lock(&pool->lock);
+	tcesim_spin_lock(&pool->lock);
 	old = tbl->it_ops->get(tbl, (long)entry);
 	if (old & TCESIM_TCE_PERM_MASK)
 		tbl->it_ops->clear(tbl, (long)entry, 1);
 	else
 		old = 0;
-	pthread_spin_unlock(&pool->lock);
+	tcesim_spin_unlock(&pool->lock);
 	if (old_tce)
 		*old_tce = old;
 	return 0;

@@ -277,7 +277,7 @@ static void tce_iommu_clear(struct tcesim_tce_container *c, struct tcesim_iommu_
 			continue;
 		}
 		lk = vfio_entry_lock(st, tbl, e);
-		pthread_spin_lock(lk);
+		tcesim_spin_lock(lk);
 		if (!tcesim_iommu_tce_xchg_no_kill(mm, tbl, e, &hpa, &dir) &&
 		    dir != TCESIM_DMA_NONE) {
 			if (c->v2)
@@ -285,7 +285,7 @@ static void tce_iommu_clear(struct tcesim_tce_container *c, struct tcesim_iommu_
 			else
 				tcesim_unpin_user_page(c->w, hpa);
 		}
-		pthread_spin_unlock(lk);
+		tcesim_spin_unlock(lk);
 	}
 	tcesim_iommu_tce_kill(tbl, entry, (unsigned long)pages);
 }
@@ -396,10 +396,10 @@ static long tce_iommu_build_v2(struct tcesim_tce_container *c, struct tcesim_iom
 			break;
 		}
 		lk = vfio_entry_lock(st, tbl, entry + i);
-		pthread_spin_lock(lk);
+		tcesim_spin_lock(lk);
 		ret = tcesim_iommu_tce_xchg_no_kill(mm, tbl, entry + i, &hpa, &dirtmp);
 		if (ret) {
-			pthread_spin_unlock(lk);
+			tcesim_spin_unlock(lk);
 			/* the old TCE is still there: only our count goes back */
 			tcesim_mm_iommu_mapped_dec(mem);
 			tce_build_failed(c, "tce_iommu_build_v2", tbl, entry + i, tce, ret);
@@ -408,7 +408,7 @@ static long tce_iommu_build_v2(struct tcesim_tce_container *c, struct tcesim_iom
 		if (dirtmp != TCESIM_DMA_NONE)
 			tce_iommu_unuse_page_v2(st, mm, tbl, entry + i);
 		tce_write(pua, tce);
-		pthread_spin_unlock(lk);
+		tcesim_spin_unlock(lk);
 		tce += psize;
 	}
 	return tce_build_finish(c, tbl, entry, i, pages, ret);

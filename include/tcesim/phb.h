@@ -669,6 +669,24 @@ TCESIM_EXPORT int tcesim_pci_dev_driver_unbind(struct tcesim_pci_dev *dev);
 TCESIM_EXPORT int tcesim_pci_dev_set_fail_iommu(struct tcesim_pci_dev *dev, bool fail);
 
 /**
+ * tcesim_pci_dev_set_seg_boundary() - The device's DMA segment boundary
+ * @dev:  device
+ * @mask: boundary mask in bytes, 2^n - 1 (default 0xffffffff: 4 GiB, what
+ *        pci_setup_device() sets)
+ *
+ * tcesim_pe_dma_map() passes it as dma_get_seg_boundary_nr_pages() does:
+ * no mapping crosses a multiple of (@mask + 1) bytes of bus address, and a
+ * mapping of more pages than one segment is refused (upstream's
+ * iommu_area_alloc() loops forever: documented quirk).
+ *
+ * Models: include/linux/dma-mapping.h: dma_set_seg_boundary(),
+ *         dma_get_seg_boundary_nr_pages().
+ * Context: any thread (atomic).
+ * Return: 0, or -EINVAL for a NULL @dev or a @mask that is not 2^n - 1.
+ */
+TCESIM_EXPORT int tcesim_pci_dev_set_seg_boundary(struct tcesim_pci_dev *dev, uint64_t mask);
+
+/**
  * tcesim_pe_dma_map() - Kernel DMA API map on a PE's window 0
  * @pe: PE
  * @dev: device doing the mapping (its DMA mask and fail_iommu), or NULL
@@ -681,6 +699,7 @@ TCESIM_EXPORT int tcesim_pci_dev_set_fail_iommu(struct tcesim_pci_dev *dev, bool
  * Context: RCU read side + one pool spinlock; registered thread.
  * Return: bus address, or TCESIM_DMA_MAPPING_ERROR (no window 0 (owned),
  *         @dev not in @pe, fail_iommu, npages 0, no space under the mask,
+ *         more pages than the device's segment boundary,
  *         level allocation failure: nothing changed).
  */
 TCESIM_EXPORT uint64_t tcesim_pe_dma_map(struct tcesim_pe *pe, struct tcesim_pci_dev *dev,

@@ -661,6 +661,8 @@ TCESIM_EXPORT int tcesim_pci_dev_create(struct tcesim_pe *pe, const char *name,
 	if (!dma_mask_bits)
 		dma_mask_bits = 64;
 	dev->dma_mask = dma_mask_bits == 64 ? UINT64_MAX : (1ULL << dma_mask_bits) - 1;
+	/* pci_setup_device(): dma_set_seg_boundary(&dev->dev, 0xffffffff) */
+	atomic_init(&dev->seg_boundary_mask, TCESIM_DMA_SEG_BOUNDARY_DEFAULT);
 	snprintf(dev->name, sizeof(dev->name), "%s", name ? name : "dev");
 	tcesim_mutex_lock(&pe->phb->lock);
 	/* iommu_probe_device(): the group's first device attaches its domain */
@@ -738,6 +740,15 @@ TCESIM_EXPORT int tcesim_pci_dev_set_fail_iommu(struct tcesim_pci_dev *dev, bool
 	return 0;
 }
 
+TCESIM_EXPORT int tcesim_pci_dev_set_seg_boundary(struct tcesim_pci_dev *dev, uint64_t mask)
+{
+	/* a boundary is a power of two (iommu_is_span_boundary's BUG_ON) */
+	if (!dev || (mask & (mask + 1)))
+		return -EINVAL;
+	atomic_store(&dev->seg_boundary_mask, mask);
+	return 0;
+}
+
 /* ------------------------------------------------ kernel DMA API ------- */
 
 static struct tcesim_iommu_table *pe_window0_get(struct tcesim_pe *pe)
@@ -763,7 +774,9 @@ TCESIM_EXPORT uint64_t tcesim_pe_dma_map(struct tcesim_pe *pe, struct tcesim_pci
 	if (!tbl)
 		return TCESIM_DMA_MAPPING_ERROR;
 	dma = tce_iommu_alloc(tbl, dev ? atomic_load(&dev->fail_iommu) : false, hpa, npages, dir,
-			      dev ? dev->dma_mask : UINT64_MAX, 0);
+			      dev ? dev->dma_mask : UINT64_MAX, 0,
+			      dev ? atomic_load(&dev->seg_boundary_mask) :
+				    TCESIM_DMA_SEG_BOUNDARY_DEFAULT);
 	tcesim_iommu_tce_table_put(tbl);
 	return dma;
 }

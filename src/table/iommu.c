@@ -97,13 +97,23 @@ static unsigned long bm_find_zero_area(_Atomic unsigned long *map, unsigned long
 	}
 }
 
-/* lib/iommu-helper.c: iommu_area_alloc() (shift = it_offset). */
+/*
+ * lib/iommu-helper.c: iommu_area_alloc() (shift = it_offset). "We don't
+ * want the last of the limit": upstream searches [start, size - 1), so the
+ * last entry below the limit is never handed out. The caller refuses
+ * @nr > @boundary_size first (upstream loops forever there: see
+ * range_alloc_check_boundary()).
+ */
 static long iommu_area_alloc(_Atomic unsigned long *map, unsigned long size,
 			     unsigned long start, unsigned long nr, unsigned long shift,
 			     unsigned long boundary_size, unsigned long align_mask)
 {
 	unsigned long index;
 
+	/* tcesim: a zero limit (empty pool) would wrap to ULONG_MAX upstream */
+	if (size == 0)
+		return -1;
+	size -= 1;
 	for (;;) {
 		index = bm_find_zero_area(map, size, start, nr, align_mask);
 		if (index >= size)
@@ -177,9 +187,37 @@ TCESIM_EXPORT int tcesim_iommu_init_table(struct tcesim_iommu_table *tbl, uint64
 
 /* ------------------------------------------------------- range alloc -- */
 
+/*
+ * dma_get_seg_boundary_nr_pages() (include/linux/dma-mapping.h): the
+ * device's segment boundary mask in IOMMU pages, (mask >> shift) + 1.
+ */
+static unsigned long seg_boundary_nr_pages(uint64_t seg_boundary_mask, unsigned int page_shift)
+{
+	return (unsigned long)((seg_boundary_mask >> page_shift) + 1);
+}
+
+/*
+ * More pages than one segment: every candidate spans a boundary, and
+ * iommu_area_alloc()'s retry start ALIGN(shift + index, boundary) - shift
+ * equals index once index is aligned, so upstream loops forever with the
+ * pool lock held. tcesim refuses (both quirk modes: a hang cannot be
+ * observed usefully); quirks=upstream says what the kernel would do.
+ */
+static bool range_alloc_check_boundary(struct tcesim_iommu_table *tbl, unsigned long npages,
+				       unsigned long boundary_size)
+{
+	if (npages <= boundary_size)
+		return true;
+	tcesim_pr(tbl->w, "iommu_alloc: %lu pages exceed the segment boundary of %lu pages%s",
+		  npages, boundary_size,
+		  tcesim_quirks_upstream(tbl->w) ? " (upstream: iommu_area_alloc loops forever)" :
+						   "");
+	return false;
+}
+
 static unsigned long iommu_range_alloc(struct tcesim_iommu_table *tbl, bool fail_iommu,
 				       unsigned long npages, uint64_t dma_mask,
-				       unsigned int align_order)
+				       unsigned int align_order, uint64_t seg_boundary_mask)
 {
 	unsigned long n, end, start, limit, boundary_size, align_mask, mask;
 	unsigned int pool_nr, pass = 0;
@@ -194,19 +232,22 @@ static unsigned long iommu_range_alloc(struct tcesim_iommu_table *tbl, bool fail
 		return TCESIM_DMA_MAPPING_ERROR;
 	align_mask = align_order ? (1UL << align_order) - 1 : 0;
 	mask = (unsigned long)(dma_mask >> tbl->it_page_shift);
-	/* dma_get_seg_boundary_nr_pages() with the default 4 GiB boundary */
-	boundary_size = (unsigned long)(TCESIM_ALIGN_UP(1ULL << 32, 1ULL << tbl->it_page_shift) >>
-					tbl->it_page_shift);
+	boundary_size = seg_boundary_nr_pages(seg_boundary_mask, tbl->it_page_shift);
+	if (!range_alloc_check_boundary(tbl, npages, boundary_size))
+		return TCESIM_DMA_MAPPING_ERROR;
 
 	if (mask < tbl->it_offset)
 		return TCESIM_DMA_MAPPING_ERROR; /* no entry of the table is reachable */
-	if (largealloc) {
+	/*
+	 * The CPU's hash pool number even for a large allocation: when the
+	 * large pool is full the fallback walks the small pools from it
+	 * (iommu_range_alloc: pool_nr = raw_cpu_read(iommu_pool_hash) & ...).
+	 */
+	pool_nr = pool_hash(tce_current_cpu) & (unsigned int)(tbl->nr_pools - 1);
+	if (largealloc)
 		pool = &tbl->large_pool;
-		pool_nr = 0;
-	} else {
-		pool_nr = pool_hash(tce_current_cpu) & (unsigned int)(tbl->nr_pools - 1);
+	else
 		pool = &tbl->pools[pool_nr];
-	}
 	tcesim_spin_lock(&pool->lock);
 
 again:
@@ -302,14 +343,15 @@ static int iommu_free_range(struct tcesim_iommu_table *tbl, uint64_t dma, unsign
 
 uint64_t tce_iommu_alloc(struct tcesim_iommu_table *tbl, bool fail_iommu, uint64_t hpa,
 			 unsigned long npages, enum tcesim_dma_data_direction dir,
-			 uint64_t dma_mask, unsigned int align_order)
+			 uint64_t dma_mask, unsigned int align_order, uint64_t seg_boundary_mask)
 {
 	unsigned long entry;
 	uint64_t dma;
 
 	if (!tbl || !tbl->it_map || (unsigned int)dir > TCESIM_DMA_NONE)
 		return TCESIM_DMA_MAPPING_ERROR;
-	entry = iommu_range_alloc(tbl, fail_iommu, npages, dma_mask, align_order);
+	entry = iommu_range_alloc(tbl, fail_iommu, npages, dma_mask, align_order,
+				  seg_boundary_mask);
 	if (entry == TCESIM_DMA_MAPPING_ERROR)
 		return TCESIM_DMA_MAPPING_ERROR;
 	entry += tbl->it_offset;
@@ -333,7 +375,21 @@ TCESIM_EXPORT uint64_t tcesim_iommu_alloc(struct tcesim_iommu_table *tbl, uint64
 					  enum tcesim_dma_data_direction dir, uint64_t dma_mask,
 					  unsigned int align_order)
 {
-	return tce_iommu_alloc(tbl, false, hpa, npages, dir, dma_mask, align_order);
+	return tce_iommu_alloc(tbl, false, hpa, npages, dir, dma_mask, align_order,
+			       TCESIM_DMA_SEG_BOUNDARY_DEFAULT);
+}
+
+TCESIM_EXPORT uint64_t tcesim_iommu_alloc_seg(struct tcesim_iommu_table *tbl, uint64_t hpa,
+					      unsigned long npages,
+					      enum tcesim_dma_data_direction dir,
+					      uint64_t dma_mask, unsigned int align_order,
+					      uint64_t seg_boundary_mask)
+{
+	/* BUG_ON(!is_power_of_2(boundary_size)) in iommu_is_span_boundary() */
+	if (seg_boundary_mask & (seg_boundary_mask + 1))
+		return TCESIM_DMA_MAPPING_ERROR;
+	return tce_iommu_alloc(tbl, false, hpa, npages, dir, dma_mask, align_order,
+			       seg_boundary_mask);
 }
 
 TCESIM_EXPORT int tcesim_iommu_free(struct tcesim_iommu_table *tbl, uint64_t dma,

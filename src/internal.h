@@ -255,8 +255,6 @@ static inline void tcesim_rcu_callback_exit(void)
  * (liburcu's wfcqueue hand-off is invisible to TSan).
  */
 extern atomic_ulong tcesim_rcu_queued;	/* call_rcu count, core/sync.c */
-/* rcu_barrier() unless no call_rcu was queued since the last barrier began. */
-void tcesim_rcu_barrier_if_queued(void);
 
 static inline void tcesim_call_rcu(struct rcu_head *head, void (*fn)(struct rcu_head *))
 {

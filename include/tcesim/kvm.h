@@ -519,7 +519,10 @@ TCESIM_EXPORT long tcesim_kvmppc_rm_h_get_tce(struct tcesim_kvm *kvm, uint64_t l
  * (g_new0). The model keeps it sparse: 512-entry leaves allocated by the
  * first non-zero store into them, absent entries reading as 0; memory, the
  * digest and a STUFF of 0 cost the entries written, not @nb_table (any
- * window the checks below accept, up to 2^64 bytes, can be created).
+ * window the checks below accept, up to 2^64 bytes, can be created). The
+ * model keeps at most 1 GiB of entries per table (2^27 non-zero TCEs in
+ * distinct 512-entry leaves): a non-zero store past that bound is not
+ * kept, reported once per table in the world's log, where QEMU would store it.
  *
  * Models: QEMU hw/ppc/spapr_iommu.c: spapr_tce_new_table() +
  *         spapr_tce_table_enable() (+ target/ppc/kvm.c:
@@ -636,8 +639,10 @@ TCESIM_EXPORT long tcesim_h_put_tce_indirect(struct tcesim_kvm *kvm, uint64_t li
  *
  * A @tce_value of 0 skips the absent (all-zero) leaves of QEMU's own
  * storage: clearing a huge, almost empty window costs its written entries.
- * A non-zero value over a huge range allocates what QEMU would touch; a
- * leaf the model cannot allocate is reported (tcesim_pr) and not stored.
+ * A non-zero value over a huge range allocates what QEMU would touch, up to
+ * the model's 1 GiB per table (tcesim_spapr_tce_new_table()); a leaf past
+ * it, or that cannot be allocated, is reported once (world log) and not
+ * stored, and the return code is QEMU's all the same.
  *
  * Models: QEMU hw/ppc/spapr_iommu.c: h_stuff_tce() (v7.2).
  * Context: as tcesim_h_put_tce().

@@ -71,7 +71,8 @@ TCESIM_EXPORT uint64_t tcesim_phb_pgsizes(const struct tcesim_phb *phb);
  * tcesim_pe_name() - Name of a PE (its iommu group), as given or "pe<N>"
  * @pe: PE, or NULL
  *
- * Models: iommu_group_get_name-like: the group name in messages.
+ * Models: drivers/iommu/iommu.c: the group's name (group->name, set by
+ *         iommu_group_set_name(), shown by the sysfs "name" attribute).
  * Context: any thread; immutable after create.
  * Return: the name (valid while @pe lives), or NULL for a NULL @pe.
  */

@@ -35,7 +35,8 @@ TCESIM_EXPORT const char *tcesim_iommu_name(const struct tcesim_iommu *iommu);
  * tcesim_iommu_group_name() - Name of an iommu group
  * @group: group, or NULL
  *
- * Models: drivers/iommu/iommu.c: group->name (the sysfs name).
+ * Models: drivers/iommu/iommu.c: group->name (iommu_group_set_name(), the
+ *         sysfs "name" attribute).
  * Context: any thread; immutable after create.
  * Return: the name (valid while the world lives), or NULL for NULL.
  */
@@ -106,8 +107,8 @@ TCESIM_EXPORT bool tcesim_iommu_domain_user_owned(const struct tcesim_iommu_doma
 /**
  * tcesim_iommu_attach_handle_sync() - Wait out readers of detached handles
  *
- * The fault path looks a PASID's attach handle up without a lock (an RCU
- * read-side section). After tcesim_iommu_detach_device_pasid() returned,
+ * The fault path looks a PASID's attach handle up without the group mutex
+ * (in tcesim an RCU read-side section; upstream under the xarray lock). After tcesim_iommu_detach_device_pasid() returned,
  * call this before freeing the handle (or the domain) that was attached:
  * when it returns no fault path can still be using them.
  *

@@ -81,6 +81,18 @@ TCESIM_EXPORT void tcesim_rcu_barrier(void)
 		return; /* the explorer's callbacks, not liburcu's */
 	q = atomic_load(&tcesim_rcu_queued);
 	d = atomic_load(&rcu_drained);
+	/*
+	 * liburcu's rcu_barrier() costs a call_rcu batching period (~10 ms)
+	 * even with nothing queued: skip it when no call_rcu was queued (by
+	 * any thread) since the newest completed barrier began, as then no
+	 * callback can be pending. World teardown calls this between layers.
+	 */
+	if (q <= d) {
+#ifdef TCESIM_TSAN
+		tcesim_tsan_acquire(&tcesim_tsan_rcu_sync);
+#endif
+		return;
+	}
 	urcu_memb_barrier();
 	/* every callback queued before q was read has run: publish q (max) */
 	while (d < q && !atomic_compare_exchange_weak(&rcu_drained, &d, q))
@@ -90,21 +102,3 @@ TCESIM_EXPORT void tcesim_rcu_barrier(void)
 #endif
 }
 
-/*
- * World teardown waits for call_rcu callbacks between layers. liburcu's
- * rcu_barrier() costs a call_rcu batching period (~10 ms) even with nothing
- * queued, so skip it when no call_rcu was queued (by any thread) since the
- * newest completed barrier began: then no callback can be pending.
- */
-void tcesim_rcu_barrier_if_queued(void)
-{
-	if (tcesim_explore_any() && tcesim_sched_barrier())
-		return;
-	if (atomic_load(&tcesim_rcu_queued) == atomic_load(&rcu_drained)) {
-#ifdef TCESIM_TSAN
-		tcesim_tsan_acquire(&tcesim_tsan_rcu_sync);
-#endif
-		return;
-	}
-	tcesim_rcu_barrier();
-}

@@ -76,7 +76,7 @@ long tcesim_world_destroy_leaks(struct tcesim_world *w)
 		/* objects freed with call_rcu by this layer must be gone before
 		 * the layer below tears down what they point to; free when
 		 * nothing was queued (most layers queue nothing) */
-		tcesim_rcu_barrier_if_queued();
+		tcesim_rcu_barrier();
 	}
 	left = atomic_load(&w->live_allocs);
 	tcesim_mutex_destroy(&w->log_lock);

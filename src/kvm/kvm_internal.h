@@ -143,7 +143,19 @@ struct spapr_tce_store {
 	struct tcesim_world *w;		/* immutable */
 	unsigned int levels;		/* immutable */
 	_Atomic(void *) root;		/* CAS-published, acquire */
+	_Atomic uint64_t leaves;	/* leaves allocated (relaxed) */
+	atomic_flag warned;		/* a refused store was reported */
 };
+
+/*
+ * The model's bound on one QEMU table's storage: 2^18 leaves of 512
+ * entries (1 GiB of entries, 2^27 live TCEs, a fully mapped 512 GiB window
+ * at 4 KiB pages). QEMU's g_new0 array has no such bound; past it a
+ * non-zero store is refused and reported once per table (tcesim_pr).
+ */
+#define SPAPR_TCE_STORE_MAX_LEAVES	(1ULL << 18)
+/* True the first time a store into @s was refused: the caller reports it. */
+bool spapr_tce_store_warn_once(struct spapr_tce_store *s);
 
 void spapr_tce_store_init(struct spapr_tce_store *s, struct tcesim_world *w, uint64_t nb_table);
 void spapr_tce_store_free(struct spapr_tce_store *s);

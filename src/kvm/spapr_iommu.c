@@ -51,6 +51,17 @@ static inline uint64_t tcet_get(const struct spapr_tce_table *tcet, uint64_t ind
 	return kvmppc_stt_get(tcet->stt, index);
 }
 
+/* A non-zero store the model could not keep: reported once per table. */
+static void store_refused(struct tcesim_kvm *kvm, struct spapr_tce_table *tcet, uint64_t index)
+{
+	if (spapr_tce_store_warn_once(&tcet->store))
+		tcesim_pr(kvm->w,
+			  "spapr_tce: liobn=0x%x: entry 0x%" PRIx64 " not stored: the model keeps at "
+			  "most %llu MiB of entries per table (or is out of memory); QEMU would "
+			  "store it", tcet->liobn, index,
+			  (unsigned long long)(SPAPR_TCE_STORE_MAX_LEAVES * 4096 >> 20));
+}
+
 static inline void tcet_set(struct spapr_tce_table *tcet, struct tcesim_kvm *kvm, uint64_t index,
 			    uint64_t tce)
 {
@@ -62,8 +73,7 @@ static inline void tcet_set(struct spapr_tce_table *tcet, struct tcesim_kvm *kvm
 
 		if (!leaf) {
 			if (tce)	/* QEMU's g_new0 memory cannot fail here; the model can */
-				tcesim_pr(kvm->w, "spapr_tce: out of memory, liobn=%x index=%" PRIx64
-					  " not stored", tcet->liobn, index);
+				store_refused(kvm, tcet, index);
 			return;
 		}
 		slot = &leaf[index % SPAPR_TCE_STORE_LEAF];
@@ -416,9 +426,8 @@ static void stuff_store(struct tcesim_kvm *kvm, struct spapr_tce_table *tcet, ui
 		stop = (i | (SPAPR_TCE_STORE_LEAF - 1)) + 1;
 		if (stop > end || !stop)
 			stop = end;
-		if (!leaf) {	/* out of memory (a non-zero store) */
-			tcesim_pr(kvm->w, "spapr_tce: out of memory, liobn=%x index=%" PRIx64
-				  " not stored", tcet->liobn, i);
+		if (!leaf) {	/* a non-zero store refused: bound or out of memory */
+			store_refused(kvm, tcet, i);
 			i = stop;
 			continue;
 		}

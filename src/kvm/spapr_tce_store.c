@@ -13,7 +13,10 @@
  * the leaf holding an index is allocated by the first non-zero store into
  * it; absent leaves read as 0, as untouched g_new0 memory does. So memory
  * and a walk (digest, a STUFF of 0) cost what has been written, and the
- * entries' values, order and digest are those of the flat array.
+ * entries' values, order and digest are those of the flat array. One
+ * table holds at most SPAPR_TCE_STORE_MAX_LEAVES leaves (1 GiB): a guest
+ * that writes more (a STUFF of a non-zero value over a huge window) has the
+ * rest refused with one message, where QEMU would touch that memory.
  *
  * Concurrency: entries are relaxed atomics (QEMU runs under the BQL, the
  * model lets readers run concurrently); a node is published by
@@ -38,6 +41,13 @@ void spapr_tce_store_init(struct spapr_tce_store *s, struct tcesim_world *w, uin
 	s->w = w;
 	s->levels = levels;
 	atomic_init(&s->root, NULL);
+	atomic_init(&s->leaves, 0);
+	atomic_flag_clear(&s->warned);
+}
+
+bool spapr_tce_store_warn_once(struct spapr_tce_store *s)
+{
+	return !atomic_flag_test_and_set(&s->warned);
 }
 
 static void free_node(struct tcesim_world *w, void *node, unsigned int level)
@@ -62,21 +72,23 @@ void spapr_tce_store_free(struct spapr_tce_store *s)
 }
 
 /* The child in @slot; allocated (zeroed) and published when absent and @alloc. */
-static void *child(struct tcesim_world *w, sps_ptr *slot, bool alloc)
+static void *child(struct spapr_tce_store *s, sps_ptr *slot, bool alloc, bool leaf)
 {
 	void *n = atomic_load_explicit(slot, memory_order_acquire), *expected = NULL;
 
 	if (n || !alloc)
 		return n;
-	n = tcesim_zalloc(w, SPS_FAN * sizeof(uint64_t));
+	n = tcesim_zalloc(s->w, SPS_FAN * sizeof(uint64_t));
 	if (!n)
 		return NULL;
 	/* Pairs with the acquire load above: the zeroed node is seen whole. */
 	if (!atomic_compare_exchange_strong_explicit(slot, &expected, n, memory_order_acq_rel,
 						     memory_order_acquire)) {
-		tcesim_kfree(w, n);
+		tcesim_kfree(s->w, n);
 		return expected;
 	}
+	if (leaf)
+		atomic_fetch_add_explicit(&s->leaves, 1, memory_order_relaxed);
 	return n;
 }
 
@@ -86,8 +98,12 @@ _Atomic uint64_t *spapr_tce_store_leaf(struct spapr_tce_store *s, uint64_t index
 	sps_ptr *slot = &s->root;
 	unsigned int level;
 
+	/* at the bound: only leaves that exist (no interior node allocated either) */
+	if (alloc && atomic_load_explicit(&s->leaves, memory_order_relaxed) >=
+			     SPAPR_TCE_STORE_MAX_LEAVES)
+		alloc = false;
 	for (level = s->levels - 1;; level--) {
-		void *n = child(s->w, slot, alloc);
+		void *n = child(s, slot, alloc, !level);
 
 		if (!n)
 			return NULL;

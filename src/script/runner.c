@@ -663,7 +663,7 @@ static void ctx_finish(struct script_ctx *ctx)
 	objs_destroy(ctx);
 	if (ctx->w) {
 		/* objects' call_rcu callbacks run before the world below them goes */
-		tcesim_rcu_barrier_if_queued();
+		tcesim_rcu_barrier();
 		tcesim_world_destroy(ctx->w);
 		ctx->w = NULL;
 	}

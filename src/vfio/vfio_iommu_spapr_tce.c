@@ -125,7 +125,7 @@ static void vfio_state_destroy(struct tcesim_world *w, void *p)
 	mm_iommu_cleanup_all(st);
 	if (tcesim_world_slot_peek(w, TCESIM_SLOT_OPS))
 		tcesim_ops_set_devmem_hook(w, NULL);
-	tcesim_rcu_barrier_if_queued();
+	tcesim_rcu_barrier();
 	for (i = 0; i < VFIO_ENTRY_LOCKS; i++)
 		pthread_spin_destroy(&st->entry_lock[i]);
 	tcesim_mutex_destroy(&st->links_lock);

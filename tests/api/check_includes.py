@@ -11,7 +11,7 @@ MODE graph: the module graph written atop CMakeLists.txt holds. A file of
             headers of <mod> and of the modules <mod> depends on, quoted
             ("ops/phb_internal.h", "internal.h" = core) or public
             (<tcesim/phb.h>). And no include cycle between the headers of
-            one folder.
+            one folder, and every src/ folder with sources is in the graph.
 Prints one line per violation (FILE:LINE: what) and exits 1 if there is any.
 """
 import os
@@ -131,6 +131,12 @@ def check_graph(root):
     if not {'core', 'mem', 'table', 'ops', 'script'} <= mods:
         return ['CMakeLists.txt: cannot read the module graph atop it (found %s)'
                 % sorted(mods)]
+    # every module folder is in the graph (a new one must be declared)
+    for d in sorted(os.listdir(os.path.join(root, 'src'))):
+        if os.path.isdir(os.path.join(root, 'src', d)) and d not in mods and \
+                any(n.endswith('.c') for n in os.listdir(os.path.join(root, 'src', d))):
+            bad.append('src/%s: a module folder missing from the graph atop '
+                       'CMakeLists.txt' % d)
     files = []
     for m in sorted(mods):
         files += [(m, relp, p) for relp, p in sources(root, 'src/' + m)]
@@ -195,9 +201,11 @@ def selftest():
         put('src/mem/hostmem.c', '#include "ops/phb_internal.h"\n#include <tcesim/table.h>\n')
         put('src/ops/a.h', '#include "ops/b.h"\n')
         put('src/ops/b.h', '#include "ops/a.h"\n')
+        put('src/newmod/x.c', '#include "internal.h"\n')
         door, graph = check_door(root), check_graph(root)
         want_door = ['src/script/cmd_x.c:2', 'src/script/script_internal.h:1', 'tools/tool.c:2']
-        want_graph = ['src/mem/hostmem.c:1', 'src/mem/hostmem.c:2', 'include cycle']
+        want_graph = ['src/mem/hostmem.c:1', 'src/mem/hostmem.c:2', 'include cycle',
+                      'src/newmod: a module folder missing']
         ok = all(any(w in b for b in door) for w in want_door) and len(door) == 3
         ok = ok and all(any(w in b for b in graph) for w in want_graph)
         print('\n'.join(door + graph))

@@ -106,8 +106,15 @@ enum tcesim_sched_op {
 	TCESIM_SCHED_OP_NR,
 };
 
-/* Nonzero while some thread of the process explores (explore_sched.c). */
+/*
+ * explore_sched.c: tcesim_explore_active is nonzero while some thread of the
+ * process explores (call_rcu, synchronize_rcu and rcu_barrier check it: the
+ * explorer models them in its own context too); tcesim_explore_running only
+ * while a model thread (coroutine) runs, so the explorer's own sequential
+ * setup and teardown take the hot paths' fast branch.
+ */
 extern _Atomic int tcesim_explore_active;
+extern _Atomic int tcesim_explore_running;
 void tcesim_sched_point_slow(enum tcesim_sched_op op, const void *addr);
 /* Lock hooks: true when the explorer modelled the operation (skip pthread). */
 bool tcesim_sched_lock(enum tcesim_sched_op op, const void *addr);
@@ -119,6 +126,11 @@ bool tcesim_sched_barrier(void);
 unsigned long tcesim_sched_self_slow(void);
 
 static inline bool tcesim_explore_on(void)
+{
+	return tcesim_unlikely(atomic_load_explicit(&tcesim_explore_running, memory_order_relaxed));
+}
+
+static inline bool tcesim_explore_any(void)
 {
 	return tcesim_unlikely(atomic_load_explicit(&tcesim_explore_active, memory_order_relaxed));
 }
@@ -209,7 +221,7 @@ static inline void tcesim_rcu_read_unlock(void)
 
 static inline void tcesim_synchronize_rcu(void)
 {
-	if (tcesim_explore_on() && tcesim_sched_rcu(TCESIM_SCHED_SYNC_RCU))
+	if (tcesim_explore_any() && tcesim_sched_rcu(TCESIM_SCHED_SYNC_RCU))
 		return;
 	urcu_memb_synchronize_rcu();
 #ifdef TCESIM_TSAN
@@ -246,7 +258,7 @@ extern atomic_ulong tcesim_rcu_queued;	/* call_rcu count, core/sync.c */
 
 static inline void tcesim_call_rcu(struct rcu_head *head, void (*fn)(struct rcu_head *))
 {
-	if (tcesim_explore_on() && tcesim_sched_call_rcu(head, fn))
+	if (tcesim_explore_any() && tcesim_sched_call_rcu(head, fn))
 		return;
 #ifdef TCESIM_TSAN
 	tcesim_tsan_release(&tcesim_tsan_rcu_sync);

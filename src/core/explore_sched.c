@@ -71,6 +71,7 @@ void __tsan_switch_to_fiber(void *fiber, unsigned int flags);
 #define EXP_GUARD 4096u
 
 _Atomic int tcesim_explore_active;
+_Atomic int tcesim_explore_running;
 static _Thread_local struct exp_sched *tls_sched;
 
 static const char *const op_names[TCESIM_SCHED_OP_NR] = {
@@ -135,7 +136,9 @@ static void switch_to(struct exp_sched *s, int i)
 #ifdef TCESIM_TSAN
 	__tsan_switch_to_fiber(t->tsan_fiber, 0);
 #endif
+	atomic_fetch_add_explicit(&tcesim_explore_running, 1, memory_order_relaxed);
 	swapcontext(&s->main_uc, &t->uc);
+	atomic_fetch_sub_explicit(&tcesim_explore_running, 1, memory_order_relaxed);
 #ifdef EXP_ASAN
 	__sanitizer_finish_switch_fiber(fake, NULL, NULL);
 #endif

@@ -77,7 +77,7 @@ TCESIM_EXPORT void tcesim_rcu_barrier(void)
 {
 	unsigned long q, d;
 
-	if (tcesim_explore_on() && tcesim_sched_barrier())
+	if (tcesim_explore_any() && tcesim_sched_barrier())
 		return; /* the explorer's callbacks, not liburcu's */
 	q = atomic_load(&tcesim_rcu_queued);
 	d = atomic_load(&rcu_drained);

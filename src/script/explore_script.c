@@ -247,7 +247,7 @@ static int parse_file(struct xs_run *x, const char *text)
 					return xs_error(x, lineno, "thread: duplicate name");
 				}
 			cur = &f->thr[f->nthreads++];
-			memcpy(cur->name, w2, strlen(w2) + 1); /* <= 31 bytes, checked above */
+			memcpy(cur->name, w2, strlen(w2) + 1); /* <= 31 bytes: checked above */
 		} else if (!strcmp(w1, "finally")) {
 			if (nw != 1 || !f->nthreads || f->has_fin) {
 				free(src);

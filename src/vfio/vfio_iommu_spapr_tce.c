@@ -254,6 +254,22 @@ static void tce_iommu_unuse_page_v2(struct vfio_state *st, struct tcesim_mm *mm,
 }
 
 /*
+ * The stripe lock of an entry, or NULL for a v2 container under
+ * quirks=upstream: drivers/vfio/vfio_iommu_spapr_tce.c changes the hardware
+ * TCE (iommu_tce_xchg_no_kill) and the shadow entry (*pua in
+ * tce_iommu_build_v2 / tce_iommu_unuse_page_v2) in two unlocked steps, so
+ * a racing UNMAP can read the old shadow entry and decrement the wrong
+ * region's mapped count (issue 10 example b).
+ */
+static pthread_spinlock_t *v2_entry_lock(struct tcesim_tce_container *c, struct vfio_state *st,
+					 struct tcesim_iommu_table *tbl, uint64_t entry)
+{
+	if (c->v2 && quirks_upstream(c))
+		return NULL;
+	return vfio_entry_lock(st, tbl, entry);
+}
+
+/*
  * tce_iommu_clear(): empty [entry, entry + pages), releasing what each
  * valid TCE held, then one kill. Missing levels are skipped. Caller in an
  * RCU section (or owning the unpublished table).
@@ -276,8 +292,9 @@ static void tce_iommu_clear(struct tcesim_tce_container *c, struct tcesim_iommu_
 			     ((e - tbl->it_offset) & (tbl->it_level_size - 1));
 			continue;
 		}
-		lk = vfio_entry_lock(st, tbl, e);
-		tcesim_spin_lock(lk);
+		lk = v2_entry_lock(c, st, tbl, e);
+		if (lk)
+			tcesim_spin_lock(lk);
 		if (!tcesim_iommu_tce_xchg_no_kill(mm, tbl, e, &hpa, &dir) &&
 		    dir != TCESIM_DMA_NONE) {
 			if (c->v2)
@@ -285,7 +302,8 @@ static void tce_iommu_clear(struct tcesim_tce_container *c, struct tcesim_iommu_
 			else
 				tcesim_unpin_user_page(c->w, hpa);
 		}
-		tcesim_spin_unlock(lk);
+		if (lk)
+			tcesim_spin_unlock(lk);
 	}
 	tcesim_iommu_tce_kill(tbl, entry, (unsigned long)pages);
 }
@@ -395,11 +413,13 @@ static long tce_iommu_build_v2(struct tcesim_tce_container *c, struct tcesim_iom
 				ret = -ENXIO;
 			break;
 		}
-		lk = vfio_entry_lock(st, tbl, entry + i);
-		tcesim_spin_lock(lk);
+		lk = v2_entry_lock(c, st, tbl, entry + i);
+		if (lk)
+			tcesim_spin_lock(lk);
 		ret = tcesim_iommu_tce_xchg_no_kill(mm, tbl, entry + i, &hpa, &dirtmp);
 		if (ret) {
-			tcesim_spin_unlock(lk);
+			if (lk)
+				tcesim_spin_unlock(lk);
 			/* the old TCE is still there: only our count goes back */
 			tcesim_mm_iommu_mapped_dec(mem);
 			tce_build_failed(c, "tce_iommu_build_v2", tbl, entry + i, tce, ret);
@@ -408,7 +428,8 @@ static long tce_iommu_build_v2(struct tcesim_tce_container *c, struct tcesim_iom
 		if (dirtmp != TCESIM_DMA_NONE)
 			tce_iommu_unuse_page_v2(st, mm, tbl, entry + i);
 		tce_write(pua, tce);
-		tcesim_spin_unlock(lk);
+		if (lk)
+			tcesim_spin_unlock(lk);
 		tce += psize;
 	}
 	return tce_build_finish(c, tbl, entry, i, pages, ret);

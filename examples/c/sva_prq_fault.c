@@ -125,9 +125,9 @@ static void test_bind_fault_unbind_drain(void **state)
 	assert_int_equal(request(f, pasid, APP_VA + 0x4000, 3, true, false), 0);
 	assert_int_equal(request(f, pasid, APP_VA + 0x5000, 3, true, true), 0);
 	/*
-	 * The unbind drains by itself (intel_pasid_tear_down_entry ->
-	 * intel_iommu_drain_pasid_prq): it waits for them (runs the PRQ pass
-	 * here), then a QI drain.
+	 * Unbinding tears the PASID down, and every PASID teardown drains the
+	 * PRQ (intel_iommu_drain_pasid_prq() from the blocking domain's
+	 * set_dev_pasid): the drain runs the PRQ pass here, then a QI drain.
 	 */
 	tcesim_iommu_sva_unbind_device(bond);
 	assert_int_equal(tcesim_prq_pending(f->dmar), 0);
@@ -138,7 +138,7 @@ static void test_bind_fault_unbind_drain(void **state)
 	assert_int_equal(st.qi_drains, 1);
 }
 
-/* Errors a driver meets: no flush before the PRQ exists; PASID-less PRI is fine. */
+/* Errors a driver meets: no flush before the PRQ exists. */
 static void test_errors(void **state)
 {
 	struct fx *f = *state;
@@ -148,7 +148,7 @@ static void test_errors(void **state)
 	assert_int_equal(tcesim_prq_flush_faults(f->dmar), -ENODEV);	/* PRQ not enabled */
 	assert_int_equal(tcesim_intel_iommu_enable_prq(f->dmar), 0);
 	assert_int_equal(tcesim_prq_flush_faults(f->dmar), 0);		/* no RID handed out */
-	/* a page request without PASID is accepted (hardware, QEMU, upstream) */
+	/* a page request without PASID (IOMMU_NO_PASID) is accepted, as upstream */
 	assert_int_equal(tcesim_vtd_pri_request_page(f->gpu, &r), 0);
 	assert_int_equal(tcesim_prq_pending(f->dmar), 1);
 }

@@ -191,13 +191,6 @@ int script_error(struct script_ctx *ctx, const char *fmt, ...) __attribute__((fo
 void script_explain(struct script_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool script_explaining(const struct script_ctx *ctx);
 
-/*
- * core/sync.c (internal): runner.c and cmd_vfio.c call it since the cheap
- * teardown; main lost its declaration when the issue 9 door removed
- * internal.h from this module. Declared here until it has a public home.
- */
-void tcesim_rcu_barrier_if_queued(void);
-
 /* ---- explore_script.c: files with `thread` sections (issue 10) ---- */
 bool script_explore_is(const char *text);
 /* Runs such a file (fresh world per schedule); false on a syntax error. */

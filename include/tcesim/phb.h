@@ -108,8 +108,11 @@ struct tcesim_phb_stats {
  * @size: sizeof(struct tcesim_pe_cfg)
  * @name: name (copied, up to 31 chars); NULL for "pe<N>"
  * @dma32_size: tce32_size in bytes (m32_pci_base: the 32-bit DMA space
- *	below the MMIO32 hole); a power of two; 0 for 2 GiB
- * @window_size: size of the default window 0 in bytes; 0 for @dma32_size.
+ *	below the MMIO32 hole); a power of two, tcesim_pe_cfg_init() sets
+ *	2 GiB; 0 for a PE without a 32-bit window (tce32_size 0: a v1 VFIO
+ *	ENABLE is -EPERM, as tce_iommu_enable() says)
+ * @window_size: size of the default window 0 in bytes; 0 for @dma32_size
+ *	(so both 0: no default window 0).
  *	When larger than @dma32_size the MMIO32 hole [@dma32_size, 4 GiB) is
  *	reserved in the DMA-API bitmap, as setup_default_config does.
  * @nobypass: do not enable the bypass window (the iommu=nobypass option)

@@ -173,21 +173,50 @@ TCESIM_EXPORT int tcesim_iommu_table_get_info(struct tcesim_iommu_table *tbl,
 TCESIM_EXPORT uint64_t tcesim_iommu_table_digest(struct tcesim_iommu_table *tbl);
 
 /**
- * tcesim_iommu_tce_check_ioba() - Range check of an IO bus address
+ * tcesim_iommu_tce_check_ioba() - Range check of an IO bus address range
  * @page_shift: IOMMU page shift
  * @offset: table's first entry
  * @size: table's number of entries
- * @ioba: IO bus address in bytes
- * @npages: ignored, as upstream (quirk Q2: only the first page is checked)
+ * @ioba: IO bus address in bytes of the first page
+ * @npages: IOMMU pages of the range
+ *
+ * The form with upstream's overflow-validation fix (current stable
+ * kernels): the first page and the whole range must be in the window.
+ * tcesim_iommu_tce_check_ioba_prefix() is the form before the fix.
  *
  * Models: arch/powerpc/include/asm/iommu.h: iommu_tce_check_ioba().
  * Context: any thread.
- * Return: 0, or -EINVAL when @ioba is not page aligned or its page is
- *         outside [@offset, @offset + @size).
+ * Return: 0, or -EINVAL when @ioba is not page aligned, its page is outside
+ *         [@offset, @offset + @size), ioba/pagesize + @npages wraps, or
+ *         ioba/pagesize - @offset + @npages > @size (the range runs past the
+ *         window end).
  */
 TCESIM_EXPORT int tcesim_iommu_tce_check_ioba(unsigned long page_shift, unsigned long offset,
 					      unsigned long size, uint64_t ioba,
 					      unsigned long npages);
+
+/**
+ * tcesim_iommu_tce_check_ioba_prefix() - iommu_tce_check_ioba() before its npages fix
+ * @page_shift: IOMMU page shift
+ * @offset: table's first entry
+ * @size: table's number of entries
+ * @ioba: IO bus address in bytes
+ * @npages: ignored, as upstream before the fix (quirk Q2: only the first
+ *	page is range checked)
+ *
+ * What VFIO uses under the eras before the fix (flavours legacy_2013,
+ * legacy_2015, legacy_2016; the VFIO-unrelated legacy_2020/legacy_2024 are
+ * modern for VFIO).
+ *
+ * Models: arch/powerpc/include/asm/iommu.h: iommu_tce_check_ioba() before
+ *         the overflow-validation fix (2017-2024 form).
+ * Context: any thread.
+ * Return: 0, or -EINVAL when @ioba is not page aligned or its page is
+ *         outside [@offset, @offset + @size).
+ */
+TCESIM_EXPORT int tcesim_iommu_tce_check_ioba_prefix(unsigned long page_shift,
+						     unsigned long offset, unsigned long size,
+						     uint64_t ioba, unsigned long npages);
 
 /**
  * tcesim_iommu_tce_check_gpa() - Alignment check of an address to map

@@ -356,6 +356,9 @@ int phb_setup_default_window(struct tcesim_pe *pe)
 	int ret;
 
 	tcesim_lock_assert_held(&phb->lock);
+	/* a PE created without a 32-bit DMA window (dma32_size 0) has no window 0 */
+	if (!pe->window_size)
+		return 0;
 	if (legacy_2015(phb->w) || phb->ops->max_levels < levels)
 		levels = 1;
 	ret = tce_table_create(phb->w, pe->table_group.tce32_start, ps, pe->window_size, levels,
@@ -413,12 +416,18 @@ TCESIM_EXPORT int tcesim_pe_create(struct tcesim_phb *phb, const struct tcesim_p
 		return -EINVAL;
 	ps = phb->ops->iommu_page_shift ? phb->ops->iommu_page_shift : tcesim_page_shift(phb->w);
 	def = *cfg;
-	if (!def.dma32_size)
-		def.dma32_size = 2ULL << 30;
+	/*
+	 * dma32_size 0: a PE without a 32-bit DMA window (tce32_size 0), as
+	 * a table group can be upstream (tce_iommu_enable() then refuses a v1
+	 * container with -EPERM). tcesim_pe_cfg_init() sets 2 GiB. Before
+	 * issue 8, 0 silently meant 2 GiB.
+	 */
 	if (!def.window_size)
 		def.window_size = def.dma32_size;
-	if (!tcesim_is_pow2(def.dma32_size) || !tcesim_is_pow2(def.window_size) ||
-	    def.window_size <= (1ULL << ps) || def.dma32_size <= (1ULL << ps))
+	if ((def.dma32_size && (!tcesim_is_pow2(def.dma32_size) ||
+				def.dma32_size <= (1ULL << ps))) ||
+	    (def.window_size && (!tcesim_is_pow2(def.window_size) ||
+				 def.window_size <= (1ULL << ps))))
 		return -EINVAL;
 
 	pe = tcesim_zalloc(phb->w, sizeof(*pe));

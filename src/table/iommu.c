@@ -542,13 +542,34 @@ TCESIM_EXPORT int tcesim_iommu_clear_tce(struct tcesim_iommu_table *tbl, uint64_
 
 /* --------------------------------------------------- parameter checks -- */
 
+/*
+ * arch/powerpc/include/asm/iommu.h: iommu_tce_check_ioba() with the
+ * overflow-validation fix of current stable kernels: the whole range
+ * [ioba, ioba + npages) must be in the window, without wrapping.
+ */
 TCESIM_EXPORT int tcesim_iommu_tce_check_ioba(unsigned long page_shift, unsigned long offset,
 					      unsigned long size, uint64_t ioba,
 					      unsigned long npages)
 {
 	uint64_t idx = ioba >> page_shift;
 
-	(void)npages; /* Q2: ignored upstream */
+	if (ioba & ((1ULL << page_shift) - 1))
+		return -EINVAL;
+	if (idx < offset || idx + 1 > (uint64_t)offset + size)
+		return -EINVAL;
+	if (idx + npages < idx || idx - offset + npages > size)
+		return -EINVAL;
+	return 0;
+}
+
+/* The same before the fix (quirk Q2): npages unused, the first page only. */
+TCESIM_EXPORT int tcesim_iommu_tce_check_ioba_prefix(unsigned long page_shift,
+						     unsigned long offset, unsigned long size,
+						     uint64_t ioba, unsigned long npages)
+{
+	uint64_t idx = ioba >> page_shift;
+
+	(void)npages;
 	if (ioba & ((1ULL << page_shift) - 1))
 		return -EINVAL;
 	if (idx < offset || idx + 1 > (uint64_t)offset + size)

@@ -152,6 +152,22 @@ static bool quirks_upstream(const struct tcesim_tce_container *c)
 	return tcesim_quirks_upstream(c->w);
 }
 
+/*
+ * iommu_tce_check_ioba() of the modelled era: with the npages fix (modern),
+ * or the pre-fix form (legacy_2013/2015/2016: quirk Q2).
+ */
+static int vfio_check_ioba(struct tcesim_tce_container *c, struct tcesim_iommu_table *tbl,
+			   uint64_t iova, unsigned long npages)
+{
+	if (tcesim_flavour_is(c->w, TCESIM_FLAVOUR_LEGACY_2013) ||
+	    tcesim_flavour_is(c->w, TCESIM_FLAVOUR_LEGACY_2015) ||
+	    tcesim_flavour_is(c->w, TCESIM_FLAVOUR_LEGACY_2016))
+		return tcesim_iommu_tce_check_ioba_prefix(tbl->it_page_shift, tbl->it_offset,
+							  tbl->it_size, iova, npages);
+	return tcesim_iommu_tce_check_ioba(tbl->it_page_shift, tbl->it_offset, tbl->it_size, iova,
+					   npages);
+}
+
 static unsigned int host_shift(const struct tcesim_tce_container *c)
 {
 	return tcesim_page_shift(c->w);
@@ -856,8 +872,7 @@ static long ioctl_map_dma(struct tcesim_tce_container *c, struct tcesim_mm *cur,
 	 * an upstream bug: only quirks=upstream reproduces it; quirks=safe
 	 * refuses with -EINVAL and changes nothing.
 	 */
-	if (tcesim_iommu_tce_check_ioba(tbl->it_page_shift, tbl->it_offset, tbl->it_size,
-					param.iova, 1) ||
+	if (vfio_check_ioba(c, tbl, param.iova, 1) ||
 	    tcesim_iommu_tce_check_gpa(tbl->it_page_shift, param.vaddr)) {
 		ret = quirks_upstream(c) ? 1 : -EINVAL;
 		goto out;
@@ -890,13 +905,17 @@ static long ioctl_unmap_dma(struct tcesim_tce_container *c, unsigned long arg)
 		goto out;
 	}
 	pages = param.size >> tbl->it_page_shift;
-	/* Q1: iommu_tce_clear_param_check() (boolean macro); 1 only under quirks=upstream */
-	if (tcesim_iommu_tce_check_ioba(tbl->it_page_shift, tbl->it_offset, tbl->it_size,
-					param.iova, pages)) {
+	/*
+	 * Q1: iommu_tce_clear_param_check() (boolean macro); 1 only under
+	 * quirks=upstream. Modern kernels check the whole range
+	 * (iommu_tce_check_ioba with the npages fix), so a range running past
+	 * the window end fails here too: 1 (upstream) or -EINVAL (safe).
+	 */
+	if (vfio_check_ioba(c, tbl, param.iova, pages)) {
 		ret = quirks_upstream(c) ? 1 : -EINVAL;
 		goto out;
 	}
-	/* Q2: only the first page was range checked */
+	/* Q2, eras before the fix: only the first page was range checked */
 	entry = param.iova >> tbl->it_page_shift;
 	end = tbl->it_offset + tbl->it_size;
 	if (pages > end - entry) {

@@ -221,7 +221,7 @@ static uint32_t prq_depth_for(struct tcesim_iommu *iommu)
 	uint32_t depth = iommu->prq_depth;
 
 	/* PRQ_ORDER 0 in 2020: one 4 KiB page */
-	if (tcesim_flavour_is(iommu->w, TCESIM_FLAVOUR_LEGACY_2020) && depth > TCESIM_PRQ_DEPTH_2020)
+	if (prq_svm_era(iommu->w) && depth > TCESIM_PRQ_DEPTH_2020)
 		depth = TCESIM_PRQ_DEPTH_2020;
 	return depth;
 }
@@ -253,7 +253,9 @@ struct prq *prq_get(struct tcesim_iommu *iommu, int *err)
 	if (!prq)
 		goto out_nomem;
 	/* the ring is page aligned, as the kernel's iommu_alloc_pages_node() */
-	prq->ring = tcesim_zalloc_aligned(iommu->w, 4096, (size_t)depth * TCESIM_PRQ_DESC_SIZE);
+	prq->ring = tcesim_zalloc_aligned(iommu->w, 4096, (size_t)depth * (TCESIM_PRQ_DESC_SIZE +
+									 sizeof(uint64_t)));
+	prq->life = prq->ring ? (uint64_t *)(prq->ring + depth) : NULL;
 	if (!prq->ring) {
 		tcesim_kfree(iommu->w, prq);
 		prq = NULL;
@@ -398,7 +400,7 @@ TCESIM_EXPORT unsigned int tcesim_prq_desc_decode(const uint64_t qw[4],
  * The PRQ write port: vtd_pri_request_page() after its permission checks.
  * Returns 0 or -ENOSPC (dropped).
  */
-static int prq_write(struct prq *prq, const struct tcesim_vtd_page_req *req)
+static int prq_write(struct prq *prq, const struct tcesim_vtd_page_req *req, uint64_t life)
 {
 	struct prq_slot *s;
 	uint32_t tail, new_tail;
@@ -429,6 +431,7 @@ static int prq_write(struct prq *prq, const struct tcesim_vtd_page_req *req)
 	s = ring_slot(prq, tail);
 	for (int i = 0; i < 4; i++)
 		atomic_store_explicit(&s->qw[i], qw[i], memory_order_relaxed);
+	prq->life[tail / TCESIM_PRQ_DESC_SIZE] = life; /* the model's oracle, not hardware */
 	/* publish the slot: pairs with the acquire of tail in a pass/scan (1) */
 	atomic_store_explicit(&prq->tail, new_tail, memory_order_release);
 	/* after the tail (3): a pass that cleared PPR before this sees it set */
@@ -448,7 +451,7 @@ TCESIM_EXPORT int tcesim_vtd_prq_post(struct tcesim_iommu *iommu,
 	prq = prq_of(iommu);
 	if (!prq)
 		return -ENODEV;
-	return prq_write(prq, req);
+	return prq_write(prq, req, 0);
 }
 
 TCESIM_EXPORT int tcesim_vtd_pri_request_page(struct tcesim_device *dev,
@@ -479,7 +482,8 @@ TCESIM_EXPORT int tcesim_vtd_pri_request_page(struct tcesim_device *dev,
 	ret = prq_dev_rid(prq, dev, &r.rid);
 	if (ret)
 		return ret;
-	return prq_write(prq, &r);
+	/* which bond of the PASID the device is working for (sva/pasid_life.c) */
+	return prq_write(prq, &r, r.pasid_present ? sva_pasid_life(dev, r.pasid) : 0);
 }
 
 /* -------------------------------------------------------- event thread --- */
@@ -493,7 +497,7 @@ static bool is_canonical_address(uint64_t addr)
 }
 
 static void prq_report(struct prq *prq, struct tcesim_device *dev,
-		       const struct tcesim_vtd_page_req *req)
+		       const struct tcesim_vtd_page_req *req, uint64_t life)
 {
 	struct tcesim_iommu_fault f = {
 		.grpid = req->prg_index,
@@ -517,9 +521,9 @@ static void prq_report(struct prq *prq, struct tcesim_device *dev,
 	}
 	stat_inc_owned(&prq->reported);
 	/* upstream ignores the outcome: responses (if any) were sent */
-	(void)tcesim_iommu_report_device_fault(dev, &f);
+	(void)iopf_report_fault_life(dev, &f, life);
 	/* 2020: the thread handled the request itself (no iopf workqueue) */
-	if (req->lpig && tcesim_flavour_is(prq->w, TCESIM_FLAVOUR_LEGACY_2020))
+	if (req->lpig && prq_svm_era(prq->w))
 		(void)tcesim_iopf_queue_flush_dev(dev);
 }
 
@@ -534,7 +538,7 @@ static void prq_bad(struct prq *prq, const struct tcesim_vtd_page_req *req)
 		prq_respond_bad(prq, req, TCESIM_QI_RESP_INVALID);
 }
 
-static void prq_handle_one(struct prq *prq, const uint64_t qw[4])
+static void prq_handle_one(struct prq *prq, const uint64_t qw[4], uint64_t life)
 {
 	struct tcesim_vtd_page_req req;
 	struct tcesim_device *dev;
@@ -566,7 +570,7 @@ static void prq_handle_one(struct prq *prq, const uint64_t qw[4])
 		prq_bad(prq, &req);
 		return;
 	}
-	prq_report(prq, dev, &req);
+	prq_report(prq, dev, &req, life);
 }
 
 /* iopf_queue_discard_partial() over the devices this PRQ has seen */
@@ -604,7 +608,7 @@ int prq_pass(struct prq *prq)
 	head = atomic_load_explicit(&prq->head, memory_order_relaxed); /* ours */
 	while (head != tail) {
 		slot_read(ring_slot(prq, head), qw);
-		prq_handle_one(prq, qw);
+		prq_handle_one(prq, qw, prq->life[head / TCESIM_PRQ_DESC_SIZE]);
 		head = ring_next(prq, head);
 		n++;
 		if (prq->pass_hook)
@@ -625,7 +629,7 @@ int prq_pass(struct prq *prq)
 		tail = atomic_load_explicit(&prq->tail, memory_order_acquire);
 		if (head == tail) {
 			/* 2020 had no iopf queue: nothing partial to drop */
-			if (!tcesim_flavour_is(prq->w, TCESIM_FLAVOUR_LEGACY_2020))
+			if (!prq_svm_era(prq->w))
 				prq_discard_partial(prq);
 			atomic_fetch_and(&prq->prs, ~TCESIM_DMA_PRS_PRO);
 			tcesim_pr(prq->w, "IOMMU: %s: PRQ overflow cleared", prq->iommu->name);
@@ -672,6 +676,17 @@ TCESIM_EXPORT int tcesim_prq_set_threaded(struct tcesim_iommu *iommu, bool threa
 static void prq_pasid_teardown_hook(struct tcesim_device *dev, uint32_t pasid, void *arg)
 {
 	(void)arg;
+	/*
+	 * legacy_2019: no drain. drivers/iommu/intel-svm.c before v5.8:
+	 * intel_svm_unbind_mm() tore the entry down and relied on "no page
+	 * faults may be outstanding for the PASID"; intel_svm_unbind_gpasid()
+	 * had "TODO: Drain in flight PRQ for the PASID", which "iommu/vt-d:
+	 * Add page request draining support" (v5.8) replaced by
+	 * intel_svm_drain_prq(). Requests still in the ring then reach
+	 * whoever gets the PASID next (sva/pasid_life.c reports it).
+	 */
+	if (tcesim_flavour_is(dev->w, TCESIM_FLAVOUR_LEGACY_2019))
+		return;
 	(void)tcesim_intel_iommu_drain_pasid_prq(dev, pasid);
 }
 
@@ -745,7 +760,7 @@ static void drain_build_desc(struct prq *prq, uint16_t sid, uint32_t pasid,
 	memset(desc, 0, 3 * sizeof(*desc));
 	desc[0].qw0 = TCESIM_QI_IWD_STATUS_DATA(TCESIM_QI_DONE) | TCESIM_QI_IWD_FENCE |
 		      TCESIM_QI_IWD_TYPE;
-	if (tcesim_flavour_is(prq->w, TCESIM_FLAVOUR_LEGACY_2020)) {
+	if (prq_svm_era(prq->w)) {
 		desc[1].qw0 = TCESIM_QI_EIOTLB_PASID(pasid) | TCESIM_QI_EIOTLB_DID(did) |
 			      TCESIM_QI_EIOTLB_GRAN(TCESIM_QI_GRAN_NONG_PASID) |
 			      TCESIM_QI_EIOTLB_TYPE;
@@ -782,7 +797,7 @@ TCESIM_EXPORT int tcesim_intel_iommu_drain_pasid_prq(struct tcesim_device *dev, 
 	prq = prq_of(dev->iommu);
 	if (!dev->pri || !prq)
 		return 0;
-	legacy = tcesim_flavour_is(dev->w, TCESIM_FLAVOUR_LEGACY_2020);
+	legacy = prq_svm_era(dev->w);
 	ret = prq_dev_rid(prq, dev, &sid);
 	if (ret)
 		return ret;

@@ -49,6 +49,13 @@ struct prq {
 	uint32_t depth;			/* descriptors; power of two; immutable */
 	uint32_t size_mask;		/* PRQ_RING_MASK: depth * 32 - 32; immutable */
 	struct prq_slot *ring;		/* depth slots; see struct prq_slot */
+	/*
+	 * Beside slot i (same allocation, after the ring): the life of the
+	 * SVA bond the request was issued for (sva/pasid_life.c); written by
+	 * the producer before its release of tail, read by a pass after its
+	 * acquire of tail. Not hardware state: the model's oracle.
+	 */
+	uint64_t *life;
 
 	/*
 	 * Producer side ("hardware"), one cache line: hw_lock serialises
@@ -136,5 +143,12 @@ void prq_page_response_hook(struct tcesim_device *dev,
 			    const struct tcesim_iommu_page_response *r, void *arg);
 /* QI page group response for a bad request (handle_bad_prq_event). */
 void prq_respond_bad(struct prq *prq, const struct tcesim_vtd_page_req *req, uint32_t qi_code);
+
+/* The intel-svm.c eras (PRQ_ORDER 0, faults handled in the PRQ thread). */
+static inline bool prq_svm_era(const struct tcesim_world *w)
+{
+	return tcesim_flavour_is(w, TCESIM_FLAVOUR_LEGACY_2020) ||
+	       tcesim_flavour_is(w, TCESIM_FLAVOUR_LEGACY_2019);
+}
 
 #endif /* TCESIM_PRQ_INTERNAL_H */

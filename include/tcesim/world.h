@@ -255,7 +255,7 @@ TCESIM_EXPORT const char *tcesim_flavour_name(enum tcesim_flavour f);
 /**
  * tcesim_flavour_from_name() - Parse a flavour name
  * @name: "modern", "legacy_2013", "legacy_2015", "legacy_2016",
- *        "legacy_2020", "legacy_2024"
+ *        "legacy_2020", "legacy_2024", "legacy_2019"
  * @out: the flavour
  *
  * Models: none.

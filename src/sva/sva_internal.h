@@ -16,10 +16,11 @@
  *   0  sva_inspect.c    read-only inspection for the public API
  *   1  iommu_domain.c   domains: alloc, references, free (iommu.c upstream)
  *   2  iommu_pasid.c    PASID attach/detach/replace, attach handles
- *   3  iopf.c           I/O page faults (io-pgfault.c): groups, queue, flush
- *   4  sva.c            SVA bind/unbind, mm data, the global PASID IDA
+ *   3  pasid_life.c     the model's PASID-life oracle (issue 10 invariant)
+ *   4  iopf.c           I/O page faults (io-pgfault.c): groups, queue, flush
+ *   5  sva.c            SVA bind/unbind, mm data, the global PASID IDA
  *                       (iommu-sva.c)
- *   5  iommu.c          IOMMUs, groups, devices, the per-world state (whose
+ *   6  iommu.c          IOMMUs, groups, devices, the per-world state (whose
  *                       destructor tears down every layer), DMA ownership
  */
 #ifndef TCESIM_SVA_INTERNAL_H

@@ -339,6 +339,8 @@ struct tcesim_world {
 	unsigned int log_head;		/* lines written since create */
 	void (*log_fn)(void *ctx, const char *line);
 	void *log_ctx;
+	/* MAX_PAGE_ORDER in force (cfg's, or tcesim_world_set_max_page_order()) */
+	_Atomic int max_page_order;
 };
 
 /*
@@ -367,6 +369,13 @@ static inline bool tcesim_quirks_upstream(const struct tcesim_world *w)
 static inline unsigned int tcesim_page_shift(const struct tcesim_world *w)
 {
 	return w->cfg.host_page_shift;
+}
+
+/* MAX_PAGE_ORDER (include/linux/mmzone.h) of the world's page allocator. */
+static inline int tcesim_max_page_order(const struct tcesim_world *w)
+{
+	return atomic_load_explicit(&((struct tcesim_world *)w)->max_page_order,
+				    memory_order_relaxed);
 }
 
 /* ------------------------------------------------------- allocations ---- */

@@ -528,6 +528,12 @@ static int set_option(struct script_ctx *ctx, const struct script_line *ln)
 			if (!script_parse_u64(v, &n))
 				return script_error(ctx, "set: bad seed %s", v);
 			ctx->cfg.seed = n;
+		} else if (!strcmp(k, "max_page_order")) {
+			/* MAX_PAGE_ORDER of TCE level allocations (issue 8.4) */
+			if (!script_parse_u64(v, &n) || n > TCESIM_MAX_PAGE_ORDER_LIMIT)
+				return script_error(ctx, "set: max_page_order=0..%d, not %s",
+						    TCESIM_MAX_PAGE_ORDER_LIMIT, v);
+			ctx->cfg.max_page_order = (int)n;
 		} else {
 			return script_error(ctx, "set: unknown option %s", k);
 		}
@@ -840,7 +846,7 @@ TCESIM_EXPORT void tcesim_script_print_commands(FILE *f)
 	const struct script_cmd *c;
 
 	fprintf(f, "  set flavour=... quirks=safe|upstream hcall=kvm+qemu|kvm|qemu "
-		   "host_page_shift=12|16 seed=N\n");
+		   "host_page_shift=12|16 seed=N max_page_order=N\n");
 	for (t = 0; t < TCESIM_ARRAY_SIZE(cmd_tables); t++)
 		for (c = cmd_tables[t]; c->name; c++)
 			fprintf(f, "  %s\n", c->usage ? c->usage : c->name);

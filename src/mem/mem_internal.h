@@ -34,7 +34,11 @@ struct hostmem {
 	struct tcesim_mutex lock;	/* protects next_pfn and mms */
 	uint64_t next_pfn;		/* bump allocator for process pages */
 	struct cds_list_head mms;	/* every live struct tcesim_mm */
+	/* locked_vm pages still charged to processes when they were freed
+	 * (mem_balance.c: tcesim_mem_locked_vm_charged()) */
+	_Atomic unsigned long locked_vm_freed;
 };
+
 
 struct mm_vma {
 	uint64_t start, end;		/* bytes, [start, end) */

@@ -69,6 +69,7 @@ static void mm_free(struct tcesim_mm *mm)
 	tcesim_mutex_lock(&hm->lock);
 	cds_list_del(&mm->node);
 	tcesim_mutex_unlock(&hm->lock);
+	atomic_fetch_add(&hm->locked_vm_freed, atomic_load(&mm->locked_vm)); /* mem_balance.c */
 	mm_free_vmas(mm);
 	tcesim_mutex_destroy(&mm->lock);
 	tcesim_kfree(mm->w, mm);

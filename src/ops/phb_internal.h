@@ -196,6 +196,20 @@ void phb_tce_invalidate(struct tcesim_iommu_table *tbl, unsigned long index,
 void phb_cache_evict_range(struct tcesim_phb *phb, unsigned int pe_number, uint64_t index,
 			   uint64_t npages);
 void phb_cache_evict_pe(struct tcesim_phb *phb, unsigned int pe_number);
+
+/* phb_kill_check.c: the stale-after-kill invariant of explored schedules. */
+#define KC_MAX 64
+struct kill_check {
+	struct tcesim_iommu_table *tbl;
+	uint64_t index, npages;
+	uint64_t snap[KC_MAX];		/* the range's TCEs when the kill started */
+};
+/* False (nothing to check) outside a model thread or for a range > KC_MAX. */
+bool phb_kill_check_begin(struct kill_check *kc, struct tcesim_iommu_table *tbl,
+			  uint64_t index, uint64_t npages);
+void phb_kill_check_end(const struct kill_check *kc);
+/* Test hook: nonzero makes phb_tce_invalidate() reach no PE (a lost kill). */
+extern _Atomic int phb_kill_test_drop;
 /* set_window/unset_window common halves (caller holds phb->lock). */
 int phb_link_window(struct tcesim_pe *pe, unsigned int num, struct tcesim_iommu_table *tbl);
 void phb_unlink_window(struct tcesim_pe *pe, unsigned int num);

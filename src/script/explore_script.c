@@ -391,16 +391,19 @@ static int xs_teardown(void *ctx, char *why, size_t len)
 	struct xs_run *x = ctx;
 	struct tcesim_world *w = *x->v.w;
 	long pinned = 0, leaked;
+	unsigned long locked;
 
 	script_ctx_objs_destroy(x->ctx);
 	if (!w)
 		return 0;
 	tcesim_rcu_barrier(); /* the explorer's callbacks (never liburcu's while exploring) */
 	pinned = tcesim_mem_pinned_pages(w);
+	locked = tcesim_mem_locked_vm_charged(w);
 	leaked = tcesim_explore_world_destroy(w);
 	*x->v.w = NULL;
-	if (pinned) {
-		snprintf(why, len, "invariant: %ld page(s) still pinned after teardown", pinned);
+	if (pinned || locked) {
+		snprintf(why, len, "invariant: %ld page(s) still pinned and %lu page(s) of locked_vm "
+			 "still charged after teardown", pinned, locked);
 		return 1;
 	}
 	if (leaked) {

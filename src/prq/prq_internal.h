@@ -7,9 +7,32 @@
  *   iopf_queue_flush_dev: dev->iopf_lock, mm->lock)  >  prq->qi_lock
  *   prq->hw_lock (the PRQ write port) is a spinning leaf: nothing is taken
  *   under it. prq->cmp_lock (prq_complete) is a leaf.
+ *
+ * The files of src/prq call each other one way, bottom to top (a file calls
+ * only files of a lower layer; tests/api prq_layers checks it from the
+ * objects' symbols):
+ *
+ *   0  prq_desc.c    page request descriptors: encode/decode (VT-d 7.4.1)
+ *   0  prq_rid.c     the RID table: which device a descriptor's RID names
+ *   0  prq_flush.c   tcesim_prq_flush_faults(): the iopf queues of one PRQ
+ *   1  qi.c          the invalidation queue: page group responses, the
+ *                    drain's descriptors (dmar.c: qi_submit_sync())
+ *   2  prq_event.c   the event thread: one pass over the ring
+ *                    (intel/prq.c: prq_event_thread())
+ *   3  prq_drain.c   the PASID drain (intel/prq.c:
+ *                    intel_iommu_drain_pasid_prq()) and the teardown hook
+ *   4  prq.c         the PRQ object: enable (intel_iommu_enable_prq()),
+ *                    wiring of the iommu hooks, observation
+ *   5  prq_hw.c      the hardware side (QEMU vtd_pri_request_page()): the
+ *                    ring's producer, enabling the PRQ on first request
+ *
+ * The inline helpers below (counters, ring arithmetic, the completion) are
+ * leaves: every layer may use them.
  */
 #ifndef TCESIM_PRQ_INTERNAL_H
 #define TCESIM_PRQ_INTERNAL_H
+
+#include <time.h>
 
 #include "internal.h"
 #include "sva/sva_internal.h"
@@ -122,20 +145,29 @@ static inline struct prq *prq_of(const struct tcesim_iommu *iommu)
 			       __ATOMIC_ACQUIRE);
 }
 
+/* ---- prq.c ---- */
 /* Enables the PRQ if needed; NULL with *err set on failure. */
 struct prq *prq_get(struct tcesim_iommu *iommu, int *err);
 
+/* ---- prq_rid.c ---- */
 /* RID of @dev (registering it), or -ENOSPC. */
 int prq_dev_rid(struct prq *prq, struct tcesim_device *dev, uint16_t *rid);
+/* RID of @dev if registered (0), else -ENOENT; registers nothing. Lock-free. */
+int prq_rid_find(struct prq *prq, struct tcesim_device *dev, uint16_t *rid);
 /* Device registered at @rid, or NULL. Lock-free. */
 struct tcesim_device *prq_rid_dev(struct prq *prq, uint16_t rid);
 
+/* ---- prq_event.c ---- */
 /* One pass of the event thread (consumer). */
 int prq_pass(struct prq *prq);
 /* Number of descriptors in the ring. */
 uint32_t prq_nr_pending(struct prq *prq);
 
-/* qi.c */
+/* ---- prq_drain.c ---- */
+/* iommu->pasid_teardown: the implicit drain of a PASID teardown. */
+void prq_pasid_teardown_hook(struct tcesim_device *dev, uint32_t pasid, void *arg);
+
+/* ---- qi.c ---- */
 int prq_qi_submit(struct prq *prq, const struct tcesim_qi_desc *desc, unsigned int count,
 		  unsigned int options);
 /* intel_iommu_page_response(): the iommu->page_response hook. */
@@ -143,6 +175,107 @@ void prq_page_response_hook(struct tcesim_device *dev,
 			    const struct tcesim_iommu_page_response *r, void *arg);
 /* QI page group response for a bad request (handle_bad_prq_event). */
 void prq_respond_bad(struct prq *prq, const struct tcesim_vtd_page_req *req, uint32_t qi_code);
+
+/* ---- leaf helpers (moved from prq.c) ---- */
+
+/* A counter written by one owner at a time (under its lock), read by anyone. */
+static inline void stat_inc_owned(_Atomic unsigned long *c)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
+}
+
+static inline void stat_add(_Atomic unsigned long *c, unsigned long v)
+{
+	atomic_fetch_add_explicit(c, v, memory_order_relaxed);
+}
+
+static inline unsigned long stat_read(_Atomic unsigned long *c)
+{
+	return atomic_load_explicit(c, memory_order_relaxed);
+}
+
+static inline void hw_lock(struct prq *prq)
+{
+	while (atomic_flag_test_and_set_explicit(&prq->hw_lock, memory_order_acquire))
+		;
+}
+
+static inline void hw_unlock(struct prq *prq)
+{
+	atomic_flag_clear_explicit(&prq->hw_lock, memory_order_release);
+}
+
+static inline uint32_t ring_next(const struct prq *prq, uint32_t off)
+{
+	return (off + TCESIM_PRQ_DESC_SIZE) & prq->size_mask;
+}
+
+static inline struct prq_slot *ring_slot(struct prq *prq, uint32_t off)
+{
+	return &prq->ring[off / TCESIM_PRQ_DESC_SIZE];
+}
+
+static inline void slot_read(const struct prq_slot *s, uint64_t qw[4])
+{
+	for (int i = 0; i < 4; i++)
+		qw[i] = atomic_load_explicit(&s->qw[i], memory_order_relaxed);
+}
+
+/* ---- the completion (struct completion prq_complete) ---- */
+
+static inline void completion_init(struct prq_completion *c)
+{
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->cond, NULL);
+	c->done = false;
+}
+
+static inline void completion_destroy(struct prq_completion *c)
+{
+	pthread_cond_destroy(&c->cond);
+	pthread_mutex_destroy(&c->lock);
+}
+
+static inline void reinit_completion(struct prq_completion *c)
+{
+	pthread_mutex_lock(&c->lock);
+	c->done = false;
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* complete() "if not already done", as prq_event_thread does. */
+static inline void complete(struct prq_completion *c)
+{
+	pthread_mutex_lock(&c->lock);
+	if (!c->done) {
+		c->done = true;
+		pthread_cond_broadcast(&c->cond);
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* wait_for_completion_timeout(); true when completed. */
+static inline bool wait_for_completion_timeout(struct prq_completion *c, unsigned int ms)
+{
+	struct timespec ts;
+	bool done;
+	int ret = 0;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&c->lock);
+	while (!c->done && ret == 0)
+		ret = pthread_cond_timedwait(&c->cond, &c->lock, &ts);
+	done = c->done;
+	pthread_mutex_unlock(&c->lock);
+	return done;
+}
 
 /* The intel-svm.c eras (PRQ_ORDER 0, faults handled in the PRQ thread). */
 static inline bool prq_svm_era(const struct tcesim_world *w)

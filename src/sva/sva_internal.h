@@ -7,6 +7,21 @@
  *     >  sva->ida_lock  >  sva->objs_lock
  *   dev->iopf_lock is a leaf: nothing else is taken under it.
  *   mm->lock (src/mem) is taken by fault handling with no sva lock held.
+ *
+ * The files of src/sva call each other one way, bottom to top (a file calls
+ * only files of a lower layer; tests/api sva_layers checks it from the
+ * objects' symbols):
+ *
+ *   0  pasid_array.c    the group's PASID xarray (RCU lookups)
+ *   0  sva_inspect.c    read-only inspection for the public API
+ *   1  iommu_domain.c   domains: alloc, references, free (iommu.c upstream)
+ *   2  iommu_pasid.c    PASID attach/detach/replace, attach handles
+ *   3  pasid_life.c     the previous-life oracle of PASIDs (issue 10)
+ *   4  iopf.c           I/O page faults (io-pgfault.c): groups, queue, flush
+ *   5  sva.c            SVA bind/unbind, mm data, the global PASID IDA
+ *                       (iommu-sva.c)
+ *   6  iommu.c          IOMMUs, groups, devices, the per-world state (whose
+ *                       destructor tears down every layer), DMA ownership
  */
 #ifndef TCESIM_SVA_INTERNAL_H
 #define TCESIM_SVA_INTERNAL_H
@@ -256,16 +271,17 @@ struct sva_state {
 	struct cds_list_head handles;	/* live SVA bonds; under lock */
 	enum pasid_array_kind array_kind; /* for new groups; immutable */
 	_Atomic uint64_t life_seq;	/* pasid_life.c: last life id handed out */
-	_Atomic unsigned long stale_lives; /* pasid_life.c: invariant breaks seen */
 };
 
+/* iommu.c */
 struct sva_state *sva_state_get(struct tcesim_world *w);
 
-/* iommu.c */
+/* iommu_domain.c */
 struct tcesim_iommu_domain *sva_domain_new(struct tcesim_iommu *iommu, unsigned int type,
 					   unsigned int flags);
 void sva_domain_put(struct tcesim_iommu_domain *d);
 bool sva_domain_tryget(struct tcesim_iommu_domain *d);
+/* iommu_pasid.c */
 int sva_attach_handle_get_rcu(struct tcesim_iommu_group *group, uint32_t pasid,
 			      unsigned int type, struct tcesim_iommu_attach_handle **out);
 

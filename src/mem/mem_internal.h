@@ -46,7 +46,11 @@ struct hostmem {
 	struct tcesim_mutex lock;	/* protects next_pfn and mms */
 	uint64_t next_pfn;		/* bump allocator for process pages */
 	struct cds_list_head mms;	/* every live struct tcesim_mm */
+	/* locked_vm pages still charged to processes when they were freed
+	 * (mem_balance.c: tcesim_mem_locked_vm_charged()) */
+	_Atomic unsigned long locked_vm_freed;
 };
+
 
 struct mm_vma {
 	uint64_t start, end;		/* bytes, [start, end) */
@@ -113,6 +117,7 @@ static inline void mm_free(struct tcesim_mm *mm)
 	tcesim_mutex_lock(&hm->lock);
 	cds_list_del(&mm->node);
 	tcesim_mutex_unlock(&hm->lock);
+	atomic_fetch_add(&hm->locked_vm_freed, atomic_load(&mm->locked_vm)); /* mem_balance.c */
 	mm_free_vmas(mm);
 	tcesim_mutex_destroy(&mm->lock);
 	tcesim_kfree(mm->w, mm);

@@ -128,7 +128,7 @@ TCESIM_EXPORT void tcesim_get_page(struct tcesim_world *w, uint64_t hpa)
 	struct tcesim_frame *f = hostmem_frame(hostmem_get(w), hpa, true);
 
 	if (f)
-		atomic_fetch_add_explicit(&f->pins, 1, memory_order_relaxed);
+		tcesim_ref_fetch_add(&f->pins, 1, memory_order_relaxed);
 }
 
 TCESIM_EXPORT void tcesim_unpin_user_page(struct tcesim_world *w, uint64_t hpa)
@@ -138,14 +138,14 @@ TCESIM_EXPORT void tcesim_unpin_user_page(struct tcesim_world *w, uint64_t hpa)
 
 	if (!f)
 		return;
-	old = atomic_load_explicit(&f->pins, memory_order_relaxed);
+	old = tcesim_ref_load(&f->pins, memory_order_relaxed);
 	do {
 		if (old <= 0) {
 			tcesim_pr(w, "WARNING: unpin of unpinned page hpa=0x%llx",
 				  (unsigned long long)hpa);
 			return;
 		}
-	} while (!atomic_compare_exchange_weak(&f->pins, &old, old - 1));
+	} while (!tcesim_ref_cmpxchg(&f->pins, &old, old - 1, memory_order_seq_cst));
 }
 
 TCESIM_EXPORT void tcesim_set_page_dirty(struct tcesim_world *w, uint64_t hpa)

@@ -22,7 +22,8 @@
 
 /* Simulated RAM spans [0, 4 TiB): any hpa below is a valid frame. */
 #define HOSTMEM_MAX_HPA		(1ULL << 42)
-#define HOSTMEM_CHUNK_SHIFT	14	/* frames per chunk: 16384 */
+#define HOSTMEM_CHUNK_SHIFT	9	/* frames per chunk: 512 (12 KiB) */
+#define HOSTMEM_MID_SHIFT	11	/* chunk pointers per middle table: 2048 */
 #define HOSTMEM_ALLOC_BASE	(1ULL << 32) /* frames for processes start at 4 GiB */
 
 /*
@@ -42,7 +43,22 @@ struct hostmem {
 	struct tcesim_world *w;
 	unsigned int page_shift;	/* immutable */
 	uint64_t nr_chunks;		/* immutable */
-	_Atomic(struct tcesim_frame *) *chunks; /* installed by cmpxchg, freed at destroy */
+	/*
+	 * Two levels of chunk pointers (top -> middle table -> chunk), each
+	 * installed by cmpxchg on first use and freed at destroy: a world
+	 * allocates only what it touches (an explored world is made once per
+	 * schedule, issue 10; one flat 2^16-pointer table cost a 512 KiB
+	 * memset or mapping per world).
+	 */
+	_Atomic(_Atomic(struct tcesim_frame *) *) *top;
+	uint64_t nr_top;		/* immutable */
+	/*
+	 * [pfn_lo, pfn_hi): every frame ever looked up lies inside, so the
+	 * scans (pins, digest, destroy) visit a few frames, not the 2^30 of
+	 * the address space: an explored world is made and torn down once per
+	 * schedule (issue 10). Widened with relaxed atomic min/max.
+	 */
+	_Atomic uint64_t pfn_lo, pfn_hi;
 	struct tcesim_mutex lock;	/* protects next_pfn and mms */
 	uint64_t next_pfn;		/* bump allocator for process pages */
 	struct cds_list_head mms;	/* every live struct tcesim_mm */

@@ -141,15 +141,15 @@ static inline void tcesim_rcu_callback_exit(void)
 extern atomic_ulong tcesim_rcu_queued;	/* call_rcu count, core/sync.c */
 /* rcu_barrier() unless no call_rcu was queued since the last barrier began. */
 void tcesim_rcu_barrier_if_queued(void);
+/* call_rcu() whose callback the next tcesim_rcu_barrier() runs (core/sync.c) */
+void tcesim_call_rcu_queue(struct rcu_head *head, void (*fn)(struct rcu_head *));
 
 static inline void tcesim_call_rcu(struct rcu_head *head, void (*fn)(struct rcu_head *))
 {
 #ifdef TCESIM_TSAN
 	tcesim_tsan_release(&tcesim_tsan_rcu_sync);
 #endif
-	urcu_memb_call_rcu(head, fn);
-	/* counted after it is queued: a barrier that read the count waits for it */
-	atomic_fetch_add_explicit(&tcesim_rcu_queued, 1, memory_order_release);
+	tcesim_call_rcu_queue(head, fn); /* core/sync.c: drained by the next barrier */
 }
 
 /* --------------------------------------------------------------- mutex --- */

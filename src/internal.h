@@ -72,6 +72,113 @@ extern char tcesim_tsan_rcu_sync;
 #define tcesim_tsan_acquire(a) ((void)(a))
 #endif
 
+/* ------------------------------------------------------ schedule points --- */
+/*
+ * Schedule points (issue 10): every synchronization helper below calls
+ * tcesim_sched_point() (or one of the tcesim_sched_*() hooks) before it acts.
+ * Outside an exploration (src/core/explore_sched.c) that is one load of
+ * tcesim_explore_active and a branch predicted not taken; inside, the model
+ * thread (a coroutine of the explorer) stops there and the explorer chooses
+ * which thread performs its next visible operation. The model's logic is the
+ * same code in normal and explored runs.
+ */
+enum tcesim_sched_op {
+	TCESIM_SCHED_LOCK,		/* mutex acquire: blocked while held */
+	TCESIM_SCHED_UNLOCK,
+	TCESIM_SCHED_SPIN_LOCK,		/* spinlock acquire: blocked while held */
+	TCESIM_SCHED_SPIN_UNLOCK,
+	TCESIM_SCHED_TCE_READ,		/* tce_read() */
+	TCESIM_SCHED_TCE_WRITE,		/* tce_write() */
+	TCESIM_SCHED_TCE_XCHG,		/* tce_xchg() */
+	TCESIM_SCHED_CAS,		/* level install, frame chunk install */
+	TCESIM_SCHED_REF,		/* refcount / pin count read-modify-write */
+	TCESIM_SCHED_INDEX,		/* ring/queue index, PRQ head/tail, PPR/PRO */
+	TCESIM_SCHED_PUBLISH,		/* tcesim_rcu_assign() (PASID-array slots) */
+	TCESIM_SCHED_DEREF,		/* tcesim_rcu_deref() */
+	TCESIM_SCHED_RCU_LOCK,		/* rcu_read_lock() */
+	TCESIM_SCHED_RCU_UNLOCK,	/* rcu_read_unlock() */
+	TCESIM_SCHED_SYNC_RCU,		/* synchronize_rcu(): start of the grace period */
+	TCESIM_SCHED_GP_WAIT,		/* ...blocked until the grace period ends */
+	TCESIM_SCHED_CALL_RCU,		/* call_rcu() */
+	TCESIM_SCHED_CB_WAIT,		/* the callback runner: blocked until one is ready */
+	TCESIM_SCHED_BARRIER,		/* rcu_barrier(): blocked until no callback is queued */
+	TCESIM_SCHED_USER,		/* tcesim_explore_yield() of a test */
+	TCESIM_SCHED_OP_NR,
+};
+
+/*
+ * explore_sched.c: tcesim_explore_active is nonzero while some thread of the
+ * process explores (call_rcu, synchronize_rcu and rcu_barrier check it: the
+ * explorer models them in its own context too); tcesim_explore_running only
+ * while a model thread (coroutine) runs, so the explorer's own sequential
+ * setup and teardown take the hot paths' fast branch.
+ */
+extern _Atomic int tcesim_explore_active;
+extern _Atomic int tcesim_explore_running;
+void tcesim_sched_point_slow(enum tcesim_sched_op op, const void *addr);
+/* Lock hooks: true when the explorer modelled the operation (skip pthread). */
+bool tcesim_sched_lock(enum tcesim_sched_op op, const void *addr);
+/* RCU hooks: true when the explorer modelled the operation (skip liburcu). */
+bool tcesim_sched_rcu(enum tcesim_sched_op op);
+bool tcesim_sched_call_rcu(struct rcu_head *head, void (*fn)(struct rcu_head *));
+bool tcesim_sched_barrier(void);
+/* The lock owner token of the caller: its coroutine while explored, else pthread_self(). */
+unsigned long tcesim_sched_self_slow(void);
+
+static inline bool tcesim_explore_on(void)
+{
+	return tcesim_unlikely(atomic_load_explicit(&tcesim_explore_running, memory_order_relaxed));
+}
+
+static inline bool tcesim_explore_any(void)
+{
+	return tcesim_unlikely(atomic_load_explicit(&tcesim_explore_active, memory_order_relaxed));
+}
+
+static inline unsigned long tcesim_sched_self(void)
+{
+	return tcesim_explore_on() ? tcesim_sched_self_slow() : (unsigned long)pthread_self();
+}
+
+/*
+ * The slow call of a schedule point. A plain call makes the compiler keep
+ * the caller's live values in callee-saved registers for the whole function,
+ * which costs hot lock-free paths (pasid_lookup: 2.4 -> 3.4 ns) a prologue
+ * even when nothing explores. On x86-64 (outside the sanitizer builds) the
+ * call goes through an assembly trampoline (explore_sched.c) that preserves
+ * every register but %rax, so the fast path stays a leaf. Returns
+ * tcesim_sched_dispatch()'s value.
+ */
+long tcesim_sched_dispatch(long op, const void *addr);
+#if defined(__x86_64__) && !defined(TCESIM_TSAN) && !defined(__SANITIZE_ADDRESS__) && \
+	!defined(TCESIM_NO_SCHED_TRAMPOLINE)
+#define TCESIM_SCHED_TRAMPOLINE 1
+static inline long tcesim_sched_call(long op, const void *addr)
+{
+	long ret;
+
+	/* skip the red zone: the caller may be a leaf that keeps data below %rsp */
+	__asm__ volatile("lea -128(%%rsp), %%rsp\n\t"
+			 "call tcesim_sched_trampoline\n\t"
+			 "lea 128(%%rsp), %%rsp"
+			 : "=a"(ret)
+			 : "D"(op), "S"(addr)
+			 : "memory", "cc");
+	return ret;
+}
+#else
+static inline long tcesim_sched_call(long op, const void *addr)
+{
+	return tcesim_sched_dispatch(op, addr);
+}
+#endif
+
+static inline void tcesim_sched_point(enum tcesim_sched_op op, const void *addr)
+{
+	if (tcesim_explore_on())
+		tcesim_sched_call(op, addr);
+}
+
 /* ----------------------------------------------------------------- RCU --- */
 /*
  * tcesim_rcu_assign() publishes @v at @p; pairs with tcesim_rcu_deref() of
@@ -80,25 +187,32 @@ extern char tcesim_tsan_rcu_sync;
  */
 #define tcesim_rcu_assign(p, v)                                                  \
 	do {                                                                     \
+		tcesim_sched_point(TCESIM_SCHED_PUBLISH, &(p));                  \
 		tcesim_tsan_release(&(p));                                       \
 		rcu_assign_pointer((p), (v));                                    \
 	} while (0)
 
 #define tcesim_rcu_deref(p)                                                      \
 	__extension__({                                                          \
-		__typeof__(p) tcesim_rcu_p_ = rcu_dereference(p);                \
+		__typeof__(p) tcesim_rcu_p_;                                     \
+		tcesim_sched_point(TCESIM_SCHED_DEREF, &(p));                    \
+		tcesim_rcu_p_ = rcu_dereference(p);                              \
 		tcesim_tsan_acquire(&(p));                                       \
 		tcesim_rcu_p_;                                                   \
 	})
 
 static inline void tcesim_rcu_read_lock(void)
 {
+	if (tcesim_explore_on() && tcesim_sched_call(TCESIM_SCHED_RCU_LOCK, NULL))
+		return;
 	urcu_memb_read_lock();
 }
 
 /* Pairs with tcesim_synchronize_rcu()/the start of a call_rcu callback. */
 static inline void tcesim_rcu_read_unlock(void)
 {
+	if (tcesim_explore_on() && tcesim_sched_call(TCESIM_SCHED_RCU_UNLOCK, NULL))
+		return;
 #ifdef TCESIM_TSAN
 	tcesim_tsan_release(&tcesim_tsan_rcu_sync);
 #endif
@@ -107,6 +221,8 @@ static inline void tcesim_rcu_read_unlock(void)
 
 static inline void tcesim_synchronize_rcu(void)
 {
+	if (tcesim_explore_any() && tcesim_sched_rcu(TCESIM_SCHED_SYNC_RCU))
+		return;
 	urcu_memb_synchronize_rcu();
 #ifdef TCESIM_TSAN
 	tcesim_tsan_acquire(&tcesim_tsan_rcu_sync);
@@ -139,13 +255,13 @@ static inline void tcesim_rcu_callback_exit(void)
  * (liburcu's wfcqueue hand-off is invisible to TSan).
  */
 extern atomic_ulong tcesim_rcu_queued;	/* call_rcu count, core/sync.c */
-/* rcu_barrier() unless no call_rcu was queued since the last barrier began. */
-void tcesim_rcu_barrier_if_queued(void);
 /* call_rcu() whose callback the next tcesim_rcu_barrier() runs (core/sync.c) */
 void tcesim_call_rcu_queue(struct rcu_head *head, void (*fn)(struct rcu_head *));
 
 static inline void tcesim_call_rcu(struct rcu_head *head, void (*fn)(struct rcu_head *))
 {
+	if (tcesim_explore_any() && tcesim_sched_call_rcu(head, fn))
+		return;
 #ifdef TCESIM_TSAN
 	tcesim_tsan_release(&tcesim_tsan_rcu_sync);
 #endif
@@ -173,6 +289,24 @@ bool tcesim_mutex_held(struct tcesim_mutex *m);
 #define tcesim_lock_assert_held(m) tcesim_assert_held_fn((m), __func__)
 #endif
 void tcesim_assert_held_fn(struct tcesim_mutex *m, const char *fn);
+
+/*
+ * Spinlocks (pthread_spinlock_t) through these so that an exploration can
+ * block a thread on a held one instead of spinning forever.
+ */
+static inline void tcesim_spin_lock(pthread_spinlock_t *l)
+{
+	if (tcesim_explore_on() && tcesim_sched_lock(TCESIM_SCHED_SPIN_LOCK, (const void *)(uintptr_t)l))
+		return;
+	pthread_spin_lock(l);
+}
+
+static inline void tcesim_spin_unlock(pthread_spinlock_t *l)
+{
+	if (tcesim_explore_on() && tcesim_sched_lock(TCESIM_SCHED_SPIN_UNLOCK, (const void *)(uintptr_t)l))
+		return;
+	pthread_spin_unlock(l);
+}
 
 /* ------------------------------------------------------------ the world --- */
 /*
@@ -214,6 +348,9 @@ struct tcesim_world {
 void *tcesim_world_slot(struct tcesim_world *w, enum tcesim_world_slot s,
 			void *(*create)(struct tcesim_world *w),
 			void (*destroy)(struct tcesim_world *w, void *state));
+/* tcesim_world_destroy(), returning the model allocations still live after
+ * every layer tore down: nonzero is a leak (the explorer's invariant). */
+long tcesim_world_destroy_leaks(struct tcesim_world *w);
 /* The slot's state if it exists, else NULL. */
 void *tcesim_world_slot_peek(struct tcesim_world *w, enum tcesim_world_slot s);
 
@@ -254,17 +391,20 @@ void tcesim_pr(struct tcesim_world *w, const char *fmt, ...)
 /* ------------------------------------------------------ big-endian TCE --- */
 static inline uint64_t tce_read(const _Atomic uint64_t *slot)
 {
+	tcesim_sched_point(TCESIM_SCHED_TCE_READ, slot);
 	return be64toh(atomic_load_explicit(slot, memory_order_relaxed));
 }
 
 static inline void tce_write(_Atomic uint64_t *slot, uint64_t v)
 {
+	tcesim_sched_point(TCESIM_SCHED_TCE_WRITE, slot);
 	atomic_store_explicit(slot, htobe64(v), memory_order_relaxed);
 }
 
 /* Atomic exchange of a big-endian slot: the TCE fast path (pnv_tce_xchg). */
 static inline uint64_t tce_xchg(_Atomic uint64_t *slot, uint64_t v)
 {
+	tcesim_sched_point(TCESIM_SCHED_TCE_XCHG, slot);
 	return be64toh(atomic_exchange_explicit(slot, htobe64(v), memory_order_acq_rel));
 }
 

@@ -20,6 +20,8 @@ static void usage(FILE *f)
 		"commands:\n"
 		"  run [--explain] FILE...       run .tsim scenario files (exit 0 all held,\n"
 		"                                1 an expectation failed, 2 syntax error)\n"
+		"  run --schedule=S FILE         replay one schedule of a file with thread\n"
+		"                                sections (the string an exploration printed)\n"
 		"  replay [OPTIONS] TRACE...     replay QEMU TCE hypercall traces through the\n"
 		"                                model (tcesim replay --help)\n"
 		"  commands                      list the scenario commands\n"
@@ -38,8 +40,10 @@ static int cmd_run(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--explain")) {
 			opts.explain = true;
+		} else if (!strncmp(argv[i], "--schedule=", 11)) {
+			opts.schedule = argv[i] + 11;
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			printf("usage: tcesim run [--explain] FILE...\n");
+			printf("usage: tcesim run [--explain] [--schedule=S] FILE...\n");
 			free(files);
 			return 0;
 		} else if (argv[i][0] == '-' && argv[i][1]) {

@@ -390,6 +390,10 @@ TCESIM_EXPORT long tcesim_kvmppc_h_put_tce_indirect(struct tcesim_kvm *kvm, uint
  *  page_shift) > window_size" (a misaligned @ioba is truncated) and
  *  @tce_value must also pass the 2013 kvmppc_tce_validate(): any bit 2..11
  *  set is H_PARAMETER. A table with linked hardware tables is H_TOO_HARD.
+ * Cost: as upstream, a 0 into an absent stt page is no store at all; the
+ *  model skips such pages 64 at a time, so clearing a huge, almost empty
+ *  table costs its present pages (linked hardware tables are still
+ *  unmapped entry by entry, as upstream).
  */
 TCESIM_EXPORT long tcesim_kvmppc_h_stuff_tce(struct tcesim_kvm *kvm, uint64_t liobn,
 					     uint64_t ioba, uint64_t tce_value, uint64_t npages);
@@ -511,7 +515,14 @@ TCESIM_EXPORT long tcesim_kvmppc_rm_h_get_tce(struct tcesim_kvm *kvm, uint64_t l
  *	a multiple of the page size (offset = bus_offset >> page_shift)
  * @mm: with @use_kvm, the process charged for KVM's table (NULL: none)
  *
- * Without @use_kvm QEMU owns a zeroed array of @nb_table host-endian u64.
+ * Without @use_kvm QEMU owns a zeroed array of @nb_table host-endian u64
+ * (g_new0). The model keeps it sparse: 512-entry leaves allocated by the
+ * first non-zero store into them, absent entries reading as 0; memory, the
+ * digest and a STUFF of 0 cost the entries written, not @nb_table (any
+ * window the checks below accept, up to 2^64 bytes, can be created). The
+ * model keeps at most 1 GiB of entries per table (2^27 non-zero TCEs in
+ * distinct 512-entry leaves): a non-zero store past that bound is not
+ * kept, reported once per table in the world's log, where QEMU would store it.
  *
  * Models: QEMU hw/ppc/spapr_iommu.c: spapr_tce_new_table() +
  *         spapr_tce_table_enable() (+ target/ppc/kvm.c:
@@ -522,7 +533,8 @@ TCESIM_EXPORT long tcesim_kvmppc_rm_h_get_tce(struct tcesim_kvm *kvm, uint64_t l
  *              @use_kvm with an unaligned bus_offset or nb_table 0
  *  * -EBUSY  - a QEMU table with @liobn exists ("duplicate LIOBN"), or
  *              (@use_kvm) KVM has one
- *  * -ENOMEM - allocation failed or locked_vm limit
+ *  * -ENOMEM - allocation failed (the table object; with @use_kvm KVM's
+ *              table) or locked_vm limit
  */
 TCESIM_EXPORT int tcesim_spapr_tce_new_table(struct tcesim_kvm *kvm, uint64_t liobn,
 					     uint64_t bus_offset, unsigned int page_shift,
@@ -624,6 +636,13 @@ TCESIM_EXPORT long tcesim_h_put_tce_indirect(struct tcesim_kvm *kvm, uint64_t li
  * @tce_value: stored unchecked in each entry (R/W bits allowed, unlike KVM)
  * @npages: entries, <= nb_table
  * @out: trace values (may be NULL): trace_ioba is where the loop stopped
+ *
+ * A @tce_value of 0 skips the absent (all-zero) leaves of QEMU's own
+ * storage: clearing a huge, almost empty window costs its written entries.
+ * A non-zero value over a huge range allocates what QEMU would touch, up to
+ * the model's 1 GiB per table (tcesim_spapr_tce_new_table()); a leaf past
+ * it, or that cannot be allocated, is reported once (world log) and not
+ * stored, and the return code is QEMU's all the same.
  *
  * Models: QEMU hw/ppc/spapr_iommu.c: h_stuff_tce() (v7.2).
  * Context: as tcesim_h_put_tce().

@@ -397,6 +397,28 @@ TCESIM_EXPORT long tcesim_mem_for_each_pinned(struct tcesim_world *w,
  */
 TCESIM_EXPORT uint64_t tcesim_mem_digest(struct tcesim_world *w);
 
+/**
+ * tcesim_alloc_pages() - Allocate a block of host pages, as a driver's buffer
+ * @w: world
+ * @order: the block is 1 << @order host pages (host PAGE_SIZE of the world),
+ *         naturally aligned; above 0 it is one compound page
+ * @hpa: out: physical address in bytes of the first page, written only on
+ *       success
+ *
+ * The pages are populated, unpinned and clean. The simulated RAM is a bump
+ * allocator: blocks are never freed or reused, so a scenario's kernel
+ * buffers never alias each other or a process's pages.
+ *
+ * Models: mm/page_alloc.c: alloc_pages(GFP_KERNEL | __GFP_COMP, order), as a
+ *         driver allocates the buffer it hands to dma_map_*().
+ * Context: takes hostmem->lock; any thread.
+ * Return: 0, or
+ *  * -EINVAL - NULL @w or @hpa
+ *  * -ENOMEM - the block does not fit in the simulated RAM (4 TiB of
+ *              physical address space), or bookkeeping allocation failed
+ */
+TCESIM_EXPORT int tcesim_alloc_pages(struct tcesim_world *w, unsigned int order, uint64_t *hpa);
+
 #ifdef __cplusplus
 }
 #endif

@@ -108,8 +108,11 @@ struct tcesim_phb_stats {
  * @size: sizeof(struct tcesim_pe_cfg)
  * @name: name (copied, up to 31 chars); NULL for "pe<N>"
  * @dma32_size: tce32_size in bytes (m32_pci_base: the 32-bit DMA space
- *	below the MMIO32 hole); a power of two; 0 for 2 GiB
- * @window_size: size of the default window 0 in bytes; 0 for @dma32_size.
+ *	below the MMIO32 hole); a power of two, tcesim_pe_cfg_init() sets
+ *	2 GiB; 0 for a PE without a 32-bit window (tce32_size 0: a v1 VFIO
+ *	ENABLE is -EPERM, as tce_iommu_enable() says)
+ * @window_size: size of the default window 0 in bytes; 0 for @dma32_size
+ *	(so both 0: no default window 0).
  *	When larger than @dma32_size the MMIO32 hole [@dma32_size, 4 GiB) is
  *	reserved in the DMA-API bitmap, as setup_default_config does.
  * @nobypass: do not enable the bypass window (the iommu=nobypass option)
@@ -669,6 +672,24 @@ TCESIM_EXPORT int tcesim_pci_dev_driver_unbind(struct tcesim_pci_dev *dev);
 TCESIM_EXPORT int tcesim_pci_dev_set_fail_iommu(struct tcesim_pci_dev *dev, bool fail);
 
 /**
+ * tcesim_pci_dev_set_seg_boundary() - The device's DMA segment boundary
+ * @dev:  device
+ * @mask: boundary mask in bytes, 2^n - 1 (default 0xffffffff: 4 GiB, what
+ *        pci_setup_device() sets)
+ *
+ * tcesim_pe_dma_map() passes it as dma_get_seg_boundary_nr_pages() does:
+ * no mapping crosses a multiple of (@mask + 1) bytes of bus address, and a
+ * mapping of more pages than one segment is refused (upstream's
+ * iommu_area_alloc() loops forever: documented quirk).
+ *
+ * Models: include/linux/dma-mapping.h: dma_set_seg_boundary(),
+ *         dma_get_seg_boundary_nr_pages().
+ * Context: any thread (atomic).
+ * Return: 0, or -EINVAL for a NULL @dev or a @mask that is not 2^n - 1.
+ */
+TCESIM_EXPORT int tcesim_pci_dev_set_seg_boundary(struct tcesim_pci_dev *dev, uint64_t mask);
+
+/**
  * tcesim_pe_dma_map() - Kernel DMA API map on a PE's window 0
  * @pe: PE
  * @dev: device doing the mapping (its DMA mask and fail_iommu), or NULL
@@ -681,6 +702,7 @@ TCESIM_EXPORT int tcesim_pci_dev_set_fail_iommu(struct tcesim_pci_dev *dev, bool
  * Context: RCU read side + one pool spinlock; registered thread.
  * Return: bus address, or TCESIM_DMA_MAPPING_ERROR (no window 0 (owned),
  *         @dev not in @pe, fail_iommu, npages 0, no space under the mask,
+ *         more pages than the device's segment boundary,
  *         level allocation failure: nothing changed).
  */
 TCESIM_EXPORT uint64_t tcesim_pe_dma_map(struct tcesim_pe *pe, struct tcesim_pci_dev *dev,
@@ -855,4 +877,8 @@ TCESIM_EXPORT int tcesim_pci_dev_dma_write(struct tcesim_pci_dev *dev, uint64_t 
 #ifdef __cplusplus
 }
 #endif
+
+/* Names, links, the TCE cache peek: read-only views (own header). */
+#include <tcesim/phb_inspect.h>
+
 #endif /* TCESIM_PHB_H */

@@ -240,8 +240,10 @@ TCESIM_EXPORT int tcesim_vtd_device_rid(struct tcesim_device *dev, uint16_t *rid
  * Return: 0, or
  *  * -EINVAL - NULL argument, @req->exe without @req->rd (QEMU), or the
  *              PRQ could not be enabled for lack of a valid prq_depth
- *  * -EPERM  - @dev without PRI, or @req without a PASID (QEMU supports no
- *              PASID-less PRI)
+ *  * -EPERM  - @dev without PRI. A request without PASID (@req->pasid_present
+ *              false) is accepted, as the hardware, QEMU and upstream's
+ *              prq_event_thread() accept it (reported without PASID_VALID,
+ *              matched as TCESIM_IOMMU_NO_PASID by the drain)
  *  * -ENOSPC - dropped: PRO was set, or the ring was full (PRO now set)
  *  * -ENOMEM - the PRQ had to be enabled and allocation failed
  */
@@ -332,6 +334,27 @@ TCESIM_EXPORT int tcesim_prq_event_thread(struct tcesim_iommu *iommu);
  */
 TCESIM_EXPORT int tcesim_prq_set_threaded(struct tcesim_iommu *iommu, bool threaded);
 
+/**
+ * tcesim_prq_flush_faults() - Run the fault work of every device on a PRQ
+ * @iommu: IOMMU with its PRQ enabled
+ *
+ * For each device that has a RID on this PRQ and issues page requests,
+ * runs its queued fault work to completion (tcesim_iopf_queue_flush_dev()),
+ * so every fault group the last tcesim_prq_event_thread() pass reported is
+ * handled and its page group response sent. Devices registered while it
+ * runs may be skipped.
+ *
+ * Models: the iopf workqueue of drivers/iommu/intel/prq.c
+ *         (iommu->iopf_queue) draining: iopf_queue_flush_dev()
+ *         (drivers/iommu/io-pgfault.c) for each device of the queue.
+ * Context: any registered thread, not inside an RCU read-side section
+ *          and holding no tcesim lock (fault handlers take mm->lock).
+ * Return: the number of devices flushed (>= 0), or
+ *  * -EINVAL - @iommu NULL
+ *  * -ENODEV - the PRQ is not enabled
+ */
+TCESIM_EXPORT int tcesim_prq_flush_faults(struct tcesim_iommu *iommu);
+
 /* ------------------------------------------------- invalidation queue --- */
 
 /**
@@ -383,8 +406,15 @@ TCESIM_EXPORT int tcesim_qi_submit_sync(struct tcesim_iommu *iommu,
  *         Flavours: legacy_2020 is v5.8 intel_svm_drain_prq(): it matches
  *         every request with that PASID whatever its RID, and has no
  *         iopf_queue_flush_dev() (the thread handled requests inline).
+ * Called implicitly on every PASID teardown of a PRI device
+ * (tcesim_iommu_detach_device_pasid(), so tcesim_iommu_sva_unbind_device()
+ * too), as upstream's intel_pasid_tear_down_entry(..., fault_ignore=false)
+ * does since v6.13 (before: intel_iommu_remove_dev_pasid(), v5.8's
+ * intel_svm_unbind_mm()); an mm exit does not drain (intel_mm_release()
+ * tears down with fault_ignore=true), the later unbind does.
  * Context: any registered thread outside RCU read-side sections, holding
- *          no tcesim lock; sleeps on prq_complete when an event thread is
+ *          no tcesim lock but the group mutex of @dev (the implicit drain
+ *          runs under it, as upstream); sleeps on prq_complete when an event thread is
  *          declared (tcesim_prq_set_threaded()), else runs passes itself.
  * Return: 0 (also when @dev has no PRI or its IOMMU no PRQ: nothing to
  *         drain, as upstream's !pri_enabled early return), or

@@ -94,8 +94,9 @@ struct tcesim_replay_opts {
  * @ntables: used entries of @table
  * @table: final state of each table alive at the end: LIOBN, XXH3 digest
  *	(tcesim_spapr_tce_digest()) and live entries
- * @load_seconds: reading and decompressing the files
- * @seconds: the replay itself (parse + model), wall clock
+ * @load_seconds: opening the files and reading their first chunk (the
+ *	input is streamed: decompression is part of @seconds)
+ * @seconds: the replay itself (read, decompress, parse, model), wall clock
  */
 struct tcesim_replay_summary {
 	char name[256];
@@ -149,11 +150,16 @@ struct tcesim_replay_summary {
  * same offset at that point of the stream (mask compared truncated to 32
  * bits, as QEMU's trace event prints it).
  *
+ * A record of a call QEMU did not trace carries '-' for the traced values
+ * (S: qemu_ioba; I: qemu_idx and qemu_tce): its return code is checked,
+ * and that the model did not trace it either (data/traces/README.md).
+ *
  * Models: none (an oracle against QEMU 7.2's recorded answers).
  * Context: registers the calling thread with RCU for the duration.
  * Return: 0 when everything agrees, 1 when anything disagrees, 2 when the
  *         input is malformed (one "FILE:LINE: message" on @opts->err; the
- *         replay stops there) or the model could not be set up.
+ *         replay stops there), has no record at all ("FILE: no records":
+ *         nothing was compared) or the model could not be set up.
  */
 TCESIM_EXPORT int tcesim_replay_buffers(const char *name, const char *tce, size_t tce_len,
 					const char *xlate_name, const char *xlate,
@@ -162,14 +168,19 @@ TCESIM_EXPORT int tcesim_replay_buffers(const char *name, const char *tce, size_
 
 /**
  * tcesim_replay_read_file() - Read a whole file, decompressing xz or gzip
- * @path: file; compression is detected from its first bytes
+ * @path: file; compression is detected from its first bytes (xz: every
+ *	concatenated stream; gzip: every member)
  * @text: out, malloc()ed contents plus a terminating NUL (free())
  * @len: out, bytes (without the NUL)
  *
+ * The whole text is held in memory (as big as the decompressed file);
+ * tcesim_replay_file() does not use this: it streams the file.
+ *
  * Models: none.
  * Context: any thread.
- * Return: 0, or -errno of open/read, -EINVAL for a corrupt compressed
- *         stream, -ENOMEM.
+ * Return: 0, or -errno of open()/read() (e.g. -ENOENT, -EISDIR),
+ *         -EBADMSG for corrupt or truncated xz/gzip data, -ENOMEM (also
+ *         for xz data that needs more than 128 MiB to decompress).
  */
 TCESIM_EXPORT int tcesim_replay_read_file(const char *path, char **text, size_t *len);
 
@@ -180,10 +191,16 @@ TCESIM_EXPORT int tcesim_replay_read_file(const char *path, char **text, size_t 
  *	looked for beside @path (NAME.xlate.txt[.xz|.gz])
  * @sum: out, the summary
  *
+ * The files are read and decompressed in 64 KiB chunks as the replay goes
+ * (memory does not grow with their size); a line may be up to 128 KiB.
+ *
  * Models: none.
  * Context: as tcesim_replay_buffers().
  * Return: 0, 1 or 2 as tcesim_replay_buffers(); 2 also when a file cannot
- *         be read ("FILE: message").
+ *         be read ("FILE: cannot read: <strerror>"), its xz or gzip data
+ *         is corrupt or truncated ("FILE: corrupt or truncated xz data at
+ *         byte N", N the compressed bytes consumed), or a line is longer
+ *         than 128 KiB ("FILE:LINE: line longer than 131072 bytes").
  */
 TCESIM_EXPORT int tcesim_replay_file(const char *path, const struct tcesim_replay_opts *opts,
 				     struct tcesim_replay_summary *sum);

@@ -21,12 +21,16 @@ extern "C" {
  * @out: where failed expectations, explanations and the closing line go
  *	(NULL: stdout)
  * @err: where syntax errors go (NULL: stderr)
+ * @schedule: files with `thread` sections: replay only this schedule (a
+ *	string an exploration printed) instead of exploring (--schedule=);
+ *	NULL to explore
  */
 struct tcesim_run_opts {
 	size_t size;
 	bool explain;
 	FILE *out;
 	FILE *err;
+	const char *schedule;
 };
 
 /**

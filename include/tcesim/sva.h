@@ -763,4 +763,8 @@ TCESIM_EXPORT long tcesim_iopf_nr_partial(struct tcesim_device *dev);
 #ifdef __cplusplus
 }
 #endif
+
+/* Names, links, immutable capabilities: read-only views (own header). */
+#include <tcesim/sva_inspect.h>
+
 #endif /* TCESIM_SVA_H */

@@ -173,21 +173,50 @@ TCESIM_EXPORT int tcesim_iommu_table_get_info(struct tcesim_iommu_table *tbl,
 TCESIM_EXPORT uint64_t tcesim_iommu_table_digest(struct tcesim_iommu_table *tbl);
 
 /**
- * tcesim_iommu_tce_check_ioba() - Range check of an IO bus address
+ * tcesim_iommu_tce_check_ioba() - Range check of an IO bus address range
  * @page_shift: IOMMU page shift
  * @offset: table's first entry
  * @size: table's number of entries
- * @ioba: IO bus address in bytes
- * @npages: ignored, as upstream (quirk Q2: only the first page is checked)
+ * @ioba: IO bus address in bytes of the first page
+ * @npages: IOMMU pages of the range
+ *
+ * The form with upstream's overflow-validation fix (current stable
+ * kernels): the first page and the whole range must be in the window.
+ * tcesim_iommu_tce_check_ioba_prefix() is the form before the fix.
  *
  * Models: arch/powerpc/include/asm/iommu.h: iommu_tce_check_ioba().
  * Context: any thread.
- * Return: 0, or -EINVAL when @ioba is not page aligned or its page is
- *         outside [@offset, @offset + @size).
+ * Return: 0, or -EINVAL when @ioba is not page aligned, its page is outside
+ *         [@offset, @offset + @size), ioba/pagesize + @npages wraps, or
+ *         ioba/pagesize - @offset + @npages > @size (the range runs past the
+ *         window end).
  */
 TCESIM_EXPORT int tcesim_iommu_tce_check_ioba(unsigned long page_shift, unsigned long offset,
 					      unsigned long size, uint64_t ioba,
 					      unsigned long npages);
+
+/**
+ * tcesim_iommu_tce_check_ioba_prefix() - iommu_tce_check_ioba() before its npages fix
+ * @page_shift: IOMMU page shift
+ * @offset: table's first entry
+ * @size: table's number of entries
+ * @ioba: IO bus address in bytes
+ * @npages: ignored, as upstream before the fix (quirk Q2: only the first
+ *	page is range checked)
+ *
+ * What VFIO uses under the eras before the fix (flavours legacy_2013,
+ * legacy_2015, legacy_2016; the VFIO-unrelated legacy_2020/legacy_2024 are
+ * modern for VFIO).
+ *
+ * Models: arch/powerpc/include/asm/iommu.h: iommu_tce_check_ioba() before
+ *         the overflow-validation fix (2017-2024 form).
+ * Context: any thread.
+ * Return: 0, or -EINVAL when @ioba is not page aligned or its page is
+ *         outside [@offset, @offset + @size).
+ */
+TCESIM_EXPORT int tcesim_iommu_tce_check_ioba_prefix(unsigned long page_shift,
+						     unsigned long offset, unsigned long size,
+						     uint64_t ioba, unsigned long npages);
 
 /**
  * tcesim_iommu_tce_check_gpa() - Alignment check of an address to map
@@ -278,9 +307,13 @@ TCESIM_EXPORT int tcesim_iommu_init_table(struct tcesim_iommu_table *tbl, uint64
  * @align_order: alignment of the entry, log2 of IOMMU pages
  *
  * Finds a free range with the pool/hint/pass algorithm of iommu_range_alloc()
- * (npages > 15 uses the large pool; hint rounded up to it_blocksize 16; DMA
- * mask limits the range and switches to pool 0), sets the TCEs, and on a set
- * failure frees the range again.
+ * (npages > 15 uses the large pool first, then the small pools starting
+ * after the calling CPU's hash pool, as upstream; hint rounded up to
+ * it_blocksize 16; DMA mask limits the range and switches to pool 0), sets
+ * the TCEs, and on a set failure frees the range again. The last entry
+ * below each search limit is never handed out (lib/iommu-helper.c:
+ * iommu_area_alloc(), "We don't want the last of the limit"). No range
+ * crosses a 4 GiB segment boundary (tcesim_iommu_alloc_seg() for others).
  *
  * Models: arch/powerpc/kernel/iommu.c: iommu_alloc(), iommu_range_alloc().
  * Context: takes one pool spinlock at a time; registered thread.
@@ -294,6 +327,38 @@ TCESIM_EXPORT uint64_t tcesim_iommu_alloc(struct tcesim_iommu_table *tbl, uint64
 					  unsigned long npages,
 					  enum tcesim_dma_data_direction dir, uint64_t dma_mask,
 					  unsigned int align_order);
+
+/**
+ * tcesim_iommu_alloc_seg() - tcesim_iommu_alloc() with a device segment boundary
+ * @tbl: table set up by tcesim_iommu_init_table()
+ * @hpa: host physical address in bytes of the first page
+ * @npages: IOMMU pages to map
+ * @dir: DMA direction
+ * @dma_mask: device DMA mask in bytes
+ * @align_order: alignment of the entry, log2 of IOMMU pages
+ * @seg_boundary_mask: dma_get_seg_boundary() of the device in bytes, 2^n - 1
+ *	(tcesim_iommu_alloc() uses TCESIM_DMA_SEG_BOUNDARY_DEFAULT, 4 GiB)
+ *
+ * As tcesim_iommu_alloc(), with the boundary in IOMMU pages computed as
+ * dma_get_seg_boundary_nr_pages() does, (@seg_boundary_mask >> it_page_shift)
+ * + 1: no range crosses a multiple of it (entries counted from it_offset 0).
+ * Documented quirk: @npages above the boundary makes upstream's
+ * iommu_area_alloc() loop forever (every retry restarts at the same aligned
+ * index, pool lock held); tcesim refuses it in both quirk modes with the
+ * message "iommu_alloc: N pages exceed the segment boundary of M pages".
+ *
+ * Models: arch/powerpc/kernel/iommu.c: iommu_alloc(), iommu_range_alloc();
+ *         lib/iommu-helper.c: iommu_area_alloc(), iommu_is_span_boundary().
+ * Context: takes one pool spinlock at a time; registered thread.
+ * Return: the bus address, or TCESIM_DMA_MAPPING_ERROR in the cases of
+ *         tcesim_iommu_alloc(), when @seg_boundary_mask is not 2^n - 1
+ *         (upstream: BUG) or @npages exceeds the boundary (nothing changed).
+ */
+TCESIM_EXPORT uint64_t tcesim_iommu_alloc_seg(struct tcesim_iommu_table *tbl, uint64_t hpa,
+					      unsigned long npages,
+					      enum tcesim_dma_data_direction dir,
+					      uint64_t dma_mask, unsigned int align_order,
+					      uint64_t seg_boundary_mask);
 
 /**
  * tcesim_iommu_free() - Unmap pages mapped by tcesim_iommu_alloc()
@@ -391,6 +456,85 @@ TCESIM_EXPORT int tcesim_iommu_tce_build(struct tcesim_iommu_table *tbl, uint64_
  */
 TCESIM_EXPORT int tcesim_iommu_clear_tce(struct tcesim_iommu_table *tbl, uint64_t entry,
 					 uint64_t *old_tce);
+
+/* ------------------------------------------- allocator state (read-only) --- */
+
+/**
+ * struct tcesim_iommu_pool_info - one DMA-API pool (struct iommu_pool)
+ * @start: first bitmap index (entry - it_offset) of the pool
+ * @end:   bitmap index past the pool
+ * @hint:  where the next search of the pool starts
+ */
+struct tcesim_iommu_pool_info {
+	unsigned long start, end, hint;
+};
+
+/**
+ * struct tcesim_iommu_alloc_state - the DMA-API allocator of a table
+ * @it_offset:         first entry of the table (absolute)
+ * @it_size:           entries (the bitmap's length in bits)
+ * @it_blocksize:      hint rounding of small allocations (16 on powernv)
+ * @it_reserved_start: first reserved entry (absolute; == end when none)
+ * @it_reserved_end:   entry past the reserved range (absolute)
+ * @poolsize:          entries per small pool (3/4 of the table / nr_pools)
+ * @nr_pools:          small pools (1, or 4 for windows of 1 GiB and more)
+ * @pools:             the small pools; [nr_pools..3] are zero
+ * @large_pool:        the large pool (the last quarter, npages > 15)
+ */
+struct tcesim_iommu_alloc_state {
+	uint64_t it_offset, it_size;
+	unsigned long it_blocksize;
+	uint64_t it_reserved_start, it_reserved_end;
+	unsigned long poolsize, nr_pools;
+	struct tcesim_iommu_pool_info pools[4];
+	struct tcesim_iommu_pool_info large_pool;
+};
+
+/**
+ * tcesim_iommu_get_alloc_state() - Snapshot of a table's DMA-API allocator
+ * @tbl: table set up by tcesim_iommu_init_table()
+ * @out: filled on success
+ *
+ * Pool bounds are fixed at init; the hints are read under their pool locks
+ * (large pool first, then the small pools: the ownership order), so the
+ * snapshot is consistent.
+ *
+ * Models: the fields of struct iommu_table and struct iommu_pool
+ *         (arch/powerpc/include/asm/iommu.h) as iommu_init_table() in
+ *         arch/powerpc/kernel/iommu.c sets them.
+ * Context: takes every pool spinlock in turn; registered thread.
+ * Return: 0, or -EINVAL for a NULL argument, -ENODEV when the table has no
+ *         bitmap (never initialised).
+ */
+TCESIM_EXPORT int tcesim_iommu_get_alloc_state(struct tcesim_iommu_table *tbl,
+					       struct tcesim_iommu_alloc_state *out);
+
+/**
+ * tcesim_iommu_map_test() - One bit of the DMA-API bitmap (it_map)
+ * @tbl:   table set up by tcesim_iommu_init_table()
+ * @index: bitmap index, entry - it_offset, 0 .. it_size-1
+ *
+ * Models: test_bit(index, tbl->it_map).
+ * Context: any thread (atomic read; racy against allocations, as upstream's
+ *          lockless readers).
+ * Return: 1 when set (allocated, reserved or owned), 0 when clear, or
+ *         -EINVAL (NULL @tbl, @index >= it_size), -ENODEV (no bitmap).
+ */
+TCESIM_EXPORT int tcesim_iommu_map_test(struct tcesim_iommu_table *tbl, uint64_t index);
+
+/**
+ * tcesim_iommu_map_weight() - Set bits of a range of the DMA-API bitmap
+ * @tbl:   table set up by tcesim_iommu_init_table()
+ * @index: first bitmap index (entry - it_offset)
+ * @n:     bits to count
+ *
+ * Models: bitmap_weight() over [@index, @index + @n) of tbl->it_map.
+ * Context: any thread (atomic reads; racy as tcesim_iommu_map_test()).
+ * Return: the number of set bits, or -EINVAL (NULL @tbl, the range not
+ *         inside [0, it_size) or wrapping), -ENODEV (no bitmap).
+ */
+TCESIM_EXPORT long tcesim_iommu_map_weight(struct tcesim_iommu_table *tbl, uint64_t index,
+					   uint64_t n);
 
 #ifdef __cplusplus
 }

@@ -17,5 +17,6 @@
 #include <tcesim/sva.h>
 #include <tcesim/prq.h>
 #include <tcesim/script.h>
+#include <tcesim/explore.h>
 
 #endif

@@ -45,6 +45,8 @@ enum tcesim_dma_data_direction {
 
 /* include/linux/dma-mapping.h: DMA_MAPPING_ERROR (~(dma_addr_t)0) */
 #define TCESIM_DMA_MAPPING_ERROR (~(uint64_t)0)
+/* dma_get_seg_boundary() of a PCI device (pci_setup_device): 4 GiB - 1 */
+#define TCESIM_DMA_SEG_BOUNDARY_DEFAULT 0xffffffffull
 
 /*
  * PAPR hypercall return codes (arch/powerpc/include/asm/hvcall.h).

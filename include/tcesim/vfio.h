@@ -323,9 +323,11 @@ TCESIM_EXPORT int tcesim_tce_iommu_open(struct tcesim_world *w, unsigned long ar
  * Quirks (world option quirks=): Q1 an unaligned iova inside a window:
  * safe -EINVAL, nothing changed; upstream returns 1 (the boolean
  * iommu_tce_put_param_check/iommu_tce_clear_param_check macros of
- * arch/powerpc/include/asm/iommu.h, an upstream bug). Q2 UNMAP running past the window
- * end: safe -EINVAL, nothing changed; upstream clamps to the window end
- * (returns 0). Q3 v1 MAP on a page smaller than the IOMMU page: safe unpins
+ * arch/powerpc/include/asm/iommu.h, an upstream bug). UNMAP running past the window
+ * end: modern iommu_tce_check_ioba() (with its npages fix) refuses it: safe
+ * -EINVAL, upstream 1 (the boolean macro), nothing changed; Q2 (flavours
+ * legacy_2013/2015/2016, the pre-fix form): safe -EINVAL, upstream clamps
+ * to the window end (returns 0). Q3 v1 MAP on a page smaller than the IOMMU page: safe unpins
  * it; upstream leaks the pin. Q4 UNREGISTER of a region with live TCEs:
  * safe -EBUSY, nothing changed; upstream returns 0 and leaves the region
  * orphaned (used 1, still pinned, freed only at world teardown). Q5 v2 MAP

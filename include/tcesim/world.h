@@ -143,7 +143,9 @@ TCESIM_EXPORT void tcesim_thread_exit(void);
  * tcesim_rcu_barrier() - Wait for every queued RCU callback to run
  *
  * After it returns, objects freed with call_rcu are gone, so leak counters
- * are exact.
+ * are exact. Returns at once (no grace period, no liburcu batching delay)
+ * when no tcesim call_rcu was queued by any thread since the newest
+ * completed barrier began: then no callback can be pending.
  *
  * Models: rcu_barrier().
  * Context: registered thread, outside any read-side section.

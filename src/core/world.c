@@ -57,10 +57,16 @@ TCESIM_EXPORT int tcesim_world_create(const struct tcesim_world_cfg *cfg,
 
 TCESIM_EXPORT void tcesim_world_destroy(struct tcesim_world *w)
 {
+	tcesim_world_destroy_leaks(w);
+}
+
+long tcesim_world_destroy_leaks(struct tcesim_world *w)
+{
+	long left;
 	int s;
 
 	if (!w)
-		return;
+		return 0;
 	for (s = TCESIM_SLOT_NR - 1; s >= 0; s--) {
 		if (!w->slot[s])
 			continue;
@@ -70,10 +76,12 @@ TCESIM_EXPORT void tcesim_world_destroy(struct tcesim_world *w)
 		/* objects freed with call_rcu by this layer must be gone before
 		 * the layer below tears down what they point to; free when
 		 * nothing was queued (most layers queue nothing) */
-		tcesim_rcu_barrier_if_queued();
+		tcesim_rcu_barrier();
 	}
+	left = atomic_load(&w->live_allocs);
 	tcesim_mutex_destroy(&w->log_lock);
 	free(w);
+	return left;
 }
 
 TCESIM_EXPORT const struct tcesim_world_cfg *tcesim_world_cfg(const struct tcesim_world *w)

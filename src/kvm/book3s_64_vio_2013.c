@@ -179,7 +179,7 @@ long kvmppc_2013_h_stuff_tce(struct tcesim_kvm *kvm, uint64_t liobn, uint64_t io
 			     uint64_t tce_value, uint64_t npages)
 {
 	struct kvmppc_spapr_tce_table *stt;
-	uint64_t entry, i;
+	uint64_t entry;
 	long ret;
 
 	tcesim_rcu_read_lock();
@@ -194,8 +194,7 @@ long kvmppc_2013_h_stuff_tce(struct tcesim_kvm *kvm, uint64_t liobn, uint64_t io
 		goto out;
 	}
 	entry = ioba >> stt->page_shift;
-	for (i = 0; i < npages; i++)
-		kvmppc_tce_put(stt, entry + i, tce_value);
+	kvmppc_stt_fill(stt, entry, npages, tce_value, kvmppc_tce_put);
 out:
 	tcesim_rcu_read_unlock();
 	return ret;

@@ -17,8 +17,9 @@
  *  - INDIRECT and STUFF store entry by entry and stop at the first failure,
  *    leaving earlier entries written; their return value starts as
  *    H_PARAMETER, so npages == 0 is H_PARAMETER.
- * Storage is QEMU's own zeroed array, or KVM's stt pages when QEMU created
- * the table through KVM (the mmap of the stt fd).
+ * Storage is QEMU's own zeroed array (kept sparse: spapr_tce_store.c), or
+ * KVM's stt pages when QEMU created the table through KVM (the mmap of the
+ * stt fd).
  *
  * Locking: QEMU runs these under the BQL; here the table list is RCU
  * (writers hold kvm->lock), entries are relaxed atomics.
@@ -45,18 +46,38 @@ struct spapr_tce_table *spapr_tce_find_by_liobn_rcu(struct tcesim_kvm *kvm, uint
 
 static inline uint64_t tcet_get(const struct spapr_tce_table *tcet, uint64_t index)
 {
-	if (tcesim_likely(tcet->table != NULL))
-		return atomic_load_explicit(&tcet->table[index], memory_order_relaxed);
+	if (tcesim_likely(!tcet->stt))
+		return spapr_tce_store_get(&tcet->store, index);
 	return kvmppc_stt_get(tcet->stt, index);
+}
+
+/* A non-zero store the model could not keep: reported once per table. */
+static void store_refused(struct tcesim_kvm *kvm, struct spapr_tce_table *tcet, uint64_t index)
+{
+	if (spapr_tce_store_warn_once(&tcet->store))
+		tcesim_pr(kvm->w,
+			  "spapr_tce: liobn=0x%x: entry 0x%" PRIx64 " not stored: the model keeps at "
+			  "most %llu MiB of entries per table (or is out of memory); QEMU would "
+			  "store it", tcet->liobn, index,
+			  (unsigned long long)(SPAPR_TCE_STORE_MAX_LEAVES * 4096 >> 20));
 }
 
 static inline void tcet_set(struct spapr_tce_table *tcet, struct tcesim_kvm *kvm, uint64_t index,
 			    uint64_t tce)
 {
-	if (tcesim_likely(tcet->table != NULL)) {
-		_Atomic uint64_t *slot = &tcet->table[index];
-		uint64_t old = atomic_load_explicit(slot, memory_order_relaxed);
+	if (tcesim_likely(!tcet->stt)) {
+		/* a 0 into an absent leaf changes nothing: it reads as 0 already */
+		_Atomic uint64_t *leaf = spapr_tce_store_leaf(&tcet->store, index, tce != 0);
+		_Atomic uint64_t *slot;
+		uint64_t old;
 
+		if (!leaf) {
+			if (tce)	/* QEMU's g_new0 memory cannot fail here; the model can */
+				store_refused(kvm, tcet, index);
+			return;
+		}
+		slot = &leaf[index % SPAPR_TCE_STORE_LEAF];
+		old = atomic_load_explicit(slot, memory_order_relaxed);
 		atomic_store_explicit(slot, tce, memory_order_relaxed);
 		kvm_live_account(kvm, &tcet->live, old, tce);
 		return;
@@ -69,7 +90,8 @@ static inline void tcet_set(struct spapr_tce_table *tcet, struct tcesim_kvm *kvm
 
 static void tcet_free(struct spapr_tce_table *tcet)
 {
-	tcesim_kfree(tcet->w, (void *)tcet->table);
+	if (!tcet->stt)
+		spapr_tce_store_free(&tcet->store);
 	tcesim_kfree(tcet->w, tcet);
 }
 
@@ -84,7 +106,7 @@ void spapr_tce_free_locked(struct tcesim_kvm *kvm, struct spapr_tce_table *tcet,
 {
 	tcesim_lock_assert_held(&kvm->lock);
 	cds_list_del_rcu(&tcet->list);
-	if (tcet->table)
+	if (!tcet->stt)
 		atomic_fetch_sub_explicit(&kvm->live_tces,
 					  atomic_load_explicit(&tcet->live, memory_order_relaxed),
 					  memory_order_relaxed);
@@ -120,15 +142,8 @@ TCESIM_EXPORT int tcesim_spapr_tce_new_table(struct tcesim_kvm *kvm, uint64_t li
 	tcet->page_shift = page_shift;
 	tcet->nb_table = nb_table;
 	atomic_init(&tcet->live, 0);
-	if (!use_kvm && nb_table) {
-		/* g_new0(uint64_t, nb_table) */
-		tcet->table = nb_table > SIZE_MAX / 8 ? NULL :
-			tcesim_zalloc(kvm->w, nb_table * sizeof(uint64_t));
-		if (!tcet->table) {
-			tcesim_kfree(kvm->w, tcet);
-			return -ENOMEM;
-		}
-	}
+	/* g_new0(uint64_t, nb_table), kept sparse: nothing allocated until a store */
+	spapr_tce_store_init(&tcet->store, kvm->w, nb_table);
 	/* spapr_tce_new_table(): duplicate check before anything is published */
 	tcesim_rcu_read_lock();
 	it = spapr_tce_find_by_liobn_rcu(kvm, liobn);
@@ -227,27 +242,22 @@ TCESIM_EXPORT int tcesim_spapr_tce_digest(struct tcesim_kvm *kvm, uint64_t liobn
 		for (i = 0; i < tcet->nb_table; i++) {
 			uint64_t v;
 
-			if (tcet->table) {
-				/* QEMU's array: skip runs of four zero entries in one test */
-				const _Atomic uint64_t *t = tcet->table;
-
-				while (i + 4 <= tcet->nb_table &&
-				       !(atomic_load_explicit(&t[i], memory_order_relaxed) |
-					 atomic_load_explicit(&t[i + 1], memory_order_relaxed) |
-					 atomic_load_explicit(&t[i + 2], memory_order_relaxed) |
-					 atomic_load_explicit(&t[i + 3], memory_order_relaxed)))
-					i += 4;
+			if (!tcet->stt) {
+				/* QEMU's entries: absent leaves (all 0) skipped whole */
+				i = spapr_tce_store_next(&tcet->store, i, tcet->nb_table);
 				if (i == tcet->nb_table)
 					break;
 			} else {
 				struct kvmppc_spapr_tce_table *stt = tcet->stt;
 
 				/* skip absent stt pages whole */
-				if (!atomic_load_explicit(&stt->pages[i >> stt->per_page_shift],
-							  memory_order_acquire)) {
-					i |= (1ULL << stt->per_page_shift) - 1;
-					continue;
-				}
+				uint64_t pg = i >> stt->per_page_shift;
+				uint64_t next = kvmppc_stt_next_page(stt, pg, stt->npages);
+
+				if (next == stt->npages)
+					break;
+				if (next != pg)
+					i = next << stt->per_page_shift;
 			}
 			v = tcet_get(tcet, i);
 			if (!v)
@@ -396,6 +406,48 @@ TCESIM_EXPORT long tcesim_h_put_tce_indirect(struct tcesim_kvm *kvm, uint64_t li
 	return ret;
 }
 
+/* @tce_value into entries [@index, @index + @n) of QEMU's own storage. */
+static void stuff_store(struct tcesim_kvm *kvm, struct spapr_tce_table *tcet, uint64_t index,
+			uint64_t n, uint64_t tce_value)
+{
+	const uint64_t end = index + n;
+	uint64_t i = index, nz = 0, stored = 0;
+
+	while (i < end) {
+		_Atomic uint64_t *leaf;
+		uint64_t stop;
+
+		if (!tce_value) {
+			i = spapr_tce_store_next(&tcet->store, i, end);
+			if (i == end)
+				break;
+		}
+		leaf = spapr_tce_store_leaf(&tcet->store, i, tce_value != 0);
+		stop = (i | (SPAPR_TCE_STORE_LEAF - 1)) + 1;
+		if (stop > end || !stop)
+			stop = end;
+		if (!leaf) {	/* a non-zero store refused: bound or out of memory */
+			store_refused(kvm, tcet, i);
+			i = stop;
+			continue;
+		}
+		for (; i < stop; i++) {
+			_Atomic uint64_t *slot = &leaf[i % SPAPR_TCE_STORE_LEAF];
+
+			nz += atomic_load_explicit(slot, memory_order_relaxed) != 0;
+			atomic_store_explicit(slot, tce_value, memory_order_relaxed);
+			stored++;
+		}
+	}
+	if (tce_value && stored > nz) {
+		atomic_fetch_add_explicit(&tcet->live, stored - nz, memory_order_relaxed);
+		atomic_fetch_add_explicit(&kvm->live_tces, stored - nz, memory_order_relaxed);
+	} else if (!tce_value && nz) {
+		atomic_fetch_sub_explicit(&tcet->live, nz, memory_order_relaxed);
+		atomic_fetch_sub_explicit(&kvm->live_tces, nz, memory_order_relaxed);
+	}
+}
+
 TCESIM_EXPORT long tcesim_h_stuff_tce(struct tcesim_kvm *kvm, uint64_t liobn, uint64_t ioba,
 				      uint64_t tce_value, uint64_t npages,
 				      struct tcesim_hcall_out *out)
@@ -412,34 +464,22 @@ TCESIM_EXPORT long tcesim_h_stuff_tce(struct tcesim_kvm *kvm, uint64_t liobn, ui
 	}
 	page_size = 1ULL << tcet->page_shift;
 	ioba &= ~(page_size - 1);
-	if (tcesim_likely(tcet->table != NULL)) {
+	if (tcesim_likely(!tcet->stt)) {
 		/*
-		 * QEMU's array: the loop below entry by entry. The entries it
+		 * QEMU's entries: the loop below entry by entry. The entries it
 		 * stores before its first failure are the run from the first
 		 * index up to the table's end (indexes go up by one per page and
 		 * cannot wrap inside the window: tcesim_spapr_tce_new_table()),
-		 * so they are stored in one pass and the live count adjusted
+		 * so they are stored leaf by leaf and the live count adjusted
 		 * once; it fails at the first index past the table, with @ioba
-		 * left there.
+		 * left there. Storing 0 skips absent leaves (already 0): a huge
+		 * clear of an almost empty window costs its written leaves.
 		 */
-		uint64_t index = (ioba - tcet->bus_offset) >> tcet->page_shift, n = 0, nz = 0;
-		_Atomic uint64_t *slot, *end;
+		uint64_t index = (ioba - tcet->bus_offset) >> tcet->page_shift, n = 0;
 
 		if (index < tcet->nb_table)
 			n = npages < tcet->nb_table - index ? npages : tcet->nb_table - index;
-		slot = &tcet->table[n ? index : 0];	/* in the array even when n is 0 */
-		end = slot + n;
-		for (; slot < end; slot++) {
-			nz += atomic_load_explicit(slot, memory_order_relaxed) != 0;
-			atomic_store_explicit(slot, tce_value, memory_order_relaxed);
-		}
-		if (tce_value && n > nz) {
-			atomic_fetch_add_explicit(&tcet->live, n - nz, memory_order_relaxed);
-			atomic_fetch_add_explicit(&kvm->live_tces, n - nz, memory_order_relaxed);
-		} else if (!tce_value && nz) {
-			atomic_fetch_sub_explicit(&tcet->live, nz, memory_order_relaxed);
-			atomic_fetch_sub_explicit(&kvm->live_tces, nz, memory_order_relaxed);
-		}
+		stuff_store(kvm, tcet, index, n, tce_value);
 		ioba += n * page_size;
 		if (npages && n == npages)
 			ret = TCESIM_H_SUCCESS;
@@ -530,7 +570,6 @@ TCESIM_EXPORT int tcesim_spapr_tce_translate_iommu_batch(struct tcesim_kvm *kvm,
 							 struct tcesim_iommu_tlb_entry *entries)
 {
 	struct spapr_tce_table *tcet;
-	_Atomic uint64_t *table;
 	uint64_t nb_table, page_mask;
 	unsigned int shift;
 	size_t i;
@@ -542,7 +581,6 @@ TCESIM_EXPORT int tcesim_spapr_tce_translate_iommu_batch(struct tcesim_kvm *kvm,
 		return -ENOENT;
 	}
 	/* the table's geometry and storage are fixed for its lifetime: read them once */
-	table = tcet->table;
 	shift = tcet->page_shift;
 	nb_table = tcet->nb_table;
 	page_mask = ~((1ULL << shift) - 1);
@@ -551,10 +589,7 @@ TCESIM_EXPORT int tcesim_spapr_tce_translate_iommu_batch(struct tcesim_kvm *kvm,
 		uint64_t a = addr[i], index = a >> shift;
 
 		if (index < nb_table) {
-			/* tcet_get(), the table's kind tested once per call */
-			uint64_t tce = tcesim_likely(table != NULL) ?
-				atomic_load_explicit(&table[index], memory_order_relaxed) :
-				kvmppc_stt_get(tcet->stt, index);
+			uint64_t tce = tcet_get(tcet, index);
 
 			e->iova = a & page_mask;
 			e->translated_addr = tce & page_mask;

@@ -244,7 +244,7 @@ void phb_cache_evict_range(struct tcesim_phb *phb, unsigned int pe_number, uint6
 	uint64_t n = 0, i;
 	unsigned int win;
 
-	pthread_spin_lock(&phb->cache.lock);
+	tcesim_spin_lock(&phb->cache.lock);
 	if (npages >= TCE_CACHE_SLOTS / 2) {
 		for (i = 0; i < TCE_CACHE_SLOTS; i++) {
 			if (cache_match(&phb->cache.e[i], pe_number, index, npages)) {
@@ -265,7 +265,7 @@ void phb_cache_evict_range(struct tcesim_phb *phb, unsigned int pe_number, uint6
 			}
 		}
 	}
-	pthread_spin_unlock(&phb->cache.lock);
+	tcesim_spin_unlock(&phb->cache.lock);
 	atomic_fetch_add_explicit(&phb->cache_evictions, n, memory_order_relaxed);
 }
 
@@ -356,6 +356,9 @@ int phb_setup_default_window(struct tcesim_pe *pe)
 	int ret;
 
 	tcesim_lock_assert_held(&phb->lock);
+	/* a PE created without a 32-bit DMA window (dma32_size 0) has no window 0 */
+	if (!pe->window_size)
+		return 0;
 	if (legacy_2015(phb->w) || phb->ops->max_levels < levels)
 		levels = 1;
 	ret = tce_table_create(phb->w, pe->table_group.tce32_start, ps, pe->window_size, levels,
@@ -413,12 +416,18 @@ TCESIM_EXPORT int tcesim_pe_create(struct tcesim_phb *phb, const struct tcesim_p
 		return -EINVAL;
 	ps = phb->ops->iommu_page_shift ? phb->ops->iommu_page_shift : tcesim_page_shift(phb->w);
 	def = *cfg;
-	if (!def.dma32_size)
-		def.dma32_size = 2ULL << 30;
+	/*
+	 * dma32_size 0: a PE without a 32-bit DMA window (tce32_size 0), as
+	 * a table group can be upstream (tce_iommu_enable() then refuses a v1
+	 * container with -EPERM). tcesim_pe_cfg_init() sets 2 GiB. Before
+	 * issue 8, 0 silently meant 2 GiB.
+	 */
 	if (!def.window_size)
 		def.window_size = def.dma32_size;
-	if (!tcesim_is_pow2(def.dma32_size) || !tcesim_is_pow2(def.window_size) ||
-	    def.window_size <= (1ULL << ps) || def.dma32_size <= (1ULL << ps))
+	if ((def.dma32_size && (!tcesim_is_pow2(def.dma32_size) ||
+				def.dma32_size <= (1ULL << ps))) ||
+	    (def.window_size && (!tcesim_is_pow2(def.window_size) ||
+				 def.window_size <= (1ULL << ps))))
 		return -EINVAL;
 
 	pe = tcesim_zalloc(phb->w, sizeof(*pe));
@@ -661,6 +670,8 @@ TCESIM_EXPORT int tcesim_pci_dev_create(struct tcesim_pe *pe, const char *name,
 	if (!dma_mask_bits)
 		dma_mask_bits = 64;
 	dev->dma_mask = dma_mask_bits == 64 ? UINT64_MAX : (1ULL << dma_mask_bits) - 1;
+	/* pci_setup_device(): dma_set_seg_boundary(&dev->dev, 0xffffffff) */
+	atomic_init(&dev->seg_boundary_mask, TCESIM_DMA_SEG_BOUNDARY_DEFAULT);
 	snprintf(dev->name, sizeof(dev->name), "%s", name ? name : "dev");
 	tcesim_mutex_lock(&pe->phb->lock);
 	/* iommu_probe_device(): the group's first device attaches its domain */
@@ -738,6 +749,15 @@ TCESIM_EXPORT int tcesim_pci_dev_set_fail_iommu(struct tcesim_pci_dev *dev, bool
 	return 0;
 }
 
+TCESIM_EXPORT int tcesim_pci_dev_set_seg_boundary(struct tcesim_pci_dev *dev, uint64_t mask)
+{
+	/* a boundary is a power of two (iommu_is_span_boundary's BUG_ON) */
+	if (!dev || (mask & (mask + 1)))
+		return -EINVAL;
+	atomic_store(&dev->seg_boundary_mask, mask);
+	return 0;
+}
+
 /* ------------------------------------------------ kernel DMA API ------- */
 
 static struct tcesim_iommu_table *pe_window0_get(struct tcesim_pe *pe)
@@ -763,7 +783,9 @@ TCESIM_EXPORT uint64_t tcesim_pe_dma_map(struct tcesim_pe *pe, struct tcesim_pci
 	if (!tbl)
 		return TCESIM_DMA_MAPPING_ERROR;
 	dma = tce_iommu_alloc(tbl, dev ? atomic_load(&dev->fail_iommu) : false, hpa, npages, dir,
-			      dev ? dev->dma_mask : UINT64_MAX, 0);
+			      dev ? dev->dma_mask : UINT64_MAX, 0,
+			      dev ? atomic_load(&dev->seg_boundary_mask) :
+				    TCESIM_DMA_SEG_BOUNDARY_DEFAULT);
 	tcesim_iommu_tce_table_put(tbl);
 	return dma;
 }
@@ -993,7 +1015,7 @@ static int dev_translate(struct tcesim_pci_dev *dev, uint64_t iova, uint64_t nee
 
 	tcesim_rcu_read_lock();
 	if (cached)
-		pthread_spin_lock(&phb->cache.lock);
+		tcesim_spin_lock(&phb->cache.lock);
 	for (n = 0; n < TCESIM_IOMMU_TABLE_GROUP_MAX_TABLES; n++) {
 		tbl = tcesim_rcu_deref(pe->table_group.tables[n]);
 		if (!tbl)
@@ -1046,7 +1068,7 @@ have_tce:
 	}
 out_unlock:
 	if (cached)
-		pthread_spin_unlock(&phb->cache.lock);
+		tcesim_spin_unlock(&phb->cache.lock);
 	tcesim_rcu_read_unlock();
 	return ret;
 }

@@ -165,6 +165,8 @@ struct tcesim_pci_dev {
 	struct tcesim_pe *pe;		/* immutable */
 	char name[32];			/* immutable */
 	uint64_t dma_mask;		/* bytes; immutable */
+	/* dma_get_seg_boundary(): 2^n - 1 bytes, default 4 GiB (PCI); atomic */
+	_Atomic uint64_t seg_boundary_mask;
 	bool bound;			/* under phb->lock */
 	_Atomic bool fail_iommu;	/* atomic */
 	struct cds_list_head node;	/* in pe->devs, under phb->lock */

@@ -11,7 +11,6 @@
 #include <inttypes.h>
 
 #include "script/script_internal.h"
-#include "prq/prq_internal.h"
 
 static const struct script_flag access_flags[] = {
 	{ "read", TCESIM_IOMMU_FAULT_PERM_READ },
@@ -63,8 +62,9 @@ static void explain_req(struct script_ctx *ctx, struct tcesim_iommu *iommu,
 		return;
 	(void)tcesim_prq_get_stats(iommu, &st);
 	script_explain(ctx, "PRQ %s: %s rid %04x pasid %s%u prg %u addr 0x%" PRIx64 " %s%s%s%s%s -> %s"
-		       " (pending %ld%s)", iommu->name, r->lpig && !r->rd && !r->wr ? "stop marker" :
-		       "page request", r->rid, r->pasid_present ? "" : "none/", r->pasid,
+		       " (pending %ld%s)", tcesim_iommu_name(iommu),
+		       r->lpig && !r->rd && !r->wr ? "stop marker" : "page request", r->rid,
+		       r->pasid_present ? "" : "none/", r->pasid,
 		       r->prg_index, r->addr, r->rd ? "r" : "-", r->wr ? "w" : "-",
 		       r->exe ? "x" : "-", r->pm ? " priv" : "", r->lpig ? " last" : "",
 		       ret ? tcesim_errname(ret) : "written", tcesim_prq_pending(iommu),
@@ -75,10 +75,10 @@ static int do_request(struct script_ctx *ctx, struct tcesim_device *dev,
 		      struct tcesim_vtd_page_req *r, struct script_result *res)
 {
 	res->ret = tcesim_vtd_pri_request_page(dev, r);
-	if (dev->pri && !res->ret)
+	if (tcesim_device_pri_enabled(dev) && !res->ret)
 		(void)tcesim_vtd_device_rid(dev, &r->rid);
 	if (res->ret != -EPERM && res->ret != -EINVAL)
-		explain_req(ctx, dev->iommu, r, (int)res->ret);
+		explain_req(ctx, tcesim_device_iommu(dev), r, (int)res->ret);
 	return SCRIPT_OK;
 }
 
@@ -137,15 +137,12 @@ static int cmd_prq_service(struct script_ctx *ctx, const struct script_line *ln,
 	struct tcesim_iommu *iommu =
 		script_obj_need(ctx, "iommu", script_pos(ctx, ln, 0, "IOMMU"));
 	struct tcesim_prq_stats a, b;
-	struct tcesim_device *dev;
-	unsigned int i, n;
-	struct prq *prq;
-	int err = 0;
+	int err;
 
 	if (!iommu)
 		return SCRIPT_ERR;
-	prq = prq_get(iommu, &err);
-	if (!prq) {
+	err = tcesim_intel_iommu_enable_prq(iommu);
+	if (err) {
 		res->ret = err;
 		return SCRIPT_OK;
 	}
@@ -156,15 +153,10 @@ static int cmd_prq_service(struct script_ctx *ctx, const struct script_line *ln,
 	script_report_dec(res, "consumed", res->ret);
 	res->ret = 0;
 	/* the fault workqueue runs to completion: every response is sent */
-	n = atomic_load_explicit(&prq->nr_rids, memory_order_acquire);
-	for (i = 0; i < n; i++) {
-		dev = atomic_load_explicit(&prq->rid_dev[i], memory_order_acquire);
-		if (dev->pri)
-			(void)tcesim_iopf_queue_flush_dev(dev);
-	}
+	(void)tcesim_prq_flush_faults(iommu);
 	(void)tcesim_prq_get_stats(iommu, &b);
 	script_explain(ctx, "PRQ %s: pass consumed %lu (reported %lu, bad %lu, stop markers %lu),"
-		       " page group responses %lu, PQH 0x%x PQT 0x%x%s", iommu->name,
+		       " page group responses %lu, PQH 0x%x PQT 0x%x%s", tcesim_iommu_name(iommu),
 		       b.consumed - a.consumed, b.reported - a.reported, b.bad - a.bad,
 		       b.stop_markers - a.stop_markers, b.pgrp_resps - a.pgrp_resps, b.head, b.tail,
 		       b.prs & TCESIM_DMA_PRS_PRO ? ", PRO still set" :
@@ -182,15 +174,16 @@ static int cmd_prq_drain(struct script_ctx *ctx, const struct script_line *ln,
 
 	if (!dev || !arg_pasid(ctx, ln, &present, &pasid))
 		return SCRIPT_ERR;
-	(void)tcesim_prq_get_stats(dev->iommu, &a);
+	(void)tcesim_prq_get_stats(tcesim_device_iommu(dev), &a);
 	res->ret = tcesim_intel_iommu_drain_pasid_prq(dev, present ? pasid : TCESIM_IOMMU_NO_PASID);
-	(void)tcesim_prq_get_stats(dev->iommu, &b);
+	(void)tcesim_prq_get_stats(tcesim_device_iommu(dev), &b);
 	script_report_dec(res, "waits", (long long)(b.drain_waits - a.drain_waits));
 	script_report_dec(res, "qi", (long long)(b.qi_drains - a.qi_drains));
 	script_explain(ctx, "drain %s pasid %s%u: waited %lu time(s) for the event thread, "
 		       "%lu QI drain submission(s), %lu page group response(s) on the way",
-		       dev->name, present ? "" : "none/", pasid, b.drain_waits - a.drain_waits,
-		       b.qi_drains - a.qi_drains, b.pgrp_resps - a.pgrp_resps);
+		       tcesim_device_name(dev), present ? "" : "none/", pasid,
+		       b.drain_waits - a.drain_waits, b.qi_drains - a.qi_drains,
+		       b.pgrp_resps - a.pgrp_resps);
 	return SCRIPT_OK;
 }
 

@@ -12,13 +12,20 @@
 #include <inttypes.h>
 
 #include "script/script_internal.h"
-#include "sva/sva_internal.h"
 
 /* ------------------------------------------------------------- helpers -- */
 
 static struct tcesim_device *need_pdev(struct script_ctx *ctx, const struct script_line *ln)
 {
 	return script_obj_need(ctx, "pdev", script_pos(ctx, ln, 0, "device"));
+}
+
+/* The device's group name for messages; "(none)" for a device without one. */
+static const char *group_name(const struct tcesim_device *dev)
+{
+	const struct tcesim_iommu_group *g = tcesim_device_iommu_group(dev);
+
+	return g ? tcesim_iommu_group_name(g) : "(none)";
 }
 
 static struct tcesim_iommu_group *need_group(struct script_ctx *ctx, const struct script_line *ln)
@@ -123,11 +130,11 @@ static int cmd_pdev(struct script_ctx *ctx, const struct script_line *ln,
 	if (res->ret)
 		return SCRIPT_OK;
 	if (script_obj_add(ctx, "pdev", name, dev, NULL) ||
-	    (new_group && script_obj_add(ctx, "group", name, dev->group, NULL)))
+	    (new_group &&
+	     script_obj_add(ctx, "group", name, tcesim_device_iommu_group(dev), NULL)))
 		return script_error(ctx, "out of memory");
-	script_explain(ctx, "device %s on %s: group %s, %u PASIDs%s", name, iommu->name,
-		       dev->group ? dev->group->name : "(none)", dev->max_pasids,
-		       pri ? ", PRI" : "");
+	script_explain(ctx, "device %s on %s: group %s, %u PASIDs%s", name,
+		       tcesim_iommu_name(iommu), group_name(dev), tcesim_device_max_pasids(dev), pri ? ", PRI" : "");
 	return SCRIPT_OK;
 }
 
@@ -154,7 +161,7 @@ static int cmd_sva_bind(struct script_ctx *ctx, const struct script_line *ln,
 		return script_error(ctx, "out of memory");
 	script_report_dec(res, "pasid", tcesim_iommu_sva_get_pasid(h));
 	script_report_dec(res, "users", tcesim_iommu_sva_users(h));
-	script_explain(ctx, "bond %s: %s <-> %s, PASID %u, users %u", as, dev->name,
+	script_explain(ctx, "bond %s: %s <-> %s, PASID %u, users %u", as, tcesim_device_name(dev),
 		       tcesim_mm_name(mm), tcesim_iommu_sva_get_pasid(h),
 		       tcesim_iommu_sva_users(h));
 	return SCRIPT_OK;
@@ -209,12 +216,12 @@ static int cmd_attach_pasid(struct script_ctx *ctx, const struct script_line *ln
 		return SCRIPT_ERR;
 	if (!dname)
 		return script_error(ctx, "attach_pasid: missing domain=");
-	snprintf(key, sizeof(key), "%s:%u", dev->name, pasid);
+	snprintf(key, sizeof(key), "%s:%u", tcesim_device_name(dev), pasid);
 	if (!strcmp(dname, "paging")) {
-		res->ret = tcesim_iommu_domain_alloc(dev->iommu, TCESIM_IOMMU_DOMAIN_UNMANAGED, 0,
-						     &domain);
+		res->ret = tcesim_iommu_domain_alloc(tcesim_device_iommu(dev),
+						     TCESIM_IOMMU_DOMAIN_UNMANAGED, 0, &domain);
 	} else if (!strcmp(dname, "blocked")) {
-		res->ret = tcesim_iommu_blocked_domain(dev->iommu, &domain);
+		res->ret = tcesim_iommu_blocked_domain(tcesim_device_iommu(dev), &domain);
 	} else if (!strcmp(dname, "sva")) {
 		struct tcesim_mm *mm = script_obj_need(ctx, "mm", script_arg(ln, "mm"));
 
@@ -229,14 +236,14 @@ static int cmd_attach_pasid(struct script_ctx *ctx, const struct script_line *ln
 	pa = calloc(1, sizeof(*pa));
 	if (!pa || (want_handle && !(pa->handle = calloc(1, sizeof(*pa->handle))))) {
 		free(pa);
-		if (domain->user_owned)
+		if (tcesim_iommu_domain_user_owned(domain))
 			tcesim_iommu_domain_free(domain);
 		return script_error(ctx, "out of memory");
 	}
 	pa->domain = domain;
 	res->ret = tcesim_iommu_attach_device_pasid(domain, dev, pasid, pa->handle);
 	if (res->ret) {
-		if (domain->user_owned)
+		if (tcesim_iommu_domain_user_owned(domain))
 			tcesim_iommu_domain_free(domain);
 		pasid_attach_free(pa);
 		return SCRIPT_OK;
@@ -245,7 +252,7 @@ static int cmd_attach_pasid(struct script_ctx *ctx, const struct script_line *ln
 	script_obj_release(ctx, "pasid_attach", key);
 	if (script_obj_add(ctx, "pasid_attach", key, pa, pasid_attach_free))
 		return script_error(ctx, "out of memory");
-	script_explain(ctx, "PASID %u of group %s: %s domain%s", pasid, dev->group->name, dname,
+	script_explain(ctx, "PASID %u of group %s: %s domain%s", pasid, group_name(dev), dname,
 		       want_handle ? " with an attach handle" : "");
 	return SCRIPT_OK;
 }
@@ -260,7 +267,7 @@ static int cmd_detach_pasid(struct script_ctx *ctx, const struct script_line *ln
 
 	if (!dev || !arg_pasid(ctx, ln, false, &pasid))
 		return SCRIPT_ERR;
-	snprintf(key, sizeof(key), "%s:%u", dev->name, pasid);
+	snprintf(key, sizeof(key), "%s:%u", tcesim_device_name(dev), pasid);
 	pa = script_obj_get(ctx, "pasid_attach", key);
 	if (!pa) {
 		/* only what attach_pasid attached (binds go with sva_unbind) */
@@ -271,11 +278,11 @@ static int cmd_detach_pasid(struct script_ctx *ctx, const struct script_line *ln
 	if (res->ret)
 		return SCRIPT_OK;
 	/* lock-free readers may hold the handle: wait for them, then free */
-	tcesim_synchronize_rcu();
-	if (pa->domain->user_owned)
+	tcesim_iommu_attach_handle_sync();
+	if (tcesim_iommu_domain_user_owned(pa->domain))
 		tcesim_iommu_domain_free(pa->domain);
 	script_obj_release(ctx, "pasid_attach", key);
-	script_explain(ctx, "PASID %u of group %s detached", pasid, dev->group->name);
+	script_explain(ctx, "PASID %u of group %s detached", pasid, group_name(dev));
 	return SCRIPT_OK;
 }
 

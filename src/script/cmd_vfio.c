@@ -130,7 +130,7 @@ static int vfio_group_op(struct script_ctx *ctx, const struct script_line *ln,
 	res->kind = SCRIPT_RET_ERRNO;
 	res->ret = op(o->c, pe);
 	if (barrier)
-		tcesim_rcu_barrier_if_queued();
+		tcesim_rcu_barrier();
 	if (!res->ret)
 		explain_pe(ctx, pe, what);
 	return SCRIPT_OK;
@@ -163,7 +163,7 @@ static int cmd_vfio_close(struct script_ctx *ctx, const struct script_line *ln,
 		return SCRIPT_ERR;
 	script_obj_release(ctx, "vfio", name);
 	/* upstream frees preregistered memory through call_rcu */
-	tcesim_rcu_barrier_if_queued();
+	tcesim_rcu_barrier();
 	script_explain(ctx, "  container %s closed: groups detached, windows, prereg freed",
 		       name);
 	return SCRIPT_OK;
@@ -323,7 +323,7 @@ static int cmd_vfio_ioctl(struct script_ctx *ctx, const struct script_line *ln,
 		break;
 	case VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY:
 		/* the region's pages are unpinned after a grace period */
-		tcesim_rcu_barrier_if_queued();
+		tcesim_rcu_barrier();
 		break;
 	default:
 		break;

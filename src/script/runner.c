@@ -46,8 +46,13 @@ struct script_ctx {
 };
 
 static const struct script_cmd *const cmd_tables[] = {
-	script_cmds_core, script_cmds_mem, script_cmds_ops, script_cmds_vfio, script_cmds_kvm,
-	script_cmds_sva, script_cmds_prq,
+	script_cmds_core, script_cmds_mem, script_cmds_ops,
+	script_cmds_tce,
+	script_cmds_owner,
+	script_cmds_tce_check,
+	script_cmds_device_dma,
+	script_cmds_vfio, script_cmds_kvm,
+	script_cmds_sva, script_cmds_prq, script_cmds_explore,
 };
 
 /* ------------------------------------------------------------ objects -- */
@@ -658,7 +663,7 @@ static void ctx_finish(struct script_ctx *ctx)
 	objs_destroy(ctx);
 	if (ctx->w) {
 		/* objects' call_rcu callbacks run before the world below them goes */
-		tcesim_rcu_barrier_if_queued();
+		tcesim_rcu_barrier();
 		tcesim_world_destroy(ctx->w);
 		ctx->w = NULL;
 	}
@@ -672,6 +677,8 @@ static bool run_text(struct script_ctx *ctx, const char *text)
 	tcesim_world_cfg_init(&ctx->cfg);
 	ctx->lineno = 0;
 	ctx->syntax_error = false;
+	if (script_explore_is(text)) /* `thread` sections: explore_script.c */
+		return script_explore_run(ctx, text);
 	while (*p && !ctx->syntax_error) {
 		size_t l = strcspn(p, "\n");
 		char *src = strndup(p, l);
@@ -690,6 +697,42 @@ static bool run_text(struct script_ctx *ctx, const char *text)
 	}
 	ctx_finish(ctx);
 	return !ctx->syntax_error;
+}
+
+/* ---- for explore_script.c (script_internal.h): one line, a fresh file state ---- */
+
+int script_line_run(struct script_ctx *ctx, int lineno, const char *src)
+{
+	struct script_line ln;
+	int ret = SCRIPT_OK;
+	char *copy = strdup(src);
+
+	if (!copy)
+		return script_error(ctx, "out of memory");
+	ctx->lineno = lineno;
+	if (line_parse(ctx, copy, &ln) == 0 && !ctx->syntax_error && ln.cmd)
+		ret = run_line(ctx, &ln);
+	line_free(&ln);
+	free(copy);
+	return ctx->syntax_error ? SCRIPT_ERR : ret;
+}
+
+void script_ctx_view(struct script_ctx *ctx, struct script_ctx_view *v)
+{
+	v->out = &ctx->out;
+	v->opts = &ctx->opts;
+	v->passed = &ctx->passed;
+	v->failed = &ctx->failed;
+	v->syntax_error = &ctx->syntax_error;
+	v->w = &ctx->w;
+	v->cfg = &ctx->cfg;
+	v->file = ctx->file;
+	v->lineno = &ctx->lineno;
+}
+
+void script_ctx_objs_destroy(struct script_ctx *ctx)
+{
+	objs_destroy(ctx);
 }
 
 static char *slurp(const char *path)

@@ -28,7 +28,18 @@
 
 #include <stdio.h>
 
-#include "internal.h"
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <tcesim/tcesim.h>
+
+/* The script module sees only the public API (issue 9); same as src/internal.h's. */
+#ifndef TCESIM_ARRAY_SIZE
+#define TCESIM_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
 #include <tcesim/script.h>
 
 #define SCRIPT_OK 0
@@ -96,10 +107,15 @@ struct script_cmd {
 extern const struct script_cmd script_cmds_core[];
 extern const struct script_cmd script_cmds_mem[];
 extern const struct script_cmd script_cmds_ops[];
+extern const struct script_cmd script_cmds_tce[];
+extern const struct script_cmd script_cmds_owner[];
+extern const struct script_cmd script_cmds_tce_check[];
+extern const struct script_cmd script_cmds_device_dma[];
 extern const struct script_cmd script_cmds_kvm[];
 extern const struct script_cmd script_cmds_vfio[];
 extern const struct script_cmd script_cmds_sva[];
 extern const struct script_cmd script_cmds_prq[];
+extern const struct script_cmd script_cmds_explore[];	/* cmd_explore.c */
 
 /* The world of the running file (created at the first non-`set` line). */
 struct tcesim_world *script_world(struct script_ctx *ctx);
@@ -174,6 +190,26 @@ int script_error(struct script_ctx *ctx, const char *fmt, ...) __attribute__((fo
 /* Effect line for --explain ("  TCE 0x0 -> 0x1003"). */
 void script_explain(struct script_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool script_explaining(const struct script_ctx *ctx);
+
+/* ---- explore_script.c: files with `thread` sections (issue 10) ---- */
+bool script_explore_is(const char *text);
+/* Runs such a file (fresh world per schedule); false on a syntax error. */
+bool script_explore_run(struct script_ctx *ctx, const char *text);
+/* runner.c services for it: one line (parse + run + expectations) at @lineno */
+int script_line_run(struct script_ctx *ctx, int lineno, const char *src);
+struct script_ctx_view {
+	FILE **out;
+	const struct tcesim_run_opts **opts;
+	long *passed, *failed;
+	bool *syntax_error;
+	struct tcesim_world **w;
+	struct tcesim_world_cfg *cfg;
+	const char *file;
+	int *lineno;
+};
+void script_ctx_view(struct script_ctx *ctx, struct script_ctx_view *v);
+/* Destroys the file's objects (reverse creation order), not the world. */
+void script_ctx_objs_destroy(struct script_ctx *ctx);
 
 /* Name for a return value of @kind ("ok", "EINVAL", "H_PARAMETER", ...). */
 void script_ret_name(long ret, enum script_ret_kind kind, char *buf, size_t len);

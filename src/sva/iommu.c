@@ -545,6 +545,27 @@ static void group_remove_pasid_locked(struct tcesim_iommu_group *group, uint32_t
 			dev_set_pasid_locked(dev, pasid, dev->iommu->blocked_domain);
 }
 
+/*
+ * The blocking domain's set_dev_pasid on VT-d tears the PASID entry down
+ * with fault_ignore=false, which drains the PRQ of (device, PASID)
+ * (drivers/iommu/intel/iommu.c: blocking_domain_set_dev_pasid() ->
+ * intel_pasid_tear_down_entry() in drivers/iommu/intel/pasid.c ->
+ * intel_iommu_drain_pasid_prq() in prq.c; v5.8-v6.12 called the drain from
+ * intel_iommu_remove_dev_pasid / intel_svm_unbind_mm). Done after the slot
+ * is erased, so the drain's pass finds no handler and answers the last
+ * request of each group INVALID. mm exit (intel_mm_release) tears down
+ * with fault_ignore=true and does not drain: the later unbind does.
+ */
+static void group_drain_pasid_locked(struct tcesim_iommu_group *group, uint32_t pasid)
+{
+	struct tcesim_device *dev;
+
+	tcesim_lock_assert_held(&group->mutex);
+	cds_list_for_each_entry(dev, &group->devices, group_node)
+		if (dev_has_pasid(dev) && dev->pri && dev->iommu->pasid_teardown)
+			dev->iommu->pasid_teardown(dev, pasid, dev->iommu->pasid_teardown_arg);
+}
+
 /* Step 5 of B10: every PASID-capable device must cover @pasid. */
 static int group_check_max_pasids_locked(struct tcesim_iommu_group *group, uint32_t pasid)
 {
@@ -661,6 +682,7 @@ TCESIM_EXPORT int tcesim_iommu_detach_device_pasid(struct tcesim_iommu_domain *d
 	group_remove_pasid_locked(group, pasid);
 	pasid_array_erase_locked(&group->pasid_array, pasid);
 	atomic_fetch_sub(&domain->attached, 1);
+	group_drain_pasid_locked(group, pasid);
 out_unlock:
 	tcesim_mutex_unlock(&group->mutex);
 	return ret;

@@ -151,6 +151,17 @@ struct tcesim_iommu {
 	void (*page_response)(struct tcesim_device *dev,
 			      const struct tcesim_iommu_page_response *r, void *arg);
 	void *page_response_arg;
+	/*
+	 * For the PRQ layer: the PASID of a PRI device was torn down (its
+	 * slot already erased, devices on the blocked domain); drain the page
+	 * requests of (dev, pasid). Models the tail of
+	 * drivers/iommu/intel/pasid.c: intel_pasid_tear_down_entry(...,
+	 * fault_ignore=false) -> intel_iommu_drain_pasid_prq(). Set once when
+	 * the PRQ is enabled; called with the group mutex held, as upstream's
+	 * blocking-domain set_dev_pasid runs under it.
+	 */
+	void (*pasid_teardown)(struct tcesim_device *dev, uint32_t pasid, void *arg);
+	void *pasid_teardown_arg;
 	void *prq;			/* private to src/prq */
 	struct cds_list_head node;	/* sva->iommus; under sva->objs_lock */
 };

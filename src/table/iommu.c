@@ -97,13 +97,23 @@ static unsigned long bm_find_zero_area(_Atomic unsigned long *map, unsigned long
 	}
 }
 
-/* lib/iommu-helper.c: iommu_area_alloc() (shift = it_offset). */
+/*
+ * lib/iommu-helper.c: iommu_area_alloc() (shift = it_offset). "We don't
+ * want the last of the limit": upstream searches [start, size - 1), so the
+ * last entry below the limit is never handed out. The caller refuses
+ * @nr > @boundary_size first (upstream loops forever there: see
+ * range_alloc_check_boundary()).
+ */
 static long iommu_area_alloc(_Atomic unsigned long *map, unsigned long size,
 			     unsigned long start, unsigned long nr, unsigned long shift,
 			     unsigned long boundary_size, unsigned long align_mask)
 {
 	unsigned long index;
 
+	/* tcesim: a zero limit (empty pool) would wrap to ULONG_MAX upstream */
+	if (size == 0)
+		return -1;
+	size -= 1;
 	for (;;) {
 		index = bm_find_zero_area(map, size, start, nr, align_mask);
 		if (index >= size)
@@ -177,9 +187,37 @@ TCESIM_EXPORT int tcesim_iommu_init_table(struct tcesim_iommu_table *tbl, uint64
 
 /* ------------------------------------------------------- range alloc -- */
 
+/*
+ * dma_get_seg_boundary_nr_pages() (include/linux/dma-mapping.h): the
+ * device's segment boundary mask in IOMMU pages, (mask >> shift) + 1.
+ */
+static unsigned long seg_boundary_nr_pages(uint64_t seg_boundary_mask, unsigned int page_shift)
+{
+	return (unsigned long)((seg_boundary_mask >> page_shift) + 1);
+}
+
+/*
+ * More pages than one segment: every candidate spans a boundary, and
+ * iommu_area_alloc()'s retry start ALIGN(shift + index, boundary) - shift
+ * equals index once index is aligned, so upstream loops forever with the
+ * pool lock held. tcesim refuses (both quirk modes: a hang cannot be
+ * observed usefully); quirks=upstream says what the kernel would do.
+ */
+static bool range_alloc_check_boundary(struct tcesim_iommu_table *tbl, unsigned long npages,
+				       unsigned long boundary_size)
+{
+	if (npages <= boundary_size)
+		return true;
+	tcesim_pr(tbl->w, "iommu_alloc: %lu pages exceed the segment boundary of %lu pages%s",
+		  npages, boundary_size,
+		  tcesim_quirks_upstream(tbl->w) ? " (upstream: iommu_area_alloc loops forever)" :
+						   "");
+	return false;
+}
+
 static unsigned long iommu_range_alloc(struct tcesim_iommu_table *tbl, bool fail_iommu,
 				       unsigned long npages, uint64_t dma_mask,
-				       unsigned int align_order)
+				       unsigned int align_order, uint64_t seg_boundary_mask)
 {
 	unsigned long n, end, start, limit, boundary_size, align_mask, mask;
 	unsigned int pool_nr, pass = 0;
@@ -194,20 +232,23 @@ static unsigned long iommu_range_alloc(struct tcesim_iommu_table *tbl, bool fail
 		return TCESIM_DMA_MAPPING_ERROR;
 	align_mask = align_order ? (1UL << align_order) - 1 : 0;
 	mask = (unsigned long)(dma_mask >> tbl->it_page_shift);
-	/* dma_get_seg_boundary_nr_pages() with the default 4 GiB boundary */
-	boundary_size = (unsigned long)(TCESIM_ALIGN_UP(1ULL << 32, 1ULL << tbl->it_page_shift) >>
-					tbl->it_page_shift);
+	boundary_size = seg_boundary_nr_pages(seg_boundary_mask, tbl->it_page_shift);
+	if (!range_alloc_check_boundary(tbl, npages, boundary_size))
+		return TCESIM_DMA_MAPPING_ERROR;
 
 	if (mask < tbl->it_offset)
 		return TCESIM_DMA_MAPPING_ERROR; /* no entry of the table is reachable */
-	if (largealloc) {
+	/*
+	 * The CPU's hash pool number even for a large allocation: when the
+	 * large pool is full the fallback walks the small pools from it
+	 * (iommu_range_alloc: pool_nr = raw_cpu_read(iommu_pool_hash) & ...).
+	 */
+	pool_nr = pool_hash(tce_current_cpu) & (unsigned int)(tbl->nr_pools - 1);
+	if (largealloc)
 		pool = &tbl->large_pool;
-		pool_nr = 0;
-	} else {
-		pool_nr = pool_hash(tce_current_cpu) & (unsigned int)(tbl->nr_pools - 1);
+	else
 		pool = &tbl->pools[pool_nr];
-	}
-	pthread_spin_lock(&pool->lock);
+	tcesim_spin_lock(&pool->lock);
 
 again:
 	start = pool->hint;
@@ -218,9 +259,9 @@ again:
 		limit = mask - tbl->it_offset + 1;
 		/* The mask is below this pool: fall back to pool 0. */
 		if ((start & mask) >= limit || pass > 0) {
-			pthread_spin_unlock(&pool->lock);
+			tcesim_spin_unlock(&pool->lock);
 			pool = &tbl->pools[0];
-			pthread_spin_lock(&pool->lock);
+			tcesim_spin_lock(&pool->lock);
 			start = pool->start;
 		} else {
 			start &= mask;
@@ -237,23 +278,23 @@ again:
 			goto again;
 		} else if (pass <= tbl->nr_pools) {
 			/* Then every other small pool. */
-			pthread_spin_unlock(&pool->lock);
+			tcesim_spin_unlock(&pool->lock);
 			pool_nr = (pool_nr + 1) & (unsigned int)(tbl->nr_pools - 1);
 			pool = &tbl->pools[pool_nr];
-			pthread_spin_lock(&pool->lock);
+			tcesim_spin_lock(&pool->lock);
 			pool->hint = pool->start;
 			pass++;
 			goto again;
 		} else if (pass == tbl->nr_pools + 1) {
 			/* Last resort: the large pool. */
-			pthread_spin_unlock(&pool->lock);
+			tcesim_spin_unlock(&pool->lock);
 			pool = &tbl->large_pool;
-			pthread_spin_lock(&pool->lock);
+			tcesim_spin_lock(&pool->lock);
 			pool->hint = pool->start;
 			pass++;
 			goto again;
 		}
-		pthread_spin_unlock(&pool->lock);
+		tcesim_spin_unlock(&pool->lock);
 		return TCESIM_DMA_MAPPING_ERROR;
 	}
 
@@ -262,7 +303,7 @@ again:
 		pool->hint = end;
 	else
 		pool->hint = TCESIM_ALIGN_UP(end, tbl->it_blocksize);
-	pthread_spin_unlock(&pool->lock);
+	tcesim_spin_unlock(&pool->lock);
 	return n;
 }
 
@@ -294,22 +335,23 @@ static int iommu_free_range(struct tcesim_iommu_table *tbl, uint64_t dma, unsign
 	}
 	tbl->it_ops->clear(tbl, (long)entry, (long)npages);
 	pool = get_pool(tbl, (unsigned long)free_entry);
-	pthread_spin_lock(&pool->lock);
+	tcesim_spin_lock(&pool->lock);
 	bm_clear(tbl->it_map, (unsigned long)free_entry, npages);
-	pthread_spin_unlock(&pool->lock);
+	tcesim_spin_unlock(&pool->lock);
 	return 0;
 }
 
 uint64_t tce_iommu_alloc(struct tcesim_iommu_table *tbl, bool fail_iommu, uint64_t hpa,
 			 unsigned long npages, enum tcesim_dma_data_direction dir,
-			 uint64_t dma_mask, unsigned int align_order)
+			 uint64_t dma_mask, unsigned int align_order, uint64_t seg_boundary_mask)
 {
 	unsigned long entry;
 	uint64_t dma;
 
 	if (!tbl || !tbl->it_map || (unsigned int)dir > TCESIM_DMA_NONE)
 		return TCESIM_DMA_MAPPING_ERROR;
-	entry = iommu_range_alloc(tbl, fail_iommu, npages, dma_mask, align_order);
+	entry = iommu_range_alloc(tbl, fail_iommu, npages, dma_mask, align_order,
+				  seg_boundary_mask);
 	if (entry == TCESIM_DMA_MAPPING_ERROR)
 		return TCESIM_DMA_MAPPING_ERROR;
 	entry += tbl->it_offset;
@@ -333,7 +375,21 @@ TCESIM_EXPORT uint64_t tcesim_iommu_alloc(struct tcesim_iommu_table *tbl, uint64
 					  enum tcesim_dma_data_direction dir, uint64_t dma_mask,
 					  unsigned int align_order)
 {
-	return tce_iommu_alloc(tbl, false, hpa, npages, dir, dma_mask, align_order);
+	return tce_iommu_alloc(tbl, false, hpa, npages, dir, dma_mask, align_order,
+			       TCESIM_DMA_SEG_BOUNDARY_DEFAULT);
+}
+
+TCESIM_EXPORT uint64_t tcesim_iommu_alloc_seg(struct tcesim_iommu_table *tbl, uint64_t hpa,
+					      unsigned long npages,
+					      enum tcesim_dma_data_direction dir,
+					      uint64_t dma_mask, unsigned int align_order,
+					      uint64_t seg_boundary_mask)
+{
+	/* BUG_ON(!is_power_of_2(boundary_size)) in iommu_is_span_boundary() */
+	if (seg_boundary_mask & (seg_boundary_mask + 1))
+		return TCESIM_DMA_MAPPING_ERROR;
+	return tce_iommu_alloc(tbl, false, hpa, npages, dir, dma_mask, align_order,
+			       seg_boundary_mask);
 }
 
 TCESIM_EXPORT int tcesim_iommu_free(struct tcesim_iommu_table *tbl, uint64_t dma,
@@ -377,9 +433,9 @@ static void lock_all_pools(struct tcesim_iommu_table *tbl)
 {
 	unsigned long i;
 
-	pthread_spin_lock(&tbl->large_pool.lock);
+	tcesim_spin_lock(&tbl->large_pool.lock);
 	for (i = 0; i < tbl->nr_pools; i++)
-		pthread_spin_lock(&tbl->pools[i].lock);
+		tcesim_spin_lock(&tbl->pools[i].lock);
 }
 
 static void unlock_all_pools(struct tcesim_iommu_table *tbl)
@@ -387,8 +443,8 @@ static void unlock_all_pools(struct tcesim_iommu_table *tbl)
 	unsigned long i;
 
 	for (i = 0; i < tbl->nr_pools; i++)
-		pthread_spin_unlock(&tbl->pools[i].lock);
-	pthread_spin_unlock(&tbl->large_pool.lock);
+		tcesim_spin_unlock(&tbl->pools[i].lock);
+	tcesim_spin_unlock(&tbl->large_pool.lock);
 }
 
 TCESIM_EXPORT int tcesim_iommu_take_ownership(struct tcesim_iommu_table *tbl)
@@ -454,12 +510,12 @@ TCESIM_EXPORT int tcesim_iommu_tce_build(struct tcesim_iommu_table *tbl, uint64_
 	    !TCESIM_IS_ALIGNED(hpa, 1ULL << tbl->it_page_shift))
 		return -EINVAL;
 	pool = entry_pool(tbl, entry);
-	pthread_spin_lock(&pool->lock);
+	tcesim_spin_lock(&pool->lock);
 	if (tbl->it_ops->get(tbl, (long)entry) & TCESIM_TCE_PERM_MASK)
 		ret = -EBUSY;
 	else
 		ret = tbl->it_ops->set(tbl, (long)entry, 1, hpa, dir);
-	pthread_spin_unlock(&pool->lock);
+	tcesim_spin_unlock(&pool->lock);
 	return ret;
 }
 
@@ -472,13 +528,13 @@ TCESIM_EXPORT int tcesim_iommu_clear_tce(struct tcesim_iommu_table *tbl, uint64_
 	if (!tbl || !tce_entry_in_table(tbl, entry, 1))
 		return -EINVAL;
 	pool = entry_pool(tbl, entry);
-	pthread_spin_lock(&pool->lock);
+	tcesim_spin_lock(&pool->lock);
 	old = tbl->it_ops->get(tbl, (long)entry);
 	if (old & TCESIM_TCE_PERM_MASK)
 		tbl->it_ops->clear(tbl, (long)entry, 1);
 	else
 		old = 0;
-	pthread_spin_unlock(&pool->lock);
+	tcesim_spin_unlock(&pool->lock);
 	if (old_tce)
 		*old_tce = old;
 	return 0;
@@ -486,13 +542,34 @@ TCESIM_EXPORT int tcesim_iommu_clear_tce(struct tcesim_iommu_table *tbl, uint64_
 
 /* --------------------------------------------------- parameter checks -- */
 
+/*
+ * arch/powerpc/include/asm/iommu.h: iommu_tce_check_ioba() with the
+ * overflow-validation fix of current stable kernels: the whole range
+ * [ioba, ioba + npages) must be in the window, without wrapping.
+ */
 TCESIM_EXPORT int tcesim_iommu_tce_check_ioba(unsigned long page_shift, unsigned long offset,
 					      unsigned long size, uint64_t ioba,
 					      unsigned long npages)
 {
 	uint64_t idx = ioba >> page_shift;
 
-	(void)npages; /* Q2: ignored upstream */
+	if (ioba & ((1ULL << page_shift) - 1))
+		return -EINVAL;
+	if (idx < offset || idx + 1 > (uint64_t)offset + size)
+		return -EINVAL;
+	if (idx + npages < idx || idx - offset + npages > size)
+		return -EINVAL;
+	return 0;
+}
+
+/* The same before the fix (quirk Q2): npages unused, the first page only. */
+TCESIM_EXPORT int tcesim_iommu_tce_check_ioba_prefix(unsigned long page_shift,
+						     unsigned long offset, unsigned long size,
+						     uint64_t ioba, unsigned long npages)
+{
+	uint64_t idx = ioba >> page_shift;
+
+	(void)npages;
 	if (ioba & ((1ULL << page_shift) - 1))
 		return -EINVAL;
 	if (idx < offset || idx + 1 > (uint64_t)offset + size)

@@ -111,6 +111,7 @@ static uint64_t tce_install_chain(struct tcesim_iommu_table *tbl, bool user,
 				      htobe64(ptr_to_tce((void *)blk[i + 1])),
 				      memory_order_relaxed);
 	newv = htobe64(ptr_to_tce((void *)blk[0]));
+	tcesim_sched_point(TCESIM_SCHED_CAS, slot); /* level install (issue 10) */
 	/* Release pairs with level_read_acquire() of walkers. */
 	if (!atomic_compare_exchange_strong_explicit(slot, &expect, newv, memory_order_acq_rel,
 						     memory_order_acquire)) {
@@ -223,7 +224,8 @@ static void free_level(struct tcesim_iommu_table *tbl, _Atomic uint64_t *blk, un
 		return;
 	if (level) {
 		for (i = 0; i < tbl->it_level_size; i++) {
-			uint64_t v = tce_read(&blk[i]);
+			/* the table is unreachable: a private read, no schedule point */
+			uint64_t v = be64toh(atomic_load_explicit(&blk[i], memory_order_relaxed));
 
 			if (v & TCE_RW)
 				free_level(tbl, tce_to_ptr(v), level - 1);

@@ -196,7 +196,7 @@ void tce_unlink_table_and_group(struct tcesim_iommu_table *tbl,
 /* iommu_range_alloc + set with per-device fault injection (fail_iommu). */
 uint64_t tce_iommu_alloc(struct tcesim_iommu_table *tbl, bool fail_iommu, uint64_t hpa,
 			 unsigned long npages, enum tcesim_dma_data_direction dir,
-			 uint64_t dma_mask, unsigned int align_order);
+			 uint64_t dma_mask, unsigned int align_order, uint64_t seg_boundary_mask);
 
 static inline bool tce_entry_in_table(const struct tcesim_iommu_table *tbl, uint64_t entry,
 				      uint64_t npages)

@@ -84,10 +84,10 @@ static long kvm_do_map(struct vfio_state *st, struct tcesim_mm *mm,
 	if (tcesim_mm_iommu_mapped_inc(mem))
 		return TCESIM_H_TOO_HARD;
 	lk = vfio_entry_lock(st, tbl, entry);
-	pthread_spin_lock(lk);
+	tcesim_spin_lock(lk);
 	ret = tcesim_iommu_tce_xchg_no_kill(mm, tbl, entry, &hpa, &dir);
 	if (ret) {
-		pthread_spin_unlock(lk);
+		tcesim_spin_unlock(lk);
 		tcesim_mm_iommu_mapped_dec(mem);
 		tcesim_pr(st->w, "WARNING: kvmppc_tce_iommu_do_map: xchg failed (%ld)", ret);
 		return TCESIM_H_TOO_HARD;
@@ -95,7 +95,7 @@ static long kvm_do_map(struct vfio_state *st, struct tcesim_mm *mm,
 	if (dir != TCESIM_DMA_NONE)
 		kvm_mapped_dec(st, mm, tbl, entry);
 	tce_write(pua, ua);
-	pthread_spin_unlock(lk);
+	tcesim_spin_unlock(lk);
 	return TCESIM_H_SUCCESS;
 }
 
@@ -111,19 +111,19 @@ static long kvm_do_unmap(struct vfio_state *st, struct tcesim_mm *mm,
 	if (!tce_entry_in_table(tbl, entry, 1))
 		return TCESIM_H_TOO_HARD;
 	lk = vfio_entry_lock(st, tbl, entry);
-	pthread_spin_lock(lk);
+	tcesim_spin_lock(lk);
 	if (tcesim_iommu_tce_xchg_no_kill(mm, tbl, entry, &hpa, &dir)) {
-		pthread_spin_unlock(lk);
+		tcesim_spin_unlock(lk);
 		return TCESIM_H_TOO_HARD;
 	}
 	if (dir == TCESIM_DMA_NONE) {
-		pthread_spin_unlock(lk);
+		tcesim_spin_unlock(lk);
 		return TCESIM_H_SUCCESS;
 	}
 	ret = kvm_mapped_dec(st, mm, tbl, entry);
 	if (ret != TCESIM_H_SUCCESS) /* not ours (v1 pin): put the old TCE back */
 		tcesim_iommu_tce_xchg_no_kill(mm, tbl, entry, &hpa, &dir);
-	pthread_spin_unlock(lk);
+	tcesim_spin_unlock(lk);
 	return ret;
 }
 
@@ -203,11 +203,11 @@ static void vk_clear(void *priv, uint64_t entry)
 		if (!tce_entry_in_table(t->tbl, e, 1))
 			continue;
 		lk = vfio_entry_lock(st, t->tbl, e);
-		pthread_spin_lock(lk);
+		tcesim_spin_lock(lk);
 		if (!tcesim_iommu_tce_xchg_no_kill(mm, t->tbl, e, &hpa, &dir) && safe &&
 		    dir != TCESIM_DMA_NONE)
 			kvm_mapped_dec(st, mm, t->tbl, e);
-		pthread_spin_unlock(lk);
+		tcesim_spin_unlock(lk);
 	}
 	if (safe && tce_entry_in_table(t->tbl, io_entry, subpages))
 		tcesim_iommu_tce_kill(t->tbl, io_entry, (unsigned long)subpages);

@@ -125,7 +125,7 @@ static void vfio_state_destroy(struct tcesim_world *w, void *p)
 	mm_iommu_cleanup_all(st);
 	if (tcesim_world_slot_peek(w, TCESIM_SLOT_OPS))
 		tcesim_ops_set_devmem_hook(w, NULL);
-	tcesim_rcu_barrier_if_queued();
+	tcesim_rcu_barrier();
 	for (i = 0; i < VFIO_ENTRY_LOCKS; i++)
 		pthread_spin_destroy(&st->entry_lock[i]);
 	tcesim_mutex_destroy(&st->links_lock);
@@ -150,6 +150,22 @@ struct vfio_state *vfio_state_peek(struct tcesim_world *w)
 static bool quirks_upstream(const struct tcesim_tce_container *c)
 {
 	return tcesim_quirks_upstream(c->w);
+}
+
+/*
+ * iommu_tce_check_ioba() of the modelled era: with the npages fix (modern),
+ * or the pre-fix form (legacy_2013/2015/2016: quirk Q2).
+ */
+static int vfio_check_ioba(struct tcesim_tce_container *c, struct tcesim_iommu_table *tbl,
+			   uint64_t iova, unsigned long npages)
+{
+	if (tcesim_flavour_is(c->w, TCESIM_FLAVOUR_LEGACY_2013) ||
+	    tcesim_flavour_is(c->w, TCESIM_FLAVOUR_LEGACY_2015) ||
+	    tcesim_flavour_is(c->w, TCESIM_FLAVOUR_LEGACY_2016))
+		return tcesim_iommu_tce_check_ioba_prefix(tbl->it_page_shift, tbl->it_offset,
+							  tbl->it_size, iova, npages);
+	return tcesim_iommu_tce_check_ioba(tbl->it_page_shift, tbl->it_offset, tbl->it_size, iova,
+					   npages);
 }
 
 static unsigned int host_shift(const struct tcesim_tce_container *c)
@@ -254,6 +270,22 @@ static void tce_iommu_unuse_page_v2(struct vfio_state *st, struct tcesim_mm *mm,
 }
 
 /*
+ * The stripe lock of an entry, or NULL for a v2 container under
+ * quirks=upstream: drivers/vfio/vfio_iommu_spapr_tce.c changes the hardware
+ * TCE (iommu_tce_xchg_no_kill) and the shadow entry (*pua in
+ * tce_iommu_build_v2 / tce_iommu_unuse_page_v2) in two unlocked steps, so
+ * a racing UNMAP can read the old shadow entry and decrement the wrong
+ * region's mapped count (issue 10 example b).
+ */
+static pthread_spinlock_t *v2_entry_lock(struct tcesim_tce_container *c, struct vfio_state *st,
+					 struct tcesim_iommu_table *tbl, uint64_t entry)
+{
+	if (c->v2 && quirks_upstream(c))
+		return NULL;
+	return vfio_entry_lock(st, tbl, entry);
+}
+
+/*
  * tce_iommu_clear(): empty [entry, entry + pages), releasing what each
  * valid TCE held, then one kill. Missing levels are skipped. Caller in an
  * RCU section (or owning the unpublished table).
@@ -276,8 +308,9 @@ static void tce_iommu_clear(struct tcesim_tce_container *c, struct tcesim_iommu_
 			     ((e - tbl->it_offset) & (tbl->it_level_size - 1));
 			continue;
 		}
-		lk = vfio_entry_lock(st, tbl, e);
-		pthread_spin_lock(lk);
+		lk = v2_entry_lock(c, st, tbl, e);
+		if (lk)
+			tcesim_spin_lock(lk);
 		if (!tcesim_iommu_tce_xchg_no_kill(mm, tbl, e, &hpa, &dir) &&
 		    dir != TCESIM_DMA_NONE) {
 			if (c->v2)
@@ -285,7 +318,8 @@ static void tce_iommu_clear(struct tcesim_tce_container *c, struct tcesim_iommu_
 			else
 				tcesim_unpin_user_page(c->w, hpa);
 		}
-		pthread_spin_unlock(lk);
+		if (lk)
+			tcesim_spin_unlock(lk);
 	}
 	tcesim_iommu_tce_kill(tbl, entry, (unsigned long)pages);
 }
@@ -395,11 +429,13 @@ static long tce_iommu_build_v2(struct tcesim_tce_container *c, struct tcesim_iom
 				ret = -ENXIO;
 			break;
 		}
-		lk = vfio_entry_lock(st, tbl, entry + i);
-		pthread_spin_lock(lk);
+		lk = v2_entry_lock(c, st, tbl, entry + i);
+		if (lk)
+			tcesim_spin_lock(lk);
 		ret = tcesim_iommu_tce_xchg_no_kill(mm, tbl, entry + i, &hpa, &dirtmp);
 		if (ret) {
-			pthread_spin_unlock(lk);
+			if (lk)
+				tcesim_spin_unlock(lk);
 			/* the old TCE is still there: only our count goes back */
 			tcesim_mm_iommu_mapped_dec(mem);
 			tce_build_failed(c, "tce_iommu_build_v2", tbl, entry + i, tce, ret);
@@ -408,7 +444,8 @@ static long tce_iommu_build_v2(struct tcesim_tce_container *c, struct tcesim_iom
 		if (dirtmp != TCESIM_DMA_NONE)
 			tce_iommu_unuse_page_v2(st, mm, tbl, entry + i);
 		tce_write(pua, tce);
-		pthread_spin_unlock(lk);
+		if (lk)
+			tcesim_spin_unlock(lk);
 		tce += psize;
 	}
 	return tce_build_finish(c, tbl, entry, i, pages, ret);
@@ -835,8 +872,7 @@ static long ioctl_map_dma(struct tcesim_tce_container *c, struct tcesim_mm *cur,
 	 * an upstream bug: only quirks=upstream reproduces it; quirks=safe
 	 * refuses with -EINVAL and changes nothing.
 	 */
-	if (tcesim_iommu_tce_check_ioba(tbl->it_page_shift, tbl->it_offset, tbl->it_size,
-					param.iova, 1) ||
+	if (vfio_check_ioba(c, tbl, param.iova, 1) ||
 	    tcesim_iommu_tce_check_gpa(tbl->it_page_shift, param.vaddr)) {
 		ret = quirks_upstream(c) ? 1 : -EINVAL;
 		goto out;
@@ -869,13 +905,17 @@ static long ioctl_unmap_dma(struct tcesim_tce_container *c, unsigned long arg)
 		goto out;
 	}
 	pages = param.size >> tbl->it_page_shift;
-	/* Q1: iommu_tce_clear_param_check() (boolean macro); 1 only under quirks=upstream */
-	if (tcesim_iommu_tce_check_ioba(tbl->it_page_shift, tbl->it_offset, tbl->it_size,
-					param.iova, pages)) {
+	/*
+	 * Q1: iommu_tce_clear_param_check() (boolean macro); 1 only under
+	 * quirks=upstream. Modern kernels check the whole range
+	 * (iommu_tce_check_ioba with the npages fix), so a range running past
+	 * the window end fails here too: 1 (upstream) or -EINVAL (safe).
+	 */
+	if (vfio_check_ioba(c, tbl, param.iova, pages)) {
 		ret = quirks_upstream(c) ? 1 : -EINVAL;
 		goto out;
 	}
-	/* Q2: only the first page was range checked */
+	/* Q2, eras before the fix: only the first page was range checked */
 	entry = param.iova >> tbl->it_page_shift;
 	end = tbl->it_offset + tbl->it_size;
 	if (pages > end - entry) {

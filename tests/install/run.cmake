@@ -4,6 +4,13 @@ execute_process(COMMAND ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${WORK}
 if(NOT rc EQUAL 0)
 	message(FATAL_ERROR "install failed")
 endif()
+# the man pages and the inspection headers are part of the package
+foreach(f share/man/man1/tcesim.1 share/man/man5/tcesim-scenario.5
+		include/tcesim/phb_inspect.h include/tcesim/sva_inspect.h)
+	if(NOT EXISTS ${WORK}/prefix/${f})
+		message(FATAL_ERROR "cmake --install did not install ${f}")
+	endif()
+endforeach()
 execute_process(COMMAND ${CMAKE_COMMAND} -S ${SRC}/consumer -B ${WORK}/b
 	-DCMAKE_PREFIX_PATH=${WORK}/prefix RESULT_VARIABLE rc OUTPUT_QUIET)
 if(NOT rc EQUAL 0)

@@ -686,8 +686,18 @@ static void test_iommu_tce_check_ioba(void **state)
 	assert_errno(tcesim_iommu_tce_check_ioba(12, 16, 32, (16 << 12) + 8, 1), -EINVAL);
 	assert_errno(tcesim_iommu_tce_check_ioba(12, 16, 32, 15 << 12, 1), -EINVAL);
 	assert_errno(tcesim_iommu_tce_check_ioba(12, 16, 32, 48 << 12, 1), -EINVAL);
-	/* Q2: npages is ignored */
-	assert_errno(tcesim_iommu_tce_check_ioba(12, 16, 32, 47 << 12, 100), 0);
+	/* the overflow-validation fix: the whole range must fit (asm/iommu.h) */
+	assert_errno(tcesim_iommu_tce_check_ioba(12, 16, 32, 47 << 12, 1), 0);
+	assert_errno(tcesim_iommu_tce_check_ioba(12, 16, 32, 47 << 12, 2), -EINVAL);
+	assert_errno(tcesim_iommu_tce_check_ioba(12, 16, 32, 40 << 12, 8), 0);
+	assert_errno(tcesim_iommu_tce_check_ioba(12, 16, 32, 40 << 12, 9), -EINVAL);
+	assert_errno(tcesim_iommu_tce_check_ioba(12, 16, 32, 16 << 12, 100), -EINVAL);
+	assert_errno(tcesim_iommu_tce_check_ioba(12, 0, ~0UL, 1ULL << 12, ~0UL), -EINVAL); /* wraps */
+	/* before the fix (Q2): npages is ignored, only the first page checked */
+	assert_errno(tcesim_iommu_tce_check_ioba_prefix(12, 16, 32, 47 << 12, 100), 0);
+	assert_errno(tcesim_iommu_tce_check_ioba_prefix(12, 16, 32, 48 << 12, 1), -EINVAL);
+	assert_errno(tcesim_iommu_tce_check_ioba_prefix(12, 16, 32, (16 << 12) + 8, 1), -EINVAL);
+	assert_errno(tcesim_iommu_tce_check_ioba_prefix(12, 16, 32, 15 << 12, 1), -EINVAL);
 	assert_errno(tcesim_iommu_tce_check_gpa(16, 0x10000), 0);
 	assert_errno(tcesim_iommu_tce_check_gpa(16, 0x11000), -EINVAL);
 }

@@ -407,7 +407,14 @@ static void test_v1_errno_order(void **state)
 	assert_errno(unmap(f, DMA32, PG), -ENXIO);
 	assert_errno(unmap(f, 0, PG + 1), -EINVAL);
 	assert_int_equal(unmap(f, 8, PG), f->upstream ? 1 : -EINVAL); /* Q1 */
-	assert_errno(unmap(f, DMA32 - PG, 2 * PG), f->upstream ? 0 : -EINVAL); /* Q2 */
+	/*
+	 * A range running past the window end: modern iommu_tce_check_ioba()
+	 * (with the npages fix) refuses it, and the boolean
+	 * iommu_tce_clear_param_check() makes that 1 under quirks=upstream.
+	 * (Before the fix, Q2: upstream cleared up to the end and returned 0;
+	 * see test_vfio_ioba.c.)
+	 */
+	assert_int_equal(unmap(f, DMA32 - PG, 2 * PG), f->upstream ? 1 : -EINVAL);
 	assert_errno(unmap(f, 0, PG), 0);
 	assert_int_equal(page(f, RO_VA).pins, 0);
 	assert_errno(ioc(f, NULL, VFIO_IOMMU_DISABLE, NULL), 0);

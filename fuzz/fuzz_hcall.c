@@ -3,7 +3,7 @@
  * fuzz_hcall.c - TCE hypercalls with fuzzed arguments on linked and QEMU
  * tables, through the public C API only (<tcesim/tcesim.h>).
  *
- * The guest has 4M of RAM (gpa 0, QEMU's va RAM_VA) and three tables:
+ * The guest has 1M of RAM (gpa 0, QEMU's va RAM_VA) and three tables:
  *  - LIOBN_LINK: a KVM table linked (KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE) to
  *    the hardware window of a VFIO v2 container owning a PE (the KVM tier
  *    then also writes the hardware TCEs);
@@ -28,11 +28,11 @@
 #include "fuzz.h"
 
 #define RAM_VA		0x10000000ULL
-#define RAM_SIZE	(4ULL << 20)
+#define RAM_SIZE	(1ULL << 20)
 #define LIOBN_LINK	0x80000000ULL
 #define LIOBN_QEMU	0x71000002ULL
 #define LIOBN_BOTH	0x80000100ULL
-#define LIST_GPA	0x200000ULL
+#define LIST_GPA	0x80000ULL
 
 struct fx {
 	struct tcesim_world *w;
@@ -78,7 +78,7 @@ static uint64_t ioba(struct fuzz_in *in)
 	case 1:
 		return v;	/* misaligned */
 	case 2:
-		return (1ULL << 24) + (v << 12); /* past a small window */
+		return (1ULL << 22) + (v << 12); /* past the 4M windows */
 	default:
 		return fuzz_take(in, 8);
 	}
@@ -227,10 +227,10 @@ static int setup(struct fx *f, const struct tcesim_world_cfg *wcfg)
 	};
 	struct vfio_iommu_spapr_tce_remove remove = { .argsz = sizeof(remove), .start_addr = 0 };
 	struct vfio_iommu_spapr_tce_create create = {
-		.argsz = sizeof(create), .page_shift = 12, .window_size = 16ULL << 20, .levels = 1,
+		.argsz = sizeof(create), .page_shift = 12, .window_size = 4ULL << 20, .levels = 1,
 	};
 	struct tcesim_kvm_create_spapr_tce_64 tbl = {
-		.liobn = LIOBN_LINK, .page_shift = 12, .offset = 0, .size = 4096,
+		.liobn = LIOBN_LINK, .page_shift = 12, .offset = 0, .size = 1024,
 	};
 	struct tcesim_phb_cfg pcfg;
 	struct tcesim_pe_cfg ecfg;
@@ -239,7 +239,7 @@ static int setup(struct fx *f, const struct tcesim_world_cfg *wcfg)
 		return -1;
 	tcesim_phb_cfg_init(&pcfg, TCESIM_PHB_IODA2);
 	tcesim_pe_cfg_init(&ecfg);
-	ecfg.dma32_size = 16ULL << 20;
+	ecfg.dma32_size = 4ULL << 20;
 	if (tcesim_mm_create(f->w, "qemu", 1ULL << 30, false, &f->qemu) ||
 	    tcesim_mm_mmap(f->qemu, RAM_VA, RAM_SIZE, TCESIM_PROT_READ | TCESIM_PROT_WRITE, 0) ||
 	    tcesim_phb_create(f->w, &pcfg, &f->phb) || tcesim_pe_create(f->phb, &ecfg, &f->pe) ||

@@ -10,6 +10,7 @@
  *                       world state, whose destructor frees the mms left
  *   1  hostmem_query.c  tcesim_alloc_pages(): the public door to frames
  *   1  mm.c             process address spaces over those frames
+ *   1  mem_balance.c    locked_vm still charged (issue 10 invariant)
  *
  * The inline helpers at the end belong to mm.c's concept (an mm's end) but
  * sit here so the destructor in hostmem.c can use them.

@@ -259,8 +259,10 @@ static int line_parse(struct script_ctx *ctx, const char *src, struct script_lin
 	l = strlen(ln->text);
 	while (l && isspace((unsigned char)ln->text[l - 1]))
 		ln->text[--l] = 0;
+	/* count exactly the tokens strtok_r() below cuts (" \t\r"; a \v or \f is
+	 * part of a token): isspace() here overflowed pos[] on "\v\t\v\t=" */
 	for (p = ln->text; *p; p++)
-		ntok += !isspace((unsigned char)*p) && (p == ln->text || isspace((unsigned char)p[-1]));
+		ntok += !strchr(" \t\r", *p) && (p == ln->text || strchr(" \t\r", p[-1]));
 	if (!ntok)
 		return 0;
 	ln->buf = strdup(ln->text);

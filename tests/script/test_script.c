@@ -265,6 +265,18 @@ static void test_run_echoed_tokens_cut_and_escaped(void **state)
 	}
 }
 
+/* Found by fuzz_scenario: tokens were counted with isspace() but cut on " \t\r". */
+static void test_run_vertical_tab_token_count(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run("\v\t\v\t=\n", &r);
+	assert_int_equal(r.rc, 2);
+	run("mm\vq\n", &r);
+	assert_int_equal(r.rc, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -280,6 +292,7 @@ int main(void)
 		cmocka_unit_test(test_run_directory_cannot_read_exit_2),
 		cmocka_unit_test(test_run_extra_bare_word_exit_2),
 		cmocka_unit_test(test_run_echoed_tokens_cut_and_escaped),
+		cmocka_unit_test(test_run_vertical_tab_token_count),
 	};
 
 	return cmocka_run_group_tests_name("script", tests, NULL, NULL);

@@ -409,8 +409,13 @@ int tce_table_create(struct tcesim_world *w, uint64_t bus_offset, unsigned int p
 	tbl->it_level_bytes = 1ULL << g.level_shift;
 	tbl->it_blocksize = TCESIM_IOMMU_BLOCKSIZE;
 	tbl->it_ops = ops;
-	/* one level: it_size == it_level_size, so it_base[entry - it_offset] is the slot */
-	tbl->it_xchg_direct = ops->xchg_no_kill == tce_xchg_pnv &&
+	/*
+	 * one level: it_size == it_level_size, so it_base[entry - it_offset] is
+	 * the slot. A table made while an exploration runs (issue 10) calls its
+	 * op, whose tce_xchg() is a schedule point: the inline copy has none, so
+	 * the fast path of a normal run tests nothing it did not test before.
+	 */
+	tbl->it_xchg_direct = ops->xchg_no_kill == tce_xchg_pnv && !tcesim_explore_any() &&
 			      (levels > 1 || tbl->it_size <= tbl->it_level_size);
 	tbl->nr_pools = 1;
 	atomic_init(&tbl->it_kref, 1);

@@ -100,7 +100,9 @@ TCESIM_EXPORT int tcesim_pe_get_table(struct tcesim_pe *pe, unsigned int num,
  *         pnv_pci_ioda2_get_table_size(); IODA1/P5IOC2 the borrowing
  *         spapr_tce_get_table_size() (~0U when @levels > 1).
  * Context: any thread.
- * Return: bytes, or 0 for invalid geometry (IODA2), or 0xffffffff.
+ * Return: bytes, or 0 (IODA2: only for @levels 0 or > 5, a window not a
+ *         power of two or an undefined shift, as
+ *         tcesim_pnv_pci_ioda2_get_table_size()), or 0xffffffff.
  */
 TCESIM_EXPORT unsigned long tcesim_pe_get_table_size(struct tcesim_pe *pe,
 						     unsigned int page_shift,
@@ -129,7 +131,8 @@ TCESIM_EXPORT unsigned long tcesim_pe_get_table_size(struct tcesim_pe *pe,
  *              page_shift/size/levels differ from the existing table
  *  * -EPERM  - borrowing ops: @num > 0
  *  * -ENOENT - borrowing ops: the PE has no window-0 table (owned)
- *  * -ENOMEM - allocation failed
+ *  * -ENOMEM - allocation failed, or a level block above the world's
+ *              MAX_PAGE_ORDER (see table_alloc_pages)
  */
 TCESIM_EXPORT int tcesim_pe_create_table(struct tcesim_pe *pe, unsigned int num,
 					 unsigned int page_shift, uint64_t window_size,

@@ -332,7 +332,15 @@ TCESIM_EXPORT int tcesim_tce_iommu_open(struct tcesim_world *w, unsigned long ar
  * safe -EBUSY, nothing changed; upstream returns 0 and leaves the region
  * orphaned (used 1, still pinned, freed only at world teardown). Q5 v2 MAP
  * on a region being unregistered: safe -ENXIO with nothing mapped; upstream
- * returns 0 having mapped the pages before it.
+ * returns 0 having mapped the pages before it. TCE_CREATE (issue 8.4, as
+ * tce_iommu_create_table()): the size from get_table_size (which checks
+ * only levels and a power-of-two window) is charged to locked_vm before
+ * create_table runs; when create_table then fails (a geometry it refuses:
+ * -EINVAL; a level block above MAX_PAGE_ORDER: -ENOMEM) safe gives the
+ * charge back, upstream keeps it (upstream's leak; flavours legacy_2013/
+ * 2015/2016 give it back in both modes, as the code of their era). Windows
+ * below one IOMMU page are accepted as upstream (0x200 bytes at 4K pages:
+ * 512 entries).
  *
  * Models: drivers/vfio/vfio_iommu_spapr_tce.c: tce_iommu_ioctl() (modern:
  *         2022 borrowing ops + 2020 body) and its helpers.
@@ -356,9 +364,11 @@ TCESIM_EXPORT int tcesim_tce_iommu_open(struct tcesim_world *w, unsigned long ar
  *              vaddr not IOMMU-page aligned, MAP with neither READ nor WRITE,
  *              v2 MAP outside preregistered memory; REGISTER/UNREGISTER
  *              vaddr/size not PAGE_SIZE aligned or wrapping, overlap with
- *              another region; TCE_CREATE page size not in pgsizes, bad
- *              geometry (table size 0) or levels; TCE_REMOVE start_addr in
- *              no window; Q2 (safe); unknown EEH op
+ *              another region; TCE_CREATE page size not in pgsizes, levels
+ *              0 or > 5 or a window not a power of two (table size 0, before
+ *              any charge), or a geometry create_table refuses (after the
+ *              charge); TCE_REMOVE start_addr in no window; Q2 (safe);
+ *              unknown EEH op
  *  * -EBUSY  - ENABLE twice; REGISTER of a region already registered in
  *              this container; Q4 (safe)
  *  * -ENODEV - ENABLE without a group; default window needed but no group;
@@ -367,7 +377,8 @@ TCESIM_EXPORT int tcesim_tce_iommu_open(struct tcesim_world *w, unsigned long ar
  *              container's
  *  * -ENOSPC - TCE_CREATE with both windows in use
  *  * -ENOMEM - locked_vm over RLIMIT_MEMLOCK (ENABLE, REGISTER, window
- *              tables), allocation failure
+ *              tables), allocation failure, a TCE level block above the
+ *              world's MAX_PAGE_ORDER (TCE_CREATE, after the charge)
  *  A failing ioctl changes nothing, except the documented partial Q5
  *  (upstream) and a MAP whose later page fails (the pages done are undone).
  */

@@ -28,7 +28,8 @@ extern "C" {
  *	TCESIM_MAX_PAGE_ORDER_DEFAULT (-1, what tcesim_world_cfg_init() sets)
  *	takes upstream's ppc64 default for @host_page_shift: 12 with 4K pages,
  *	8 with 64K pages (16 MiB either way; arch/powerpc/Kconfig
- *	ARCH_FORCE_MAX_ORDER). tcesim_world_cfg() reports the resolved value.
+ *	ARCH_FORCE_MAX_ORDER). tcesim_world_cfg() reports the value at
+ *	creation, resolved; tcesim_world_max_page_order() the one in force.
  */
 struct tcesim_world_cfg {
 	size_t size;

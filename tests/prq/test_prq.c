@@ -8,6 +8,7 @@
  * "prq/legacy_2020". The fixture state says which.
  */
 #include "tcesim_test.h"
+#include "fx_prq.h"
 
 #include "prq/prq_internal.h"
 #include <tcesim/prq.h>
@@ -93,17 +94,10 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 
-	/* leftover fault work and partials are the model's; drop them first */
-	(void)tcesim_iopf_queue_flush_dev(f->gpu);
-	(void)tcesim_iopf_queue_flush_dev(f->nic);
-	(void)tcesim_iopf_queue_discard_partial(f->gpu);
-	(void)tcesim_iopf_queue_discard_partial(f->nic);
+	fx_prq_drop_faults(f->gpu, f->nic);
 	for (int i = 0; i < f->nmm; i++)
 		tcesim_mm_exit(f->mm[i]);
-	tcesim_rcu_barrier();
-	assert_int_equal(tcesim_iommu_global_pasids_in_use(f->w), 0);
-	assert_int_equal(tcesim_world_live_allocs(f->w), f->allocs_base);
-	test_world_free(f->tw);
+	fx_prq_world_end(f->tw, f->allocs_base);
 	free(f);
 	return 0;
 }

@@ -18,6 +18,7 @@
  * "prq_teardown/legacy_2020" (v5.8 drained from intel_svm_unbind_mm()).
  */
 #include "tcesim_test.h"
+#include "fx_prq.h"
 
 #include <tcesim/prq.h>
 #include <tcesim/sva.h>
@@ -91,15 +92,10 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 
-	(void)tcesim_iopf_queue_flush_dev(f->gpu);
-	(void)tcesim_iopf_queue_flush_dev(f->nic);
-	(void)tcesim_iopf_queue_discard_partial(f->gpu);
-	(void)tcesim_iopf_queue_discard_partial(f->nic);
+	fx_prq_drop_faults(f->gpu, f->nic);
 	if (f->mm)
 		tcesim_mm_exit(f->mm);
-	tcesim_rcu_barrier();
-	assert_int_equal(tcesim_iommu_global_pasids_in_use(f->w), 0);
-	test_world_free(f->tw);
+	fx_prq_world_end(f->tw, -1);
 	free(f);
 	return 0;
 }

@@ -37,18 +37,6 @@ struct fx {
 static const enum tcesim_flavour fl_modern = TCESIM_FLAVOUR_MODERN;
 static const enum tcesim_flavour fl_legacy = TCESIM_FLAVOUR_LEGACY_2020;
 
-static struct tcesim_device *mkdev(struct fx *f, const char *name)
-{
-	struct tcesim_pci_device_cfg c;
-	struct tcesim_device *d;
-
-	tcesim_pci_device_cfg_init(&c);
-	c.name = name;
-	c.pri = true;
-	assert_errno(tcesim_pci_device_create(f->iommu, &c, &d), 0);
-	return d;
-}
-
 static int setup_q(void **state, enum tcesim_quirks quirks)
 {
 	const enum tcesim_flavour *fl = *state;
@@ -66,8 +54,8 @@ static int setup_q(void **state, enum tcesim_quirks quirks)
 	icfg.name = "dmar0";
 	icfg.prq_depth = 8;
 	assert_errno(tcesim_iommu_create(f->w, &icfg, &f->iommu), 0);
-	f->gpu = mkdev(f, "gpu");
-	f->nic = mkdev(f, "nic");
+	f->gpu = fx_prq_mkdev(f->iommu, "gpu", true);
+	f->nic = fx_prq_mkdev(f->iommu, "nic", true);
 	assert_errno(tcesim_intel_iommu_enable_prq(f->iommu), 0);
 	assert_errno(tcesim_mm_create(f->w, "app", 64 << 20, false, &f->mm), 0);
 	assert_errno(tcesim_mm_mmap(f->mm, VA_RW, 1 << 20,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * fx_prq.h - the end of a PRQ test's fixture, shared by tests/prq
+ * fx_prq.h - the devices and the end of a PRQ test's fixture, shared by tests/prq
  * (test_prq.c, test_prq_teardown.c): the model's leftover fault work and
  * partial groups are dropped before the world goes, RCU callbacks run, and
  * no PASID may be left allocated. Include after tcesim_test.h.
@@ -9,6 +9,20 @@
 #define TCESIM_TEST_FX_PRQ_H
 
 #include <tcesim/sva.h>
+
+/* A PCI device behind @iommu, PRI capable when @pri. */
+static inline struct tcesim_device *fx_prq_mkdev(struct tcesim_iommu *iommu, const char *name,
+						 bool pri)
+{
+	struct tcesim_pci_device_cfg c;
+	struct tcesim_device *d;
+
+	tcesim_pci_device_cfg_init(&c);
+	c.name = name;
+	c.pri = pri;
+	assert_errno(tcesim_pci_device_create(iommu, &c, &d), 0);
+	return d;
+}
 
 /* Leftover fault work and partials are the model's: drop them first. */
 static inline void fx_prq_drop_faults(struct tcesim_device *gpu, struct tcesim_device *nic)

@@ -10,6 +10,7 @@
  *                       world state, whose destructor frees the mms left
  *   1  hostmem_query.c  tcesim_alloc_pages(): the public door to frames
  *   1  mm.c             process address spaces over those frames
+ *   1  mem_balance.c    locked_vm still charged (issue 10 invariant)
  *
  * The inline helpers at the end belong to mm.c's concept (an mm's end) but
  * sit here so the destructor in hostmem.c can use them.
@@ -22,7 +23,8 @@
 
 /* Simulated RAM spans [0, 4 TiB): any hpa below is a valid frame. */
 #define HOSTMEM_MAX_HPA		(1ULL << 42)
-#define HOSTMEM_CHUNK_SHIFT	14	/* frames per chunk: 16384 */
+#define HOSTMEM_CHUNK_SHIFT	9	/* frames per chunk: 512 (12 KiB) */
+#define HOSTMEM_MID_SHIFT	11	/* chunk pointers per middle table: 2048 */
 #define HOSTMEM_ALLOC_BASE	(1ULL << 32) /* frames for processes start at 4 GiB */
 
 /*
@@ -42,11 +44,30 @@ struct hostmem {
 	struct tcesim_world *w;
 	unsigned int page_shift;	/* immutable */
 	uint64_t nr_chunks;		/* immutable */
-	_Atomic(struct tcesim_frame *) *chunks; /* installed by cmpxchg, freed at destroy */
+	/*
+	 * Two levels of chunk pointers (top -> middle table -> chunk), each
+	 * installed by cmpxchg on first use and freed at destroy: a world
+	 * allocates only what it touches (an explored world is made once per
+	 * schedule, issue 10; one flat 2^16-pointer table cost a 512 KiB
+	 * memset or mapping per world).
+	 */
+	_Atomic(_Atomic(struct tcesim_frame *) *) *top;
+	uint64_t nr_top;		/* immutable */
+	/*
+	 * [pfn_lo, pfn_hi): every frame ever looked up lies inside, so the
+	 * scans (pins, digest, destroy) visit a few frames, not the 2^30 of
+	 * the address space: an explored world is made and torn down once per
+	 * schedule (issue 10). Widened with relaxed atomic min/max.
+	 */
+	_Atomic uint64_t pfn_lo, pfn_hi;
 	struct tcesim_mutex lock;	/* protects next_pfn and mms */
 	uint64_t next_pfn;		/* bump allocator for process pages */
 	struct cds_list_head mms;	/* every live struct tcesim_mm */
+	/* locked_vm pages still charged to processes when they were freed
+	 * (mem_balance.c: tcesim_mem_locked_vm_charged()) */
+	_Atomic unsigned long locked_vm_freed;
 };
+
 
 struct mm_vma {
 	uint64_t start, end;		/* bytes, [start, end) */
@@ -113,6 +134,7 @@ static inline void mm_free(struct tcesim_mm *mm)
 	tcesim_mutex_lock(&hm->lock);
 	cds_list_del(&mm->node);
 	tcesim_mutex_unlock(&hm->lock);
+	atomic_fetch_add(&hm->locked_vm_freed, atomic_load(&mm->locked_vm)); /* mem_balance.c */
 	mm_free_vmas(mm);
 	tcesim_mutex_destroy(&mm->lock);
 	tcesim_kfree(mm->w, mm);

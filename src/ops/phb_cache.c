@@ -75,18 +75,22 @@ void phb_tce_invalidate(struct tcesim_iommu_table *tbl, unsigned long index,
 {
 	struct tce_group_link *tgl;
 	bool reached = false;
+	struct kill_check kc;
+	bool check = tcesim_explore_on() && phb_kill_check_begin(&kc, tbl, index, npages);
 
 	tcesim_rcu_read_lock();
 	cds_list_for_each_entry_rcu(tgl, &tbl->it_group_list, next) {
 		struct tcesim_pe *pe = pe_of_group(tgl->table_group);
 
-		if (pe->phb->ops->kill_pages)
+		if (pe->phb->ops->kill_pages && !(check && atomic_load(&phb_kill_test_drop)))
 			pe->phb->ops->kill_pages(pe, tbl, index, npages);
 		reached = true;
 	}
 	tcesim_rcu_read_unlock();
 	if (reached)
 		atomic_fetch_add_explicit(&tbl->it_kills, 1, memory_order_relaxed);
+	if (check)
+		phb_kill_check_end(&kc); /* phb_kill_check.c */
 }
 
 /* -------------------------------------------------------- device DMA --- */

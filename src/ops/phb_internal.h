@@ -10,14 +10,15 @@
  * only files of a lower layer; tests/api ops_layers checks it from the
  * objects' symbols):
  *
- *   0  phb_cache.c     the PHB's TCE cache, kills, device DMA
- *   0  phb_tce.c       TCE exchange/kill wrappers (kernel/iommu.c)
- *   0  group_spapr.c   the borrowing table group ops (kernel/iommu.c)
- *   0  iommu_spapr.c   the iommu_ops of a PE's group (kernel/iommu.c)
- *   0  phb_inspect.c   read-only inspection
- *   1  phb_pe.c        PEs, their windows, ownership, kernel DMA API
- *   2  phb_p5ioc2.c, phb_ioda1.c, phb_ioda2.c: the variants' ops tables
- *   3  phb.c           variant dispatch, per-world state, PHBs, devices
+ *   0  phb_kill_check.c the stale-after-kill oracle of explored runs (issue 10)
+ *   1  phb_cache.c     the PHB's TCE cache, kills, device DMA
+ *   1  phb_tce.c       TCE exchange/kill wrappers (kernel/iommu.c)
+ *   1  group_spapr.c   the borrowing table group ops (kernel/iommu.c)
+ *   1  iommu_spapr.c   the iommu_ops of a PE's group (kernel/iommu.c)
+ *   1  phb_inspect.c   read-only inspection
+ *   2  phb_pe.c        PEs, their windows, ownership, kernel DMA API
+ *   3  phb_p5ioc2.c, phb_ioda1.c, phb_ioda2.c: the variants' ops tables
+ *   4  phb.c           variant dispatch, per-world state, PHBs, devices
  *
  * phb_mock.c (test-only, not in the library) is a variant like the others.
  */
@@ -227,6 +228,20 @@ void phb_tce_invalidate(struct tcesim_iommu_table *tbl, unsigned long index,
 void phb_cache_evict_range(struct tcesim_phb *phb, unsigned int pe_number, uint64_t index,
 			   uint64_t npages);
 void phb_cache_evict_pe(struct tcesim_phb *phb, unsigned int pe_number);
+
+/* phb_kill_check.c: the stale-after-kill invariant of explored schedules. */
+#define KC_MAX 64
+struct kill_check {
+	struct tcesim_iommu_table *tbl;
+	uint64_t index, npages;
+	uint64_t snap[KC_MAX];		/* the range's TCEs when the kill started */
+};
+/* False (nothing to check) outside a model thread or for a range > KC_MAX. */
+bool phb_kill_check_begin(struct kill_check *kc, struct tcesim_iommu_table *tbl,
+			  uint64_t index, uint64_t npages);
+void phb_kill_check_end(const struct kill_check *kc);
+/* Test hook: nonzero makes phb_tce_invalidate() reach no PE (a lost kill). */
+extern _Atomic int phb_kill_test_drop;
 /* ---- phb_pe.c: set_window/unset_window common halves (caller holds phb->lock) ---- */
 int phb_link_window(struct tcesim_pe *pe, unsigned int num, struct tcesim_iommu_table *tbl);
 void phb_unlink_window(struct tcesim_pe *pe, unsigned int num);

@@ -66,8 +66,9 @@ void sva_life_check(struct tcesim_device *dev, const char *what, uint32_t pasid,
 
 	if (!old || !now || old == now)
 		return;
-	sva = tcesim_world_slot_peek(dev->w, TCESIM_SLOT_SVA); /* exists: @dev does */
-	atomic_fetch_add_explicit(&sva->stale_lives, 1, memory_order_relaxed);
+	sva = tcesim_world_slot_peek(dev->w, TCESIM_SLOT_SVA); /* peek: keeps this file below iommu.c */
+	if (sva)
+		atomic_fetch_add_explicit(&sva->stale_lives, 1, memory_order_relaxed);
 	snprintf(why, sizeof(why),
 		 "invariant: a %s of PASID %u's previous life (bond #%llu, prg %u) reached "
 		 "its next owner (bond #%llu) on %s", what, pasid, (unsigned long long)old, grpid,

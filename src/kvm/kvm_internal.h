@@ -187,6 +187,12 @@ struct tcesim_kvm {
 	struct cds_list_head qemu_tables;	/* QEMU tables; RCU, writers hold lock */
 	FILE *trace;			/* QEMU trace stream; set before hcalls run */
 	_Atomic uint64_t live_tces;	/* non-zero entries over all storage (relaxed) */
+	/*
+	 * Entries the H_STUFF_TCE stores visited, both tiers (relaxed): a work
+	 * counter for tests (tests/kvm kvm_sparse: a STUFF of 0 over a huge,
+	 * almost empty table visits only its allocated pages/leaves).
+	 */
+	_Atomic uint64_t stuff_visited;
 	struct cds_list_head node;	/* in kvm_world->vms, under kvm_world->lock */
 };
 
@@ -409,7 +415,7 @@ static inline void kvmppc_stt_fill(struct kvmppc_spapr_tce_table *stt, uint64_t 
 				   void (*put)(struct kvmppc_spapr_tce_table *, uint64_t, uint64_t))
 {
 	const uint64_t base = entry - stt->offset, shift = stt->per_page_shift;
-	uint64_t i;
+	uint64_t i, visited = 0;
 
 	for (i = 0; i < npages; i++) {
 		if (!tce_value) {
@@ -422,7 +428,9 @@ static inline void kvmppc_stt_fill(struct kvmppc_spapr_tce_table *stt, uint64_t 
 				i = (next << shift) - base;
 		}
 		put(stt, entry + i, tce_value);
+		visited++;
 	}
+	atomic_fetch_add_explicit(&stt->kvm->stuff_visited, visited, memory_order_relaxed);
 }
 
 /*

@@ -439,6 +439,7 @@ static void stuff_store(struct tcesim_kvm *kvm, struct spapr_tce_table *tcet, ui
 			stored++;
 		}
 	}
+	atomic_fetch_add_explicit(&kvm->stuff_visited, stored, memory_order_relaxed);
 	if (tce_value && stored > nz) {
 		atomic_fetch_add_explicit(&tcet->live, stored - nz, memory_order_relaxed);
 		atomic_fetch_add_explicit(&kvm->live_tces, stored - nz, memory_order_relaxed);

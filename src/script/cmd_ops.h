@@ -73,4 +73,24 @@ bool cmdops_table_args(struct script_ctx *ctx, const struct script_line *ln, int
 		       struct tcesim_pe **pe, unsigned int *num, struct tcesim_iommu_table **tbl,
 		       const char **tname, uint64_t *entry);
 
+/*
+ * The table a table command or check names: TABLE at position @pos and,
+ * with @entry, entry=N. cmdops_target_args() returns false on a syntax
+ * error (nothing held); true with t->tbl a reference, or NULL when the PE
+ * has no table in that window now. The command then parses its own
+ * arguments and passes the outcome to cmdops_target_keep(), which drops
+ * the reference when they failed and returns @args_ok; so the first
+ * syntax error reported is the table's, then entry's, then the command's.
+ */
+struct cmdops_target {
+	struct tcesim_pe *pe;
+	struct tcesim_iommu_table *tbl;
+	const char *tname;
+	unsigned int num;
+	uint64_t entry;
+};
+bool cmdops_target_args(struct script_ctx *ctx, const struct script_line *ln, int pos,
+			bool entry, struct cmdops_target *t);
+bool cmdops_target_keep(struct cmdops_target *t, bool args_ok);
+
 #endif /* TCESIM_SCRIPT_CMD_OPS_H */

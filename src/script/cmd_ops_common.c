@@ -268,3 +268,23 @@ bool cmdops_table_args(struct script_ctx *ctx, const struct script_line *ln, int
 	}
 	return true;
 }
+
+bool cmdops_target_args(struct script_ctx *ctx, const struct script_line *ln, int pos,
+			bool entry, struct cmdops_target *t)
+{
+	memset(t, 0, sizeof(*t));
+	if (entry)
+		return cmdops_table_args(ctx, ln, pos, &t->pe, &t->num, &t->tbl, &t->tname,
+					 &t->entry);
+	t->tname = script_pos(ctx, ln, pos, "table (PE:WINDOW)");
+	return t->tname && cmdops_table_lookup(ctx, t->tname, &t->pe, &t->num, &t->tbl);
+}
+
+bool cmdops_target_keep(struct cmdops_target *t, bool args_ok)
+{
+	if (!args_ok && t->tbl) {
+		tcesim_iommu_tce_table_put(t->tbl);
+		t->tbl = NULL;
+	}
+	return args_ok;
+}

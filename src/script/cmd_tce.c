@@ -10,10 +10,13 @@
 
 /* ------------------------------------------------------ TCE commands --- */
 
-static void explain_no_table(struct script_ctx *ctx, const char *tname)
+/* The PE has no table in that window now: -ENOENT, explained; the command is over. */
+static int tce_no_table(struct script_ctx *ctx, struct script_result *res, const char *tname)
 {
+	res->ret = -ENOENT;
 	script_explain(ctx, "%s: the PE has no table in that window now (e.g. owned by "
 		       "userspace on IODA2, or never created)", tname);
+	return SCRIPT_OK;
 }
 
 /* Explains an exchange from its before/after state. */
@@ -71,11 +74,8 @@ static int tce_page_args(struct script_ctx *ctx, const struct script_line *ln,
 		*tbl = NULL;
 		return SCRIPT_ERR;
 	}
-	if (!*tbl) {
-		res->ret = -ENOENT;
-		explain_no_table(ctx, *tname);
-		return SCRIPT_OK;
-	}
+	if (!*tbl)
+		return tce_no_table(ctx, res, *tname);
 	if (err) {
 		res->ret = err;
 		script_explain(ctx, "pinning the page failed: the TCE is not touched");
@@ -189,99 +189,77 @@ static int cmd_tce_build(struct script_ctx *ctx, const struct script_line *ln,
 static int cmd_tce_clear(struct script_ctx *ctx, const struct script_line *ln,
 			 struct script_result *res)
 {
-	struct tcesim_iommu_table *tbl;
+	struct cmdops_target t;
 	struct tbl_snap a, b;
-	struct tcesim_pe *pe;
-	const char *tname;
-	unsigned int num;
-	uint64_t entry, old = 0;
+	uint64_t old = 0;
 
-	if (!cmdops_table_args(ctx, ln, 0, &pe, &num, &tbl, &tname, &entry))
+	if (!cmdops_target_args(ctx, ln, 0, true, &t))
 		return SCRIPT_ERR;
-	if (!tbl) {
-		res->ret = -ENOENT;
-		explain_no_table(ctx, tname);
-		return SCRIPT_OK;
-	}
-	cmdops_snap(pe, tbl, &a);
-	res->ret = tcesim_iommu_clear_tce(tbl, entry, &old);
-	cmdops_snap(pe, tbl, &b);
+	if (!t.tbl)
+		return tce_no_table(ctx, res, t.tname);
+	cmdops_snap(t.pe, t.tbl, &a);
+	res->ret = tcesim_iommu_clear_tce(t.tbl, t.entry, &old);
+	cmdops_snap(t.pe, t.tbl, &b);
 	if (!res->ret) {
 		script_report_u64(res, "old", old);
 		script_explain(ctx, "pre-2015 iommu_clear_tce under the pool lock: TCE[0x%" PRIx64
-			       "] 0x%" PRIx64 " -> 0x0; the IOMMU code dirties nothing", entry,
+			       "] 0x%" PRIx64 " -> 0x0; the IOMMU code dirties nothing", t.entry,
 			       old);
-		cmdops_explain_kills(ctx, tname, pe, &a, &b);
-		cmdops_pin_release(ctx, tbl, entry, old);
+		cmdops_explain_kills(ctx, t.tname, t.pe, &a, &b);
+		cmdops_pin_release(ctx, t.tbl, t.entry, old);
 	}
-	tcesim_iommu_tce_table_put(tbl);
+	tcesim_iommu_tce_table_put(t.tbl);
 	return SCRIPT_OK;
 }
 
 static int cmd_tce_get(struct script_ctx *ctx, const struct script_line *ln,
 		       struct script_result *res)
 {
-	struct tcesim_iommu_table *tbl;
-	struct tcesim_pe *pe;
-	const char *tname;
-	unsigned int num;
-	uint64_t entry, tce = 0;
+	struct cmdops_target t;
+	uint64_t tce = 0;
 
-	if (!cmdops_table_args(ctx, ln, 0, &pe, &num, &tbl, &tname, &entry))
+	if (!cmdops_target_args(ctx, ln, 0, true, &t))
 		return SCRIPT_ERR;
-	if (!tbl) {
-		res->ret = -ENOENT;
-		explain_no_table(ctx, tname);
-		return SCRIPT_OK;
-	}
-	res->ret = tcesim_iommu_tce_get(tbl, entry, &tce);
+	if (!t.tbl)
+		return tce_no_table(ctx, res, t.tname);
+	res->ret = tcesim_iommu_tce_get(t.tbl, t.entry, &tce);
 	if (!res->ret) {
 		script_report_u64(res, "tce", tce);
 		script_explain(ctx, "TCE[0x%" PRIx64 "] = 0x%" PRIx64 " (page 0x%" PRIx64 "%s%s)",
-			       entry, tce, (uint64_t)(tce & ~TCESIM_TCE_PERM_MASK),
+			       t.entry, tce, (uint64_t)(tce & ~TCESIM_TCE_PERM_MASK),
 			       tce & TCESIM_TCE_PCI_READ ? " R" : "",
 			       tce & TCESIM_TCE_PCI_WRITE ? " W" : "");
 	}
-	tcesim_iommu_tce_table_put(tbl);
+	tcesim_iommu_tce_table_put(t.tbl);
 	return SCRIPT_OK;
 }
 
 static int cmd_tce_kill(struct script_ctx *ctx, const struct script_line *ln,
 			struct script_result *res)
 {
-	struct tcesim_iommu_table *tbl;
+	struct cmdops_target t;
 	struct tbl_snap a, b;
-	struct tcesim_pe *pe;
-	const char *tname;
-	unsigned int num;
-	uint64_t entry, npages;
+	uint64_t npages;
 
-	if (!cmdops_table_args(ctx, ln, 0, &pe, &num, &tbl, &tname, &entry))
+	if (!cmdops_target_args(ctx, ln, 0, true, &t) ||
+	    !cmdops_target_keep(&t, script_arg_u64(ctx, ln, "npages", false, 1, &npages)))
 		return SCRIPT_ERR;
-	if (!script_arg_u64(ctx, ln, "npages", false, 1, &npages)) {
-		if (tbl)
-			tcesim_iommu_tce_table_put(tbl);
-		return SCRIPT_ERR;
-	}
-	if (!tbl) {
-		res->ret = -ENOENT;
-		explain_no_table(ctx, tname);
-		return SCRIPT_OK;
-	}
-	cmdops_snap(pe, tbl, &a);
-	res->ret = tcesim_iommu_tce_kill(tbl, entry, (unsigned long)npages);
-	cmdops_snap(pe, tbl, &b);
+	if (!t.tbl)
+		return tce_no_table(ctx, res, t.tname);
+	cmdops_snap(t.pe, t.tbl, &a);
+	res->ret = tcesim_iommu_tce_kill(t.tbl, t.entry, (unsigned long)npages);
+	cmdops_snap(t.pe, t.tbl, &b);
 	if (!res->ret) {
-		if (!tcesim_phb_has_tce_cache(tcesim_pe_phb(pe)))
+		if (!tcesim_phb_has_tce_cache(tcesim_pe_phb(t.pe)))
 			script_explain(ctx, "%s has no TCE cache: nothing to invalidate, no kill "
-				       "counted", tcesim_phb_name(tcesim_pe_phb(pe)));
+				       "counted", tcesim_phb_name(tcesim_pe_phb(t.pe)));
 		else
 			script_explain(ctx, "iommu_tce_kill: entries 0x%" PRIx64 "..0x%" PRIx64
-				       " invalidated in every PE the table is linked to", entry,
-				       entry + npages - 1);
-		cmdops_explain_kills(ctx, tname, pe, &a, &b);
+				       " invalidated in every PE the table is linked to", t.entry,
+				       t.entry + npages - 1);
+		cmdops_explain_kills(ctx, t.tname, t.pe, &a, &b);
 	}
-	tcesim_iommu_tce_table_put(tbl);
+	tcesim_iommu_tce_table_put(t.tbl);
 	return SCRIPT_OK;
 }
 

@@ -3,16 +3,26 @@
  * test_kvm_sparse.c - TCE tables whose window is huge and almost empty
  * (issue 7, defect 2): QEMU's tier stores its entries sparsely, KVM's
  * H_STUFF_TCE of 0 skips absent pages, and both give exactly the answers
- * and digests of a small table holding the same entries. Public API only.
+ * and digests of a small table holding the same entries. Public API, plus
+ * one white-box read: the kvm's STUFF work counter (kvm->stuff_visited,
+ * entries the STUFF stores visited), so that the slow path fails here on
+ * any machine: no time is asserted, the work is.
  *
  * Before the fix, QEMU's table was one g_new0-like array: a 2^40-entry
  * table could not even be created (-ENOMEM for 8 TiB), a 2^30-entry one
  * cost 8 GiB and 50 s for one STUFF; KVM's STUFF of 2^36 pages took 74 s
- * (this file's ctest TIMEOUT catches that one: no time is asserted).
+ * (2^36 - 6 entries visited where the fast path visits two stt pages).
  */
 #include "tcesim_test.h"
 
 #include <tcesim/kvm.h>
+#include "kvm/kvm_internal.h"
+
+/* Entries the H_STUFF_TCE stores visited so far (both tiers). */
+static uint64_t stuff_visited(const struct tcesim_kvm *kvm)
+{
+	return atomic_load_explicit(&kvm->stuff_visited, memory_order_relaxed);
+}
 
 #define HUGE_QEMU	(1ULL << 40)	/* entries: a 2^52-byte window at 4K */
 #define HUGE_KVM	(1ULL << 36)	/* entries: 2^27 stt pages of 512 */
@@ -88,10 +98,13 @@ static void test_qemu_huge_table_sparse(void **state)
 	/* a STUFF of 0 over the whole window: clears all, stops at the end */
 	{
 		struct tcesim_hcall_out out = { 0 };
+		uint64_t before = stuff_visited(f->kvm);
 
 		assert_int_equal(tcesim_h_stuff_tce(f->kvm, big, 0, 0, HUGE_QEMU, &out), 0);
 		assert_true(out.traced);
 		assert_int_equal(out.trace_ioba, HUGE_QEMU << 12);
+		/* only the leaves that exist: entries 0..1023 and the last one's */
+		assert_true(stuff_visited(f->kvm) - before <= 3 * SPAPR_TCE_STORE_LEAF);
 	}
 	assert_int_equal(tcesim_spapr_tce_table_info(f->kvm, big, &info), 0);
 	assert_int_equal(info.live, 0);
@@ -133,7 +146,7 @@ static void test_kvm_huge_stuff_clear(void **state)
 		.liobn = 0x1000, .page_shift = 12, .offset = 0, .size = HUGE_KVM,
 	};
 	const uint64_t far = (HUGE_KVM - 3) << 12;
-	uint64_t tce = 1;
+	uint64_t tce = 1, before;
 
 	assert_true(tcesim_kvm_vm_ioctl_create_spapr_tce(f->kvm, &a, NULL) >= 0);
 	assert_int_equal(tcesim_kvmppc_h_put_tce(f->kvm, 0x1000, 0x1000, 0), 0);
@@ -141,14 +154,19 @@ static void test_kvm_huge_stuff_clear(void **state)
 	assert_int_equal(tcesim_kvmppc_h_stuff_tce(f->kvm, 0x1000, far, 0x8000, 3), 0);
 	assert_int_equal(tcesim_kvm_live_tces(f->kvm), 5);
 	/* clear from entry 6 to the end: entry 5 and the far ones */
+	before = stuff_visited(f->kvm);
 	assert_int_equal(tcesim_kvmppc_h_stuff_tce(f->kvm, 0x1000, 0x6000, 0, HUGE_KVM - 6), 0);
+	/* the fast path visits the two allocated stt pages only (512 TCEs each) */
+	assert_true(stuff_visited(f->kvm) - before <= 2 * 512);
 	assert_int_equal(tcesim_kvm_live_tces(f->kvm), 1);
 	assert_int_equal(tcesim_kvmppc_h_get_tce(f->kvm, 0x1000, 0x5000, &tce), 0);
 	assert_int_equal(tce, 0x3000);
 	assert_int_equal(tcesim_kvmppc_h_get_tce(f->kvm, 0x1000, far + 0x2000, &tce), 0);
 	assert_int_equal(tce, 0);
 	/* the whole table */
+	before = stuff_visited(f->kvm);
 	assert_int_equal(tcesim_kvmppc_h_stuff_tce(f->kvm, 0x1000, 0, 0, HUGE_KVM), 0);
+	assert_true(stuff_visited(f->kvm) - before <= 2 * 512);
 	assert_int_equal(tcesim_kvm_live_tces(f->kvm), 0);
 	/* out of the window: H_PARAMETER, nothing done */
 	assert_int_equal(tcesim_kvmppc_h_stuff_tce(f->kvm, 0x1000, 0x1000, 0, HUGE_KVM),

@@ -8,6 +8,7 @@
  * "prq/legacy_2020". The fixture state says which.
  */
 #include "tcesim_test.h"
+#include "fx_prq.h"
 
 #include "prq/prq_internal.h"
 #include <tcesim/prq.h>
@@ -40,18 +41,6 @@ static const struct fxcfg cfg_legacy_def = { TCESIM_FLAVOUR_LEGACY_2020, TCESIM_
 static const struct fxcfg cfg_legacy4 = { TCESIM_FLAVOUR_LEGACY_2020, TCESIM_QUIRKS_SAFE, 4 };
 static const struct fxcfg cfg_legacy8 = { TCESIM_FLAVOUR_LEGACY_2020, TCESIM_QUIRKS_SAFE, 8 };
 
-static struct tcesim_device *mkdev(struct fx *f, const char *name, bool pri)
-{
-	struct tcesim_pci_device_cfg c;
-	struct tcesim_device *d;
-
-	tcesim_pci_device_cfg_init(&c);
-	c.name = name;
-	c.pri = pri;
-	assert_errno(tcesim_pci_device_create(f->iommu, &c, &d), 0);
-	return d;
-}
-
 static int setup(void **state)
 {
 	const struct fxcfg *cfg = *state;
@@ -74,9 +63,9 @@ static int setup(void **state)
 	assert_errno(tcesim_iommu_create(f->w, &icfg, &f->iommu), 0);
 	icfg.name = "dmar1";
 	assert_errno(tcesim_iommu_create(f->w, &icfg, &f->iommu_noprq), 0);
-	f->gpu = mkdev(f, "gpu", true);
-	f->nic = mkdev(f, "nic", true);
-	f->nopri = mkdev(f, "nopri", false);
+	f->gpu = fx_prq_mkdev(f->iommu, "gpu", true);
+	f->nic = fx_prq_mkdev(f->iommu, "nic", true);
+	f->nopri = fx_prq_mkdev(f->iommu, "nopri", false);
 	assert_errno(tcesim_intel_iommu_enable_prq(f->iommu), 0);
 	/* RIDs in a fixed order: gpu 0x100, nic 0x101 */
 	assert_errno(tcesim_vtd_device_rid(f->gpu, &rid), 0);
@@ -93,17 +82,10 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 
-	/* leftover fault work and partials are the model's; drop them first */
-	(void)tcesim_iopf_queue_flush_dev(f->gpu);
-	(void)tcesim_iopf_queue_flush_dev(f->nic);
-	(void)tcesim_iopf_queue_discard_partial(f->gpu);
-	(void)tcesim_iopf_queue_discard_partial(f->nic);
+	fx_prq_drop_faults(f->gpu, f->nic);
 	for (int i = 0; i < f->nmm; i++)
 		tcesim_mm_exit(f->mm[i]);
-	tcesim_rcu_barrier();
-	assert_int_equal(tcesim_iommu_global_pasids_in_use(f->w), 0);
-	assert_int_equal(tcesim_world_live_allocs(f->w), f->allocs_base);
-	test_world_free(f->tw);
+	fx_prq_world_end(f->tw, f->allocs_base);
 	free(f);
 	return 0;
 }

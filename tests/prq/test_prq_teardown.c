@@ -18,6 +18,7 @@
  * "prq_teardown/legacy_2020" (v5.8 drained from intel_svm_unbind_mm()).
  */
 #include "tcesim_test.h"
+#include "fx_prq.h"
 
 #include <tcesim/prq.h>
 #include <tcesim/sva.h>
@@ -36,18 +37,6 @@ struct fx {
 static const enum tcesim_flavour fl_modern = TCESIM_FLAVOUR_MODERN;
 static const enum tcesim_flavour fl_legacy = TCESIM_FLAVOUR_LEGACY_2020;
 
-static struct tcesim_device *mkdev(struct fx *f, const char *name)
-{
-	struct tcesim_pci_device_cfg c;
-	struct tcesim_device *d;
-
-	tcesim_pci_device_cfg_init(&c);
-	c.name = name;
-	c.pri = true;
-	assert_errno(tcesim_pci_device_create(f->iommu, &c, &d), 0);
-	return d;
-}
-
 static int setup_q(void **state, enum tcesim_quirks quirks)
 {
 	const enum tcesim_flavour *fl = *state;
@@ -65,8 +54,8 @@ static int setup_q(void **state, enum tcesim_quirks quirks)
 	icfg.name = "dmar0";
 	icfg.prq_depth = 8;
 	assert_errno(tcesim_iommu_create(f->w, &icfg, &f->iommu), 0);
-	f->gpu = mkdev(f, "gpu");
-	f->nic = mkdev(f, "nic");
+	f->gpu = fx_prq_mkdev(f->iommu, "gpu", true);
+	f->nic = fx_prq_mkdev(f->iommu, "nic", true);
 	assert_errno(tcesim_intel_iommu_enable_prq(f->iommu), 0);
 	assert_errno(tcesim_mm_create(f->w, "app", 64 << 20, false, &f->mm), 0);
 	assert_errno(tcesim_mm_mmap(f->mm, VA_RW, 1 << 20,
@@ -91,15 +80,10 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 
-	(void)tcesim_iopf_queue_flush_dev(f->gpu);
-	(void)tcesim_iopf_queue_flush_dev(f->nic);
-	(void)tcesim_iopf_queue_discard_partial(f->gpu);
-	(void)tcesim_iopf_queue_discard_partial(f->nic);
+	fx_prq_drop_faults(f->gpu, f->nic);
 	if (f->mm)
 		tcesim_mm_exit(f->mm);
-	tcesim_rcu_barrier();
-	assert_int_equal(tcesim_iommu_global_pasids_in_use(f->w), 0);
-	test_world_free(f->tw);
+	fx_prq_world_end(f->tw, -1);
 	free(f);
 	return 0;
 }

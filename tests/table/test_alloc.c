@@ -10,38 +10,22 @@
  *  - the read-only allocator state (pools, hints, reserved range, it_map).
  */
 #include "tcesim_test.h"
+#include "fx_table.h"
 
 #include <tcesim/table.h>
 
 #define HPA 0x10000000ULL
 
-struct tt {
-	struct test_world *tw;
-};
-
 static int setup(void **state)
 {
-	struct tcesim_world_cfg cfg;
-	struct tt *t = calloc(1, sizeof(*t));
-
-	tcesim_world_cfg_init(&cfg);
-	t->tw = test_world_new(&cfg);
-	(void)tcesim_mem_digest(t->tw->w);
-	t->tw->allocs_at_start = tcesim_world_live_allocs(t->tw->w);
+	fx_table_setup(state, TCESIM_FLAVOUR_MODERN);
 	tcesim_iommu_set_current_cpu(0);
-	*state = t;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct tt *t = *state;
-
-	tcesim_rcu_barrier();
-	assert_int_equal(tcesim_world_live_allocs(t->tw->w), t->tw->allocs_at_start);
-	test_world_free(t->tw);
-	free(t);
-	return 0;
+	return fx_table_teardown(state);
 }
 
 /* A 4K-page table of @ws bytes at bus 0, DMA allocator set up. */

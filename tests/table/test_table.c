@@ -4,49 +4,24 @@
  * allocator, ownership and the pre-2015 lock path, on bare tables (no PHB).
  */
 #include "tcesim_test.h"
+#include "fx_table.h"
 #include "table/table_internal.h"
 
 #define HPA_BASE 0x10000000ULL
 
-struct tt {
-	struct test_world *tw;
-	struct tcesim_world_cfg cfg;
-};
-
 static int setup(void **state)
 {
-	struct tt *t = calloc(1, sizeof(*t));
-
-	tcesim_world_cfg_init(&t->cfg);
-	t->tw = test_world_new(&t->cfg);
-	(void)tcesim_mem_digest(t->tw->w); /* create the memory state up front */
-	t->tw->allocs_at_start = tcesim_world_live_allocs(t->tw->w);
-	*state = t;
-	return 0;
+	return fx_table_setup(state, TCESIM_FLAVOUR_MODERN);
 }
 
 static int setup_legacy(void **state)
 {
-	struct tt *t = calloc(1, sizeof(*t));
-
-	tcesim_world_cfg_init(&t->cfg);
-	t->cfg.flavour = TCESIM_FLAVOUR_LEGACY_2015;
-	t->tw = test_world_new(&t->cfg);
-	(void)tcesim_mem_digest(t->tw->w);
-	t->tw->allocs_at_start = tcesim_world_live_allocs(t->tw->w);
-	*state = t;
-	return 0;
+	return fx_table_setup(state, TCESIM_FLAVOUR_LEGACY_2015);
 }
 
 static int teardown(void **state)
 {
-	struct tt *t = *state;
-
-	tcesim_rcu_barrier();
-	assert_int_equal(tcesim_world_live_allocs(t->tw->w), t->tw->allocs_at_start);
-	test_world_free(t->tw);
-	free(t);
-	return 0;
+	return fx_table_teardown(state);
 }
 
 static struct tcesim_iommu_table *mk(struct tt *t, uint64_t bus, unsigned int ps, uint64_t ws,

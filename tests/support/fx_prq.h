@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * fx_prq.h - the devices and the end of a PRQ test's fixture, shared by tests/prq
+ * (test_prq.c, test_prq_teardown.c): the model's leftover fault work and
+ * partial groups are dropped before the world goes, RCU callbacks run, and
+ * no PASID may be left allocated. Include after tcesim_test.h.
+ */
+#ifndef TCESIM_TEST_FX_PRQ_H
+#define TCESIM_TEST_FX_PRQ_H
+
+#include <tcesim/sva.h>
+
+/* A PCI device behind @iommu, PRI capable when @pri. */
+static inline struct tcesim_device *fx_prq_mkdev(struct tcesim_iommu *iommu, const char *name,
+						 bool pri)
+{
+	struct tcesim_pci_device_cfg c;
+	struct tcesim_device *d;
+
+	tcesim_pci_device_cfg_init(&c);
+	c.name = name;
+	c.pri = pri;
+	assert_errno(tcesim_pci_device_create(iommu, &c, &d), 0);
+	return d;
+}
+
+/* Leftover fault work and partials are the model's: drop them first. */
+static inline void fx_prq_drop_faults(struct tcesim_device *gpu, struct tcesim_device *nic)
+{
+	(void)tcesim_iopf_queue_flush_dev(gpu);
+	(void)tcesim_iopf_queue_flush_dev(nic);
+	(void)tcesim_iopf_queue_discard_partial(gpu);
+	(void)tcesim_iopf_queue_discard_partial(nic);
+}
+
+/*
+ * After the processes exited: grace periods over, no PASID in use, and
+ * (when @allocs_base >= 0) no model allocation left beyond @allocs_base;
+ * then the world is freed.
+ */
+static inline void fx_prq_world_end(struct test_world *tw, long allocs_base)
+{
+	tcesim_rcu_barrier();
+	assert_int_equal(tcesim_iommu_global_pasids_in_use(tw->w), 0);
+	if (allocs_base >= 0)
+		assert_int_equal(tcesim_world_live_allocs(tw->w), allocs_base);
+	test_world_free(tw);
+}
+
+#endif /* TCESIM_TEST_FX_PRQ_H */

@@ -18,7 +18,7 @@
  * request's (device, PASID) when the device wrote it; the fault layer
  * compares it with the life of the handle that handles it and with the life
  * owning the PASID when the response goes out. A difference between two
- * known lives is the break: it is logged (WARN) and makes an explored
+ * known lives is the break: it is logged, counted, and makes an explored
  * schedule a violation (tcesim_explore_fail). The kernel has no such ids:
  * this is the model's oracle, not a model of a kernel structure.
  */
@@ -61,10 +61,14 @@ uint64_t sva_pasid_life(struct tcesim_device *dev, uint32_t pasid)
 void sva_life_check(struct tcesim_device *dev, const char *what, uint32_t pasid, uint32_t grpid,
 		    uint64_t old, uint64_t now)
 {
+	struct sva_state *sva;
 	char why[TCESIM_EXPLORE_WHY_LEN];
 
 	if (!old || !now || old == now)
 		return;
+	sva = tcesim_world_slot_peek(dev->w, TCESIM_SLOT_SVA); /* peek: keeps this file below iommu.c */
+	if (sva)
+		atomic_fetch_add_explicit(&sva->stale_lives, 1, memory_order_relaxed);
 	snprintf(why, sizeof(why),
 		 "invariant: a %s of PASID %u's previous life (bond #%llu, prg %u) reached "
 		 "its next owner (bond #%llu) on %s", what, pasid, (unsigned long long)old, grpid,

@@ -16,7 +16,7 @@
  *   0  sva_inspect.c    read-only inspection for the public API
  *   1  iommu_domain.c   domains: alloc, references, free (iommu.c upstream)
  *   2  iommu_pasid.c    PASID attach/detach/replace, attach handles
- *   3  pasid_life.c     the previous-life oracle of PASIDs (issue 10)
+ *   3  pasid_life.c     the model's PASID-life oracle (issue 10 invariant)
  *   4  iopf.c           I/O page faults (io-pgfault.c): groups, queue, flush
  *   5  sva.c            SVA bind/unbind, mm data, the global PASID IDA
  *                       (iommu-sva.c)
@@ -271,6 +271,7 @@ struct sva_state {
 	struct cds_list_head handles;	/* live SVA bonds; under lock */
 	enum pasid_array_kind array_kind; /* for new groups; immutable */
 	_Atomic uint64_t life_seq;	/* pasid_life.c: last life id handed out */
+	_Atomic unsigned long stale_lives; /* pasid_life.c: invariant breaks seen */
 };
 
 /* iommu.c */

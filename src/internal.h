@@ -95,8 +95,8 @@ enum tcesim_sched_op {
 	TCESIM_SCHED_INDEX,		/* ring/queue index, PRQ head/tail, PPR/PRO */
 	TCESIM_SCHED_PUBLISH,		/* tcesim_rcu_assign() (PASID-array slots) */
 	TCESIM_SCHED_DEREF,		/* tcesim_rcu_deref() */
-	TCESIM_SCHED_RCU_LOCK,		/* rcu_read_lock() */
-	TCESIM_SCHED_RCU_UNLOCK,	/* rcu_read_unlock() */
+	TCESIM_SCHED_RCU_LOCK,		/* unused: the explorer reads liburcu's counter */
+	TCESIM_SCHED_RCU_UNLOCK,	/* unused: likewise */
 	TCESIM_SCHED_SYNC_RCU,		/* synchronize_rcu(): start of the grace period */
 	TCESIM_SCHED_GP_WAIT,		/* ...blocked until the grace period ends */
 	TCESIM_SCHED_CALL_RCU,		/* call_rcu() */
@@ -141,42 +141,39 @@ static inline unsigned long tcesim_sched_self(void)
 }
 
 /*
- * The slow call of a schedule point. A plain call makes the compiler keep
- * the caller's live values in callee-saved registers for the whole function,
- * which costs hot lock-free paths (pasid_lookup: 2.4 -> 3.4 ns) a prologue
- * even when nothing explores. On x86-64 (outside the sanitizer builds) the
- * call goes through an assembly trampoline (explore_sched.c) that preserves
- * every register but %rax, so the fast path stays a leaf. Returns
- * tcesim_sched_dispatch()'s value.
+ * The slow call of a schedule point: a plain C call behind the flag test.
+ *
+ * A call makes the compiler keep a leaf function's live values in
+ * callee-saved registers for the whole function, so the fast path of a hot
+ * lock-free leaf would pay a prologue it never needs. The two hot leaves
+ * (pasid_array_load_rcu, tcesim_iommu_tce_xchg_no_kill) therefore test
+ * nothing of ours: an array or table made while an exploration runs is
+ * marked at creation and its lookups/exchanges take a variant with schedule
+ * points (the same body, its points written with the *_in(pts, ...) forms
+ * below); rcu_read_lock/unlock are not points at all (explore_sched.c reads
+ * liburcu's reader counter). Measured on this 2-vCPU EPYC, tcesim-bench
+ * --clock=cpu, medians of 6 alternating runs against b749858 (the commit
+ * before the explorer), pasid_lookup/{1,16,1024,65536}/radix: a plain call
+ * at every point +21..38 %, without the RCU lock/unlock points but with one
+ * test at the leaf's entry +6..10 %, as now -4..+2 %; tce_map_unmap/xchg
+ * with the TCE point in the leaf +14..18 %, as now -3..0 %. The x86-64
+ * register-preserving assembly trampoline this replaced was +23..47 %
+ * (wall clock), so it is gone: plain C with the tests moved off the hot
+ * leaves is faster than it ever was.
  */
 long tcesim_sched_dispatch(long op, const void *addr);
-#if defined(__x86_64__) && !defined(TCESIM_TSAN) && !defined(__SANITIZE_ADDRESS__) && \
-	!defined(TCESIM_NO_SCHED_TRAMPOLINE)
-#define TCESIM_SCHED_TRAMPOLINE 1
-static inline long tcesim_sched_call(long op, const void *addr)
-{
-	long ret;
 
-	/* skip the red zone: the caller may be a leaf that keeps data below %rsp */
-	__asm__ volatile("lea -128(%%rsp), %%rsp\n\t"
-			 "call tcesim_sched_trampoline\n\t"
-			 "lea 128(%%rsp), %%rsp"
-			 : "=a"(ret)
-			 : "D"(op), "S"(addr)
-			 : "memory", "cc");
-	return ret;
-}
-#else
-static inline long tcesim_sched_call(long op, const void *addr)
+/* A schedule point in a body instantiated with @pts constant (hot leaves). */
+static inline void tcesim_sched_point_in(bool pts, enum tcesim_sched_op op, const void *addr)
 {
-	return tcesim_sched_dispatch(op, addr);
+	if (pts)
+		tcesim_sched_dispatch(op, addr);
 }
-#endif
 
 static inline void tcesim_sched_point(enum tcesim_sched_op op, const void *addr)
 {
 	if (tcesim_explore_on())
-		tcesim_sched_call(op, addr);
+		tcesim_sched_dispatch(op, addr);
 }
 
 /* ----------------------------------------------------------------- RCU --- */
@@ -192,27 +189,31 @@ static inline void tcesim_sched_point(enum tcesim_sched_op op, const void *addr)
 		rcu_assign_pointer((p), (v));                                    \
 	} while (0)
 
-#define tcesim_rcu_deref(p)                                                      \
+#define tcesim_rcu_deref(p) tcesim_rcu_deref_in(tcesim_explore_on(), p)
+
+/* tcesim_rcu_deref() in a hot leaf's body (@pts: tcesim_sched_point_in()) */
+#define tcesim_rcu_deref_in(pts, p)                                              \
 	__extension__({                                                          \
 		__typeof__(p) tcesim_rcu_p_;                                     \
-		tcesim_sched_point(TCESIM_SCHED_DEREF, &(p));                    \
+		tcesim_sched_point_in((pts), TCESIM_SCHED_DEREF, &(p));          \
 		tcesim_rcu_p_ = rcu_dereference(p);                              \
 		tcesim_tsan_acquire(&(p));                                       \
 		tcesim_rcu_p_;                                                   \
 	})
 
+/*
+ * Not schedule points: an exploration reads each model thread's liburcu
+ * reader counter instead (explore_sched.c), so these cost what liburcu's
+ * inline read lock costs and nothing more.
+ */
 static inline void tcesim_rcu_read_lock(void)
 {
-	if (tcesim_explore_on() && tcesim_sched_call(TCESIM_SCHED_RCU_LOCK, NULL))
-		return;
 	urcu_memb_read_lock();
 }
 
 /* Pairs with tcesim_synchronize_rcu()/the start of a call_rcu callback. */
 static inline void tcesim_rcu_read_unlock(void)
 {
-	if (tcesim_explore_on() && tcesim_sched_call(TCESIM_SCHED_RCU_UNLOCK, NULL))
-		return;
 #ifdef TCESIM_TSAN
 	tcesim_tsan_release(&tcesim_tsan_rcu_sync);
 #endif
@@ -255,6 +256,8 @@ static inline void tcesim_rcu_callback_exit(void)
  * (liburcu's wfcqueue hand-off is invisible to TSan).
  */
 extern atomic_ulong tcesim_rcu_queued;	/* call_rcu count, core/sync.c */
+/* call_rcu() whose callback the next tcesim_rcu_barrier() runs (core/sync.c) */
+void tcesim_call_rcu_queue(struct rcu_head *head, void (*fn)(struct rcu_head *));
 
 static inline void tcesim_call_rcu(struct rcu_head *head, void (*fn)(struct rcu_head *))
 {
@@ -263,9 +266,7 @@ static inline void tcesim_call_rcu(struct rcu_head *head, void (*fn)(struct rcu_
 #ifdef TCESIM_TSAN
 	tcesim_tsan_release(&tcesim_tsan_rcu_sync);
 #endif
-	urcu_memb_call_rcu(head, fn);
-	/* counted after it is queued: a barrier that read the count waits for it */
-	atomic_fetch_add_explicit(&tcesim_rcu_queued, 1, memory_order_release);
+	tcesim_call_rcu_queue(head, fn); /* core/sync.c: drained by the next barrier */
 }
 
 /* --------------------------------------------------------------- mutex --- */
@@ -308,6 +309,63 @@ static inline void tcesim_spin_unlock(pthread_spinlock_t *l)
 	pthread_spin_unlock(l);
 }
 
+/* -------------------------------------------- counts, pins and indices --- */
+/*
+ * Every atomic access to a reference or pin count (page pins, mm_count,
+ * mm_users, mm_iommu "mapped", locked_vm: TCESIM_SCHED_REF) and to a ring or
+ * queue index or status bit (PRQ head/tail, PRS.PPR/PRO: TCESIM_SCHED_INDEX)
+ * of shared model state goes through these, so that an exploration can
+ * interleave other threads between a thread's load and its store or
+ * compare-and-swap. They are the C11 *_explicit operations with a schedule
+ * point first: one flag test outside an exploration. The compare-and-swap
+ * is the weak form (retry loops) or the strong one; the failure order is
+ * relaxed.
+ */
+#define tcesim_ref_load(p, mo)                                                   \
+	(tcesim_sched_point(TCESIM_SCHED_REF, (p)), atomic_load_explicit((p), (mo)))
+#define tcesim_ref_store(p, v, mo)                                               \
+	(tcesim_sched_point(TCESIM_SCHED_REF, (p)), atomic_store_explicit((p), (v), (mo)))
+#define tcesim_ref_fetch_add(p, v, mo)                                           \
+	(tcesim_sched_point(TCESIM_SCHED_REF, (p)), atomic_fetch_add_explicit((p), (v), (mo)))
+#define tcesim_ref_fetch_sub(p, v, mo)                                           \
+	(tcesim_sched_point(TCESIM_SCHED_REF, (p)), atomic_fetch_sub_explicit((p), (v), (mo)))
+#define tcesim_ref_cmpxchg(p, oldp, v, mo)                                       \
+	(tcesim_sched_point(TCESIM_SCHED_REF, (p)),                              \
+	 atomic_compare_exchange_weak_explicit((p), (oldp), (v), (mo), memory_order_relaxed))
+/* the strong form: one attempt that fails only if *p != *oldp */
+#define tcesim_ref_cmpxchg_strong(p, oldp, v, mo)                                \
+	(tcesim_sched_point(TCESIM_SCHED_REF, (p)),                              \
+	 atomic_compare_exchange_strong_explicit((p), (oldp), (v), (mo), memory_order_relaxed))
+
+#define tcesim_index_load(p, mo)                                                 \
+	(tcesim_sched_point(TCESIM_SCHED_INDEX, (p)), atomic_load_explicit((p), (mo)))
+#define tcesim_index_store(p, v, mo)                                             \
+	(tcesim_sched_point(TCESIM_SCHED_INDEX, (p)), atomic_store_explicit((p), (v), (mo)))
+#define tcesim_index_fetch_or(p, v, mo)                                          \
+	(tcesim_sched_point(TCESIM_SCHED_INDEX, (p)), atomic_fetch_or_explicit((p), (v), (mo)))
+#define tcesim_index_fetch_and(p, v, mo)                                         \
+	(tcesim_sched_point(TCESIM_SCHED_INDEX, (p)), atomic_fetch_and_explicit((p), (v), (mo)))
+
+/*
+ * A test-and-set spinlock on an atomic_flag (the PRQ's hardware-side
+ * hw_lock): while explored, a held one blocks its waiter (a schedule point
+ * of TCESIM_SCHED_SPIN_LOCK on its address) instead of spinning forever.
+ */
+static inline void tcesim_flag_lock(atomic_flag *f)
+{
+	if (tcesim_explore_on() && tcesim_sched_lock(TCESIM_SCHED_SPIN_LOCK, (const void *)f))
+		return;
+	while (atomic_flag_test_and_set_explicit(f, memory_order_acquire))
+		;
+}
+
+static inline void tcesim_flag_unlock(atomic_flag *f)
+{
+	if (tcesim_explore_on() && tcesim_sched_lock(TCESIM_SCHED_SPIN_UNLOCK, (const void *)f))
+		return;
+	atomic_flag_clear_explicit(f, memory_order_release);
+}
+
 /* ------------------------------------------------------------ the world --- */
 /*
  * Per-world module slots. Each module keeps its per-world state in one slot,
@@ -339,6 +397,8 @@ struct tcesim_world {
 	unsigned int log_head;		/* lines written since create */
 	void (*log_fn)(void *ctx, const char *line);
 	void *log_ctx;
+	/* MAX_PAGE_ORDER in force (cfg's, or tcesim_world_set_max_page_order()) */
+	_Atomic int max_page_order;
 };
 
 /*
@@ -367,6 +427,13 @@ static inline bool tcesim_quirks_upstream(const struct tcesim_world *w)
 static inline unsigned int tcesim_page_shift(const struct tcesim_world *w)
 {
 	return w->cfg.host_page_shift;
+}
+
+/* MAX_PAGE_ORDER (include/linux/mmzone.h) of the world's page allocator. */
+static inline int tcesim_max_page_order(const struct tcesim_world *w)
+{
+	return atomic_load_explicit(&((struct tcesim_world *)w)->max_page_order,
+				    memory_order_relaxed);
 }
 
 /* ------------------------------------------------------- allocations ---- */
@@ -408,11 +475,17 @@ static inline void tce_write(_Atomic uint64_t *slot, uint64_t v)
 	atomic_store_explicit(slot, htobe64(v), memory_order_relaxed);
 }
 
+/* tce_xchg() in a hot leaf's body (@pts: tcesim_sched_point_in()) */
+static inline uint64_t tce_xchg_in(bool pts, _Atomic uint64_t *slot, uint64_t v)
+{
+	tcesim_sched_point_in(pts, TCESIM_SCHED_TCE_XCHG, slot);
+	return be64toh(atomic_exchange_explicit(slot, htobe64(v), memory_order_acq_rel));
+}
+
 /* Atomic exchange of a big-endian slot: the TCE fast path (pnv_tce_xchg). */
 static inline uint64_t tce_xchg(_Atomic uint64_t *slot, uint64_t v)
 {
-	tcesim_sched_point(TCESIM_SCHED_TCE_XCHG, slot);
-	return be64toh(atomic_exchange_explicit(slot, htobe64(v), memory_order_acq_rel));
+	return tce_xchg_in(tcesim_explore_on(), slot, v);
 }
 
 static inline enum tcesim_dma_data_direction tcesim_tce_direction(uint64_t tce)

@@ -24,7 +24,8 @@ struct exp_thread {
 	bool done;
 	enum tcesim_sched_op op;	/* the step it stopped before */
 	const void *addr;
-	unsigned int rcu_nest;		/* read-side nesting */
+	unsigned long rcu_ctr;		/* its liburcu reader counter while switched out */
+	unsigned int rcu_nest;		/* read-side nesting (from rcu_ctr) */
 	unsigned long rcu_sect;		/* id of its outermost section, 0 if none */
 	unsigned long gp[EXP_NT];	/* GP_WAIT: sections that must end */
 };

@@ -31,16 +31,35 @@
  *    them is open any more. Callbacks run FIFO on the runner pseudo-thread,
  *    which is scheduled like any other thread once the oldest callback's
  *    grace period has ended, so callback timing is explored too.
+ *  - rcu_read_lock()/rcu_read_unlock() are liburcu's own inline code, no
+ *    schedule point and no test of ours (the pasid_lookup bench's 3 %
+ *    budget): each coroutine keeps its own copy of the pthread's liburcu
+ *    reader counter (urcu_memb_reader.ctr: nesting in the low half, the
+ *    grace-period phase bit above), swapped in and out with the stack. At
+ *    every stop the explorer reads the nesting; a section seen for the first
+ *    time gets its id written in the counter's top bits, which liburcu's
+ *    nested lock/unlock keep and an outermost lock overwrites, so a section
+ *    left and re-entered between two stops is a new one. Nothing visible
+ *    happens between a lock and the next stop (or the last stop and the
+ *    unlock), so a section taken to start at the step that entered it and
+ *    end at the step that left it loses no interleaving.
  *  - Code before a thread's first schedule point runs when the schedule
  *    starts, in thread order: by construction it touches no shared state.
  *
  * Context: everything here runs on the exploring pthread; tls_sched is that
  * pthread's exploration, so other pthreads keep their normal behaviour.
  */
+#ifndef _LGPL_SOURCE
+#define _LGPL_SOURCE 1	/* URCU_TLS(urcu_memb_reader): the TSan build inlines nothing else here */
+#endif
 #include <stdio.h>
 #include <sys/mman.h>
 
 #include "core/explore_internal.h"
+
+/* the section id lives above liburcu's phase bit (URCU_GP_CTR_PHASE, bit 32) */
+#define EXP_RCU_SECT_SHIFT 40
+#define EXP_RCU_SECT_MAX ((1ul << (64 - EXP_RCU_SECT_SHIFT)) - 1)
 
 #if defined(__SANITIZE_ADDRESS__)
 #define EXP_ASAN 1
@@ -121,10 +140,42 @@ void exp_fail(struct exp_sched *s, const char *fmt, ...)
 
 /* ------------------------------------------------------ stack switches --- */
 
+/* the pthread's liburcu reader counter := @v; returns the old one */
+static unsigned long rcu_ctr_swap(unsigned long v)
+{
+	unsigned long *ctr = &URCU_TLS(urcu_memb_reader).ctr;
+	unsigned long old = __atomic_load_n(ctr, __ATOMIC_RELAXED);
+
+	__atomic_store_n(ctr, v, __ATOMIC_RELAXED);
+	return old;
+}
+
+/* a stopped coroutine's read-side state, from its counter (see the top) */
+static void rcu_observe(struct exp_sched *s, struct exp_thread *t)
+{
+	unsigned long c = t->rcu_ctr, id = c >> EXP_RCU_SECT_SHIFT;
+
+	t->rcu_nest = (unsigned int)(c & URCU_GP_CTR_NEST_MASK);
+	if (!t->rcu_nest) {
+		t->rcu_sect = 0;
+		return;
+	}
+	if (!id) {
+		if (s->sect_seq == EXP_RCU_SECT_MAX) {
+			exp_fail(s, "explorer: more than %lu RCU read-side sections", EXP_RCU_SECT_MAX);
+			s->sect_seq = 0;
+		}
+		id = ++s->sect_seq;
+		t->rcu_ctr = c | (id << EXP_RCU_SECT_SHIFT);
+	}
+	t->rcu_sect = id;
+}
+
 /* explorer -> coroutine @i; returns when it stops at its next point or ends */
 static void switch_to(struct exp_sched *s, int i)
 {
 	struct exp_thread *t = &s->t[i];
+	unsigned long own;
 #ifdef EXP_ASAN
 	void *fake = NULL;
 #endif
@@ -136,13 +187,19 @@ static void switch_to(struct exp_sched *s, int i)
 #ifdef TCESIM_TSAN
 	__tsan_switch_to_fiber(t->tsan_fiber, 0);
 #endif
+	own = rcu_ctr_swap(t->rcu_ctr);
 	atomic_fetch_add_explicit(&tcesim_explore_running, 1, memory_order_relaxed);
 	swapcontext(&s->main_uc, &t->uc);
 	atomic_fetch_sub_explicit(&tcesim_explore_running, 1, memory_order_relaxed);
+	t->rcu_ctr = rcu_ctr_swap(own);
+	if (t->rcu_ctr & URCU_GP_CTR_NEST_MASK)
+		/* a liburcu grace period of another pthread may wait for this one */
+		urcu_common_wake_up_gp(&urcu_memb_gp);
 #ifdef EXP_ASAN
 	__sanitizer_finish_switch_fiber(fake, NULL, NULL);
 #endif
 	s->cur = -1;
+	rcu_observe(s, t);
 }
 
 /* coroutine -> explorer; @final: never resumed (its fake stack may go) */
@@ -217,36 +274,10 @@ void tcesim_sched_point_slow(enum tcesim_sched_op op, const void *addr)
 
 long tcesim_sched_dispatch(long op, const void *addr)
 {
-	if (op == TCESIM_SCHED_RCU_LOCK || op == TCESIM_SCHED_RCU_UNLOCK)
-		return tcesim_sched_rcu((enum tcesim_sched_op)op);
 	tcesim_sched_point_slow((enum tcesim_sched_op)op, addr);
 	return 0;
 }
 
-#ifdef TCESIM_SCHED_TRAMPOLINE
-/*
- * tcesim_sched_trampoline: %rdi op, %rsi addr -> %rax, every other general
- * register, the SSE registers, x87/MXCSR and the flags' user bits preserved
- * (fxsave), so that tcesim_sched_call() clobbers only %rax and memory.
- * The library is compiled without AVX, so no live value sits in the upper
- * halves of %ymm registers.
- */
-__asm__(".text\n"
-	".globl tcesim_sched_trampoline\n"
-	".hidden tcesim_sched_trampoline\n"
-	".type tcesim_sched_trampoline, @function\n"
-	"tcesim_sched_trampoline:\n"
-	"	push %rcx\n	push %rdx\n	push %rsi\n	push %rdi\n"
-	"	push %r8\n	push %r9\n	push %r10\n	push %r11\n"
-	"	push %rbp\n	mov %rsp, %rbp\n"
-	"	and $-64, %rsp\n	sub $512, %rsp\n	fxsave (%rsp)\n"
-	"	call tcesim_sched_dispatch\n"
-	"	fxrstor (%rsp)\n	mov %rbp, %rsp\n	pop %rbp\n"
-	"	pop %r11\n	pop %r10\n	pop %r9\n	pop %r8\n"
-	"	pop %rdi\n	pop %rsi\n	pop %rdx\n	pop %rcx\n"
-	"	ret\n"
-	".size tcesim_sched_trampoline, .-tcesim_sched_trampoline\n");
-#endif
 
 unsigned long tcesim_sched_self_slow(void)
 {
@@ -298,18 +329,6 @@ bool tcesim_sched_rcu(enum tcesim_sched_op op)
 	t = &s->t[s->cur];
 	tcesim_sched_point_slow(op, NULL);
 	switch (op) {
-	case TCESIM_SCHED_RCU_LOCK:
-		if (t->rcu_nest++ == 0)
-			t->rcu_sect = ++s->sect_seq;
-		break;
-	case TCESIM_SCHED_RCU_UNLOCK:
-		if (!t->rcu_nest) {
-			exp_fail(s, "%c: rcu_read_unlock() outside a read-side section",
-				 exp_thread_letter(s, s->cur));
-		} else if (--t->rcu_nest == 0) {
-			t->rcu_sect = 0;
-		}
-		break;
 	case TCESIM_SCHED_SYNC_RCU:
 		/* inside a read-side section this never ends: a deadlock, as in the kernel */
 		gp_snapshot(s, t->gp);
@@ -461,6 +480,7 @@ static void coroutine_make(struct exp_sched *s, int i)
 	t->done = false;
 	t->op = TCESIM_SCHED_USER;
 	t->addr = NULL;
+	t->rcu_ctr = 0;
 	t->rcu_nest = 0;
 	t->rcu_sect = 0;
 }

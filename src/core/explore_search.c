@@ -99,21 +99,23 @@ static bool op_reads(enum tcesim_sched_op op)
 	return op == TCESIM_SCHED_TCE_READ || op == TCESIM_SCHED_DEREF;
 }
 
-static bool op_rcu(enum tcesim_sched_op op)
+/* a grace-period start: snapshots the read-side sections open now */
+static bool op_gp_start(enum tcesim_sched_op op)
 {
-	return op == TCESIM_SCHED_RCU_LOCK || op == TCESIM_SCHED_RCU_UNLOCK ||
-	       op == TCESIM_SCHED_SYNC_RCU || op == TCESIM_SCHED_GP_WAIT ||
-	       op == TCESIM_SCHED_CALL_RCU || op == TCESIM_SCHED_BARRIER;
+	return op == TCESIM_SCHED_SYNC_RCU || op == TCESIM_SCHED_CALL_RCU;
 }
 
 /*
  * Whether two steps commute (Godefroid's sleep sets, POPL 1993 / thesis
  * 1996: a thread explored at a sibling sleeps until a dependent step runs).
- * Dependent: the same lock; the same word with at least one write; RCU
- * section ends against grace-period starts and ends. A grace period's end
- * (GP_WAIT), a callback (CB_WAIT) and an explicit yield run code that may
- * touch anything, so they depend on every step. So does any step of the
- * callback runner.
+ * Dependent: the same lock; the same word with at least one write. A grace
+ * period's end (GP_WAIT), a callback (CB_WAIT) and an explicit yield run
+ * code that may touch anything, so they depend on every step. So does a
+ * grace period's start (SYNC_RCU, CALL_RCU): any step of another thread may
+ * enter or leave a read-side section (rcu_read_lock/unlock are no schedule
+ * points, explore_sched.c), which changes what the start snapshots. An
+ * rcu_barrier() waits for the callback queue only, which no memory or lock
+ * step changes.
  */
 static bool independent(const struct exp_thread *a, const struct exp_thread *b)
 {
@@ -122,14 +124,10 @@ static bool independent(const struct exp_thread *a, const struct exp_thread *b)
 	if (x == TCESIM_SCHED_USER || y == TCESIM_SCHED_USER || x == TCESIM_SCHED_CB_WAIT ||
 	    y == TCESIM_SCHED_CB_WAIT || x == TCESIM_SCHED_GP_WAIT || y == TCESIM_SCHED_GP_WAIT)
 		return false;
-	if (op_rcu(x) || op_rcu(y)) {
-		bool ends_x = x == TCESIM_SCHED_RCU_LOCK || x == TCESIM_SCHED_RCU_UNLOCK;
-		bool ends_y = y == TCESIM_SCHED_RCU_LOCK || y == TCESIM_SCHED_RCU_UNLOCK;
-
-		if (op_rcu(x) && op_rcu(y))
-			return ends_x && ends_y;
-		return true; /* RCU bookkeeping against a memory or lock step */
-	}
+	if (op_gp_start(x) || op_gp_start(y))
+		return false;
+	if (x == TCESIM_SCHED_BARRIER || y == TCESIM_SCHED_BARRIER)
+		return true; /* only CALL_RCU and CB_WAIT change the queue it waits for */
 	if (a->addr != b->addr || !a->addr)
 		return a->addr != b->addr;
 	return op_reads(x) && op_reads(y);

@@ -24,6 +24,38 @@
 
 #include "mem/mem_internal.h"
 
+#define HOSTMEM_CHUNK_FRAMES (1u << HOSTMEM_CHUNK_SHIFT)
+#define HOSTMEM_MID_SIZE (1u << HOSTMEM_MID_SHIFT)
+
+/* the chunk-pointer slot of chunk @c; @make: create its middle table */
+static _Atomic(struct tcesim_frame *) *hostmem_chunk_slot(struct hostmem *hm, uint64_t c, bool make)
+{
+	_Atomic(_Atomic(struct tcesim_frame *) *) *t = &hm->top[c >> HOSTMEM_MID_SHIFT];
+	_Atomic(struct tcesim_frame *) *mid = atomic_load_explicit(t, memory_order_acquire);
+
+	if (!mid) {
+		_Atomic(struct tcesim_frame *) *expect = NULL;
+
+		if (!make)
+			return NULL;
+		mid = calloc(HOSTMEM_MID_SIZE, sizeof(*mid));
+		if (!mid)
+			return NULL;
+		if (!atomic_compare_exchange_strong(t, &expect, mid)) {
+			free(mid);	/* another thread installed it first */
+			mid = expect;
+		}
+	}
+	return &mid[c & (HOSTMEM_MID_SIZE - 1)];
+}
+
+static struct tcesim_frame *hostmem_chunk(struct hostmem *hm, uint64_t c)
+{
+	_Atomic(struct tcesim_frame *) *slot = hostmem_chunk_slot(hm, c, false);
+
+	return slot ? atomic_load_explicit(slot, memory_order_acquire) : NULL;
+}
+
 static void *hostmem_create(struct tcesim_world *w)
 {
 	struct hostmem *hm = calloc(1, sizeof(*hm));
@@ -33,36 +65,74 @@ static void *hostmem_create(struct tcesim_world *w)
 	hm->w = w;
 	hm->page_shift = tcesim_page_shift(w);
 	hm->nr_chunks = (HOSTMEM_MAX_HPA >> hm->page_shift) >> HOSTMEM_CHUNK_SHIFT;
-	hm->chunks = calloc(hm->nr_chunks, sizeof(*hm->chunks));
-	if (!hm->chunks) {
+	hm->nr_top = (hm->nr_chunks + HOSTMEM_MID_SIZE - 1) >> HOSTMEM_MID_SHIFT;
+	hm->top = calloc(hm->nr_top, sizeof(*hm->top));
+	if (!hm->top) {
 		free(hm);
 		return NULL;
 	}
 	tcesim_mutex_init(&hm->lock);
 	hm->next_pfn = HOSTMEM_ALLOC_BASE >> hm->page_shift;
+	atomic_init(&hm->pfn_lo, UINT64_MAX);
+	atomic_init(&hm->pfn_hi, 0);
 	CDS_INIT_LIST_HEAD(&hm->mms);
 	return hm;
 }
 
-void tcesim_mm_free_all(struct hostmem *hm);
+/* World teardown: free every process left, running no hooks. */
+static void tcesim_mm_free_all(struct hostmem *hm)
+{
+	while (!cds_list_empty(&hm->mms)) {
+		struct tcesim_mm *mm = cds_list_entry(hm->mms.next, struct tcesim_mm, node);
+
+		mm_free(mm);
+	}
+}
+
+/*
+ * The next frame at or after *pfn that exists, below pfn_hi (ascending pfn
+ * order); NULL at the end. Skips absent chunks whole.
+ */
+static struct tcesim_frame *hostmem_next(struct hostmem *hm, uint64_t *pfn)
+{
+	uint64_t hi = atomic_load_explicit(&hm->pfn_hi, memory_order_relaxed);
+
+	while (*pfn < hi) {
+		uint64_t c = *pfn >> HOSTMEM_CHUNK_SHIFT;
+		struct tcesim_frame *ch = hostmem_chunk(hm, c);
+
+		if (ch)
+			return &ch[*pfn & (HOSTMEM_CHUNK_FRAMES - 1)];
+		*pfn = (c + 1) << HOSTMEM_CHUNK_SHIFT;
+	}
+	return NULL;
+}
+
+static uint64_t hostmem_first(struct hostmem *hm)
+{
+	return atomic_load_explicit(&hm->pfn_lo, memory_order_relaxed);
+}
 
 static void hostmem_destroy(struct tcesim_world *w, void *state)
 {
 	struct hostmem *hm = state;
-	uint64_t c, i;
+	struct tcesim_frame *f;
+	uint64_t t, i, pfn;
 
 	(void)w;
 	tcesim_mm_free_all(hm);
-	for (c = 0; c < hm->nr_chunks; c++) {
-		struct tcesim_frame *ch = atomic_load(&hm->chunks[c]);
+	for (pfn = hostmem_first(hm); (f = hostmem_next(hm, &pfn)); pfn++)
+		free(atomic_load(&f->bytes));
+	for (t = 0; t < hm->nr_top; t++) {
+		_Atomic(struct tcesim_frame *) *mid = atomic_load(&hm->top[t]);
 
-		if (!ch)
+		if (!mid)
 			continue;
-		for (i = 0; i < (1u << HOSTMEM_CHUNK_SHIFT); i++)
-			free(atomic_load(&ch[i].bytes));
-		free(ch);
+		for (i = 0; i < HOSTMEM_MID_SIZE; i++)
+			free(atomic_load(&mid[i]));
+		free(mid);
 	}
-	free(hm->chunks);
+	free(hm->top);
 	tcesim_mutex_destroy(&hm->lock);
 	free(hm);
 }
@@ -72,28 +142,49 @@ struct hostmem *hostmem_get(struct tcesim_world *w)
 	return tcesim_world_slot(w, TCESIM_SLOT_MEM, hostmem_create, hostmem_destroy);
 }
 
+/* [pfn_lo, pfn_hi) covers @pfn from now on */
+static void hostmem_widen(struct hostmem *hm, uint64_t pfn)
+{
+	uint64_t v = atomic_load_explicit(&hm->pfn_hi, memory_order_relaxed);
+
+	while (pfn >= v && !atomic_compare_exchange_weak_explicit(&hm->pfn_hi, &v, pfn + 1,
+								  memory_order_relaxed,
+								  memory_order_relaxed))
+		;
+	v = atomic_load_explicit(&hm->pfn_lo, memory_order_relaxed);
+	while (pfn < v && !atomic_compare_exchange_weak_explicit(&hm->pfn_lo, &v, pfn,
+								 memory_order_relaxed,
+								 memory_order_relaxed))
+		;
+}
+
 struct tcesim_frame *hostmem_frame(struct hostmem *hm, uint64_t hpa, bool head)
 {
 	uint64_t pfn, c;
+	_Atomic(struct tcesim_frame *) *slot;
 	struct tcesim_frame *ch, *f;
 
 	if (hpa >= HOSTMEM_MAX_HPA)
 		return NULL;
 	pfn = hpa >> hm->page_shift;
 	c = pfn >> HOSTMEM_CHUNK_SHIFT;
-	ch = atomic_load_explicit(&hm->chunks[c], memory_order_acquire);
+	hostmem_widen(hm, pfn);
+	slot = hostmem_chunk_slot(hm, c, true);
+	if (!slot)
+		return NULL;
+	ch = atomic_load_explicit(slot, memory_order_acquire);
 	if (!ch) {
 		struct tcesim_frame *expect = NULL;
 
-		ch = calloc(1u << HOSTMEM_CHUNK_SHIFT, sizeof(*ch));
+		ch = calloc(HOSTMEM_CHUNK_FRAMES, sizeof(*ch));
 		if (!ch)
 			return NULL;
-		if (!atomic_compare_exchange_strong(&hm->chunks[c], &expect, ch)) {
+		if (!atomic_compare_exchange_strong(slot, &expect, ch)) {
 			free(ch);	/* another thread installed it first */
 			ch = expect;
 		}
 	}
-	f = &ch[pfn & ((1u << HOSTMEM_CHUNK_SHIFT) - 1)];
+	f = &ch[pfn & (HOSTMEM_CHUNK_FRAMES - 1)];
 	if (head && f->head_off)
 		return hostmem_frame(hm, (pfn - f->head_off) << hm->page_shift, false);
 	return f;
@@ -128,7 +219,7 @@ TCESIM_EXPORT void tcesim_get_page(struct tcesim_world *w, uint64_t hpa)
 	struct tcesim_frame *f = hostmem_frame(hostmem_get(w), hpa, true);
 
 	if (f)
-		atomic_fetch_add_explicit(&f->pins, 1, memory_order_relaxed);
+		tcesim_ref_fetch_add(&f->pins, 1, memory_order_relaxed);
 }
 
 TCESIM_EXPORT void tcesim_unpin_user_page(struct tcesim_world *w, uint64_t hpa)
@@ -138,14 +229,14 @@ TCESIM_EXPORT void tcesim_unpin_user_page(struct tcesim_world *w, uint64_t hpa)
 
 	if (!f)
 		return;
-	old = atomic_load_explicit(&f->pins, memory_order_relaxed);
+	old = tcesim_ref_load(&f->pins, memory_order_relaxed);
 	do {
 		if (old <= 0) {
 			tcesim_pr(w, "WARNING: unpin of unpinned page hpa=0x%llx",
 				  (unsigned long long)hpa);
 			return;
 		}
-	} while (!atomic_compare_exchange_weak(&f->pins, &old, old - 1));
+	} while (!tcesim_ref_cmpxchg(&f->pins, &old, old - 1, memory_order_seq_cst));
 }
 
 TCESIM_EXPORT void tcesim_set_page_dirty(struct tcesim_world *w, uint64_t hpa)
@@ -252,25 +343,20 @@ TCESIM_EXPORT long tcesim_mem_for_each_pinned(struct tcesim_world *w,
 					      void *ctx)
 {
 	struct hostmem *hm = hostmem_get(w);
-	uint64_t c, i;
+	struct tcesim_frame *f;
+	uint64_t pfn;
 	long n = 0;
 
 	if (!hm)
 		return 0;
-	for (c = 0; c < hm->nr_chunks; c++) {
-		struct tcesim_frame *ch = atomic_load(&hm->chunks[c]);
+	for (pfn = hostmem_first(hm); (f = hostmem_next(hm, &pfn)); pfn++) {
+		int pins = atomic_load(&f->pins);
 
-		if (!ch)
+		if (!pins)
 			continue;
-		for (i = 0; i < (1u << HOSTMEM_CHUNK_SHIFT); i++) {
-			int pins = atomic_load(&ch[i].pins);
-
-			if (!pins)
-				continue;
-			n++;
-			if (fn)
-				fn(ctx, ((c << HOSTMEM_CHUNK_SHIFT) + i) << hm->page_shift, pins);
-		}
+		n++;
+		if (fn)
+			fn(ctx, pfn << hm->page_shift, pins);
 	}
 	return n;
 }
@@ -293,7 +379,8 @@ TCESIM_EXPORT uint64_t tcesim_mem_digest(struct tcesim_world *w)
 {
 	struct hostmem *hm = hostmem_get(w);
 	XXH3_state_t *st;
-	uint64_t c, i, d;
+	struct tcesim_frame *f;
+	uint64_t pfn, d;
 
 	if (!hm)
 		return 0;
@@ -301,25 +388,19 @@ TCESIM_EXPORT uint64_t tcesim_mem_digest(struct tcesim_world *w)
 	if (!st)
 		return 0;
 	XXH3_64bits_reset(st);
-	for (c = 0; c < hm->nr_chunks; c++) {
-		struct tcesim_frame *ch = atomic_load(&hm->chunks[c]);
+	for (pfn = hostmem_first(hm); (f = hostmem_next(hm, &pfn)); pfn++) {
+		struct {
+			uint64_t pfn;
+			int32_t pins;
+			uint32_t dirty;
+		} rec;
 
-		if (!ch)
+		rec.pins = atomic_load(&f->pins);
+		rec.dirty = atomic_load(&f->dirty);
+		if (!rec.pins && !rec.dirty)
 			continue;
-		for (i = 0; i < (1u << HOSTMEM_CHUNK_SHIFT); i++) {
-			struct {
-				uint64_t pfn;
-				int32_t pins;
-				uint32_t dirty;
-			} rec;
-
-			rec.pins = atomic_load(&ch[i].pins);
-			rec.dirty = atomic_load(&ch[i].dirty);
-			if (!rec.pins && !rec.dirty)
-				continue;
-			rec.pfn = (c << HOSTMEM_CHUNK_SHIFT) + i;
-			XXH3_64bits_update(st, &rec, sizeof(rec));
-		}
+		rec.pfn = pfn;
+		XXH3_64bits_update(st, &rec, sizeof(rec));
 	}
 	d = XXH3_64bits_digest(st);
 	XXH3_freeState(st);

@@ -1,6 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * mem_internal.h - host page frames and process address spaces.
+ *
+ * The files of src/mem call each other one way, bottom to top (a file calls
+ * only files of a lower layer; tests/api mem_layers checks it from the
+ * objects' symbols):
+ *
+ *   0  hostmem.c        simulated RAM: frames, pins, dirty bits, bytes; the
+ *                       world state, whose destructor frees the mms left
+ *   1  hostmem_query.c  tcesim_alloc_pages(): the public door to frames
+ *   1  mm.c             process address spaces over those frames
+ *   1  mem_balance.c    locked_vm still charged (issue 10 invariant)
+ *
+ * The inline helpers at the end belong to mm.c's concept (an mm's end) but
+ * sit here so the destructor in hostmem.c can use them.
  */
 #ifndef TCESIM_MEM_INTERNAL_H
 #define TCESIM_MEM_INTERNAL_H
@@ -10,7 +23,8 @@
 
 /* Simulated RAM spans [0, 4 TiB): any hpa below is a valid frame. */
 #define HOSTMEM_MAX_HPA		(1ULL << 42)
-#define HOSTMEM_CHUNK_SHIFT	14	/* frames per chunk: 16384 */
+#define HOSTMEM_CHUNK_SHIFT	9	/* frames per chunk: 512 (12 KiB) */
+#define HOSTMEM_MID_SHIFT	11	/* chunk pointers per middle table: 2048 */
 #define HOSTMEM_ALLOC_BASE	(1ULL << 32) /* frames for processes start at 4 GiB */
 
 /*
@@ -30,7 +44,22 @@ struct hostmem {
 	struct tcesim_world *w;
 	unsigned int page_shift;	/* immutable */
 	uint64_t nr_chunks;		/* immutable */
-	_Atomic(struct tcesim_frame *) *chunks; /* installed by cmpxchg, freed at destroy */
+	/*
+	 * Two levels of chunk pointers (top -> middle table -> chunk), each
+	 * installed by cmpxchg on first use and freed at destroy: a world
+	 * allocates only what it touches (an explored world is made once per
+	 * schedule, issue 10; one flat 2^16-pointer table cost a 512 KiB
+	 * memset or mapping per world).
+	 */
+	_Atomic(_Atomic(struct tcesim_frame *) *) *top;
+	uint64_t nr_top;		/* immutable */
+	/*
+	 * [pfn_lo, pfn_hi): every frame ever looked up lies inside, so the
+	 * scans (pins, digest, destroy) visit a few frames, not the 2^30 of
+	 * the address space: an explored world is made and torn down once per
+	 * schedule (issue 10). Widened with relaxed atomic min/max.
+	 */
+	_Atomic uint64_t pfn_lo, pfn_hi;
 	struct tcesim_mutex lock;	/* protects next_pfn and mms */
 	uint64_t next_pfn;		/* bump allocator for process pages */
 	struct cds_list_head mms;	/* every live struct tcesim_mm */
@@ -80,6 +109,35 @@ uint64_t hostmem_alloc_pfns(struct hostmem *hm, unsigned int order);
 static inline uint64_t hostmem_page_size(const struct hostmem *hm)
 {
 	return 1ULL << hm->page_shift;
+}
+
+/*
+ * ---- the end of a struct tcesim_mm (from mm.c) ----
+ * __mmdrop (mm.c) and the world destructor (hostmem.c) both free an mm;
+ * inline here so that hostmem.c, below mm.c, calls nothing above it.
+ */
+static inline void mm_free_vmas(struct tcesim_mm *mm)
+{
+	size_t i;
+
+	for (i = 0; i < mm->nr_vmas; i++)
+		tcesim_kfree(mm->w, mm->vmas[i].pfns);
+	tcesim_kfree(mm->w, mm->vmas);
+	mm->vmas = NULL;
+	mm->nr_vmas = mm->vma_cap = 0;
+}
+
+static inline void mm_free(struct tcesim_mm *mm)
+{
+	struct hostmem *hm = hostmem_get(mm->w);
+
+	tcesim_mutex_lock(&hm->lock);
+	cds_list_del(&mm->node);
+	tcesim_mutex_unlock(&hm->lock);
+	atomic_fetch_add(&hm->locked_vm_freed, atomic_load(&mm->locked_vm)); /* mem_balance.c */
+	mm_free_vmas(mm);
+	tcesim_mutex_destroy(&mm->lock);
+	tcesim_kfree(mm->w, mm);
 }
 
 #endif

@@ -51,51 +51,16 @@ TCESIM_EXPORT const char *tcesim_mm_name(const struct tcesim_mm *mm)
 	return mm->name;
 }
 
-static void mm_free_vmas(struct tcesim_mm *mm)
-{
-	size_t i;
-
-	for (i = 0; i < mm->nr_vmas; i++)
-		tcesim_kfree(mm->w, mm->vmas[i].pfns);
-	tcesim_kfree(mm->w, mm->vmas);
-	mm->vmas = NULL;
-	mm->nr_vmas = mm->vma_cap = 0;
-}
-
-static void mm_free(struct tcesim_mm *mm)
-{
-	struct hostmem *hm = hostmem_get(mm->w);
-
-	tcesim_mutex_lock(&hm->lock);
-	cds_list_del(&mm->node);
-	tcesim_mutex_unlock(&hm->lock);
-	atomic_fetch_add(&hm->locked_vm_freed, atomic_load(&mm->locked_vm)); /* mem_balance.c */
-	mm_free_vmas(mm);
-	tcesim_mutex_destroy(&mm->lock);
-	tcesim_kfree(mm->w, mm);
-}
-
-/* World teardown: free every process left, running no hooks. */
-void tcesim_mm_free_all(struct hostmem *hm);
-void tcesim_mm_free_all(struct hostmem *hm)
-{
-	while (!cds_list_empty(&hm->mms)) {
-		struct tcesim_mm *mm = cds_list_entry(hm->mms.next, struct tcesim_mm, node);
-
-		mm_free(mm);
-	}
-}
-
 TCESIM_EXPORT void tcesim_mmgrab(struct tcesim_mm *mm)
 {
-	atomic_fetch_add(&mm->mm_count, 1);
+	tcesim_ref_fetch_add(&mm->mm_count, 1, memory_order_seq_cst);
 }
 
 TCESIM_EXPORT void tcesim_mmdrop(struct tcesim_mm *mm)
 {
 	if (!mm)
 		return;
-	if (atomic_fetch_sub(&mm->mm_count, 1) != 1)
+	if (tcesim_ref_fetch_sub(&mm->mm_count, 1, memory_order_seq_cst) != 1)
 		return;
 	/* __mmdrop: mm_pasid_drop() and friends */
 	if (mm->drop_hook)
@@ -105,17 +70,17 @@ TCESIM_EXPORT void tcesim_mmdrop(struct tcesim_mm *mm)
 
 TCESIM_EXPORT bool tcesim_mmget_not_zero(struct tcesim_mm *mm)
 {
-	int u = atomic_load(&mm->mm_users);
+	int u = tcesim_ref_load(&mm->mm_users, memory_order_seq_cst);
 
 	while (u > 0)
-		if (atomic_compare_exchange_weak(&mm->mm_users, &u, u + 1))
+		if (tcesim_ref_cmpxchg(&mm->mm_users, &u, u + 1, memory_order_seq_cst))
 			return true;
 	return false;
 }
 
 TCESIM_EXPORT void tcesim_mmput(struct tcesim_mm *mm)
 {
-	if (atomic_fetch_sub(&mm->mm_users, 1) != 1)
+	if (tcesim_ref_fetch_sub(&mm->mm_users, 1, memory_order_seq_cst) != 1)
 		return;
 	/* exit_mmap: the address space goes; pinned pages stay pinned */
 	tcesim_mutex_lock(&mm->lock);
@@ -386,20 +351,20 @@ TCESIM_EXPORT int tcesim_account_locked_vm(struct tcesim_mm *mm, unsigned long n
 	int ret = 0;
 
 	tcesim_mutex_lock(&mm->lock);
-	cur = atomic_load(&mm->locked_vm);
+	cur = tcesim_ref_load(&mm->locked_vm, memory_order_seq_cst);
 	if (inc) {
 		unsigned long limit = (unsigned long)(mm->memlock >> hshift);
 
 		if (cur + npages > limit && !mm->cap_ipc_lock)
 			ret = -ENOMEM;
 		else
-			atomic_store(&mm->locked_vm, cur + npages);
+			tcesim_ref_store(&mm->locked_vm, cur + npages, memory_order_seq_cst);
 	} else {
 		if (npages > cur) {
 			tcesim_pr(mm->w, "WARNING: locked_vm underflow in %s", mm->name);
 			npages = cur;
 		}
-		atomic_store(&mm->locked_vm, cur - npages);
+		tcesim_ref_store(&mm->locked_vm, cur - npages, memory_order_seq_cst);
 	}
 	tcesim_mutex_unlock(&mm->lock);
 	return ret;

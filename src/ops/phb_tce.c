@@ -88,7 +88,8 @@ static inline int xchg_pnv_at(struct tcesim_mm *mm, struct tcesim_iommu_table *t
 			      _Atomic uint64_t *slot, uint64_t *hpa,
 			      enum tcesim_dma_data_direction *dir)
 {
-	uint64_t old = tce_xchg(slot, *hpa | tce_perm_pnv(*dir));
+	/* only for it_xchg_direct tables, never explored (tce_table_create) */
+	uint64_t old = tce_xchg_in(false, slot, *hpa | tce_perm_pnv(*dir));
 
 	*hpa = old & ~TCESIM_TCE_PERM_MASK;
 	*dir = tce_perm_to_dir(old);

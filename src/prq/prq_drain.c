@@ -58,8 +58,8 @@ static long prq_scan(struct prq *prq, int rid, uint32_t pasid)
 	long n = 0;
 
 	/* pairs with (1) and (2) */
-	head = atomic_load_explicit(&prq->head, memory_order_acquire);
-	tail = atomic_load_explicit(&prq->tail, memory_order_acquire);
+	head = tcesim_index_load(&prq->head, memory_order_acquire);
+	tail = tcesim_index_load(&prq->tail, memory_order_acquire);
 	for (; head != tail; head = ring_next(prq, head)) {
 		slot_read(ring_slot(prq, head), qw);
 		(void)tcesim_prq_desc_decode(qw, &req);
@@ -171,7 +171,7 @@ TCESIM_EXPORT int tcesim_intel_iommu_drain_pasid_prq(struct tcesim_device *dev, 
 		if (ret)
 			return ret;
 		/* overflow: auto-responses may be pending; drain again */
-		if (!(atomic_load(&prq->prs) & TCESIM_DMA_PRS_PRO))
+		if (!(tcesim_index_load(&prq->prs, memory_order_seq_cst) & TCESIM_DMA_PRS_PRO))
 			break;
 		prq_wait(prq);
 	}

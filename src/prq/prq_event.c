@@ -109,8 +109,8 @@ static void prq_discard_partial(struct prq *prq)
 
 uint32_t prq_nr_pending(struct prq *prq)
 {
-	uint32_t head = atomic_load_explicit(&prq->head, memory_order_acquire);
-	uint32_t tail = atomic_load_explicit(&prq->tail, memory_order_acquire);
+	uint32_t head = tcesim_index_load(&prq->head, memory_order_acquire);
+	uint32_t tail = tcesim_index_load(&prq->tail, memory_order_acquire);
 
 	return ((tail - head) & prq->size_mask) / TCESIM_PRQ_DESC_SIZE;
 }
@@ -123,10 +123,10 @@ int prq_pass(struct prq *prq)
 
 	tcesim_mutex_lock(&prq->pass_lock);
 	/* W1C of PPR before reading head/tail: a later request re-raises it (3) */
-	atomic_fetch_and(&prq->prs, ~TCESIM_DMA_PRS_PPR);
+	tcesim_index_fetch_and(&prq->prs, ~TCESIM_DMA_PRS_PPR, memory_order_seq_cst);
 	/* pairs with the producer's release of tail (1) */
-	tail = atomic_load_explicit(&prq->tail, memory_order_acquire);
-	head = atomic_load_explicit(&prq->head, memory_order_relaxed); /* ours */
+	tail = tcesim_index_load(&prq->tail, memory_order_acquire);
+	head = tcesim_index_load(&prq->head, memory_order_relaxed); /* ours */
 	while (head != tail) {
 		slot_read(ring_slot(prq, head), qw);
 		prq_handle_one(prq, qw, prq->life[head / TCESIM_PRQ_DESC_SIZE]);
@@ -136,7 +136,7 @@ int prq_pass(struct prq *prq)
 			prq->pass_hook(prq->iommu, prq->pass_hook_arg);
 	}
 	/* PQH = tail, after every read of the slots: pairs with (2) */
-	atomic_store_explicit(&prq->head, tail, memory_order_release);
+	tcesim_index_store(&prq->head, tail, memory_order_release);
 	stat_add(&prq->consumed, (unsigned long)n);
 	stat_inc_owned(&prq->passes);
 
@@ -144,15 +144,15 @@ int prq_pass(struct prq *prq)
 	 * Overflow: while PRO is set the hardware writes nothing, so the tail
 	 * read here is stable; clear only when the ring is empty (Q11).
 	 */
-	if (atomic_load(&prq->prs) & TCESIM_DMA_PRS_PRO) {
+	if (tcesim_index_load(&prq->prs, memory_order_seq_cst) & TCESIM_DMA_PRS_PRO) {
 		tcesim_pr(prq->w, "IOMMU: %s: PRQ overflow detected", prq->iommu->name);
-		head = atomic_load_explicit(&prq->head, memory_order_relaxed);
-		tail = atomic_load_explicit(&prq->tail, memory_order_acquire);
+		head = tcesim_index_load(&prq->head, memory_order_relaxed);
+		tail = tcesim_index_load(&prq->tail, memory_order_acquire);
 		if (head == tail) {
 			/* 2020 had no iopf queue: nothing partial to drop */
 			if (!prq_svm_era(prq->w))
 				prq_discard_partial(prq);
-			atomic_fetch_and(&prq->prs, ~TCESIM_DMA_PRS_PRO);
+			tcesim_index_fetch_and(&prq->prs, ~TCESIM_DMA_PRS_PRO, memory_order_seq_cst);
 			tcesim_pr(prq->w, "IOMMU: %s: PRQ overflow cleared", prq->iommu->name);
 		}
 	}

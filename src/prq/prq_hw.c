@@ -20,20 +20,20 @@ static int prq_write(struct prq *prq, const struct tcesim_vtd_page_req *req, uin
 
 	tcesim_prq_desc_encode(req, qw);
 	hw_lock(prq);
-	if (atomic_load(&prq->prs) & TCESIM_DMA_PRS_PRO) {
+	if (tcesim_index_load(&prq->prs, memory_order_seq_cst) & TCESIM_DMA_PRS_PRO) {
 		/* overflow not yet cleared by software: drop, no event */
 		stat_inc_owned(&prq->dropped);
 		hw_unlock(prq);
 		return -ENOSPC;
 	}
-	tail = atomic_load_explicit(&prq->tail, memory_order_relaxed);
+	tail = tcesim_index_load(&prq->tail, memory_order_relaxed);
 	new_tail = ring_next(prq, tail);
 	if (new_tail == prq->head_cache) {
 		/* pairs with the pass's release store of head (2) */
-		prq->head_cache = atomic_load_explicit(&prq->head, memory_order_acquire);
+		prq->head_cache = tcesim_index_load(&prq->head, memory_order_acquire);
 		if (new_tail == prq->head_cache) {
 			/* the ring holds depth - 1: set PRO, raise the event, drop */
-			atomic_fetch_or(&prq->prs, TCESIM_DMA_PRS_PRO);
+			tcesim_index_fetch_or(&prq->prs, TCESIM_DMA_PRS_PRO, memory_order_seq_cst);
 			stat_inc_owned(&prq->overflows);
 			stat_inc_owned(&prq->dropped);
 			hw_unlock(prq);
@@ -45,9 +45,9 @@ static int prq_write(struct prq *prq, const struct tcesim_vtd_page_req *req, uin
 		atomic_store_explicit(&s->qw[i], qw[i], memory_order_relaxed);
 	prq->life[tail / TCESIM_PRQ_DESC_SIZE] = life; /* the model's oracle, not hardware */
 	/* publish the slot: pairs with the acquire of tail in a pass/scan (1) */
-	atomic_store_explicit(&prq->tail, new_tail, memory_order_release);
+	tcesim_index_store(&prq->tail, new_tail, memory_order_release);
 	/* after the tail (3): a pass that cleared PPR before this sees it set */
-	atomic_fetch_or(&prq->prs, TCESIM_DMA_PRS_PPR);
+	tcesim_index_fetch_or(&prq->prs, TCESIM_DMA_PRS_PPR, memory_order_seq_cst);
 	stat_inc_owned(&prq->written);
 	hw_unlock(prq);
 	return 0;

@@ -197,13 +197,12 @@ static inline unsigned long stat_read(_Atomic unsigned long *c)
 
 static inline void hw_lock(struct prq *prq)
 {
-	while (atomic_flag_test_and_set_explicit(&prq->hw_lock, memory_order_acquire))
-		;
+	tcesim_flag_lock(&prq->hw_lock);
 }
 
 static inline void hw_unlock(struct prq *prq)
 {
-	atomic_flag_clear_explicit(&prq->hw_lock, memory_order_release);
+	tcesim_flag_unlock(&prq->hw_lock);
 }
 
 static inline uint32_t ring_next(const struct prq *prq, uint32_t off)

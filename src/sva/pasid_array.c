@@ -47,17 +47,18 @@ static void radix_leaf_free_rcu(struct rcu_head *head)
 	tcesim_rcu_callback_exit();
 }
 
-static void *radix_load_rcu(struct pasid_array *pa, uint32_t pasid)
+static inline __attribute__((always_inline)) void *radix_load_rcu(struct pasid_array *pa,
+								 uint32_t pasid, bool pts)
 {
 	struct pasid_radix_leaf *leaf;
 	void *e;
 
 	/* pairs with the tcesim_rcu_assign() of the leaf in radix_reserve_locked() */
-	leaf = tcesim_rcu_deref(pa->top[pasid >> PASID_RADIX_LEAF_BITS]);
+	leaf = tcesim_rcu_deref_in(pts, pa->top[pasid >> PASID_RADIX_LEAF_BITS]);
 	if (!leaf)
 		return NULL;
 	/* pairs with the tcesim_rcu_assign() in pasid_array_store_locked() */
-	e = tcesim_rcu_deref(leaf->slot[pasid & (PASID_RADIX_LEAF_SIZE - 1)]);
+	e = tcesim_rcu_deref_in(pts, leaf->slot[pasid & (PASID_RADIX_LEAF_SIZE - 1)]);
 	return e == PASID_ENTRY_ZERO ? NULL : e;
 }
 
@@ -151,7 +152,8 @@ static void hnode_free_rcu(struct rcu_head *head)
 	tcesim_rcu_callback_exit();
 }
 
-static void *lfht_load_rcu(struct pasid_array *pa, uint32_t pasid)
+static inline __attribute__((always_inline)) void *lfht_load_rcu(struct pasid_array *pa,
+								uint32_t pasid, bool pts)
 {
 	struct pasid_hnode *hn = lfht_find_rcu(pa, pasid);
 	void *e;
@@ -159,7 +161,7 @@ static void *lfht_load_rcu(struct pasid_array *pa, uint32_t pasid)
 	if (!hn)
 		return NULL;
 	/* pairs with the tcesim_rcu_assign() in pasid_array_store_locked() */
-	e = tcesim_rcu_deref(hn->entry);
+	e = tcesim_rcu_deref_in(pts, hn->entry);
 	return e == PASID_ENTRY_ZERO ? NULL : e;
 }
 
@@ -220,6 +222,7 @@ int pasid_array_init_sized(struct pasid_array *pa, struct tcesim_world *w,
 	pa->w = w;
 	pa->lock = lock;
 	pa->kind = kind;
+	pa->load_kind = tcesim_explore_any() ? PASID_ARRAY_NR : kind;
 	if (kind == PASID_ARRAY_RADIX) {
 		pa->top = tcesim_zalloc(w, PASID_RADIX_TOP_SIZE * sizeof(*pa->top));
 		return pa->top ? 0 : -ENOMEM;
@@ -268,13 +271,32 @@ void pasid_array_destroy(struct pasid_array *pa)
 	pa->nr = 0;
 }
 
-void *pasid_array_load_rcu(struct pasid_array *pa, uint32_t pasid)
+static inline __attribute__((always_inline)) void *load_rcu(struct pasid_array *pa,
+							   uint32_t pasid, bool pts)
 {
 	if (tcesim_unlikely(pasid >> PASID_ARRAY_BITS))
 		return NULL;
 	if (tcesim_likely(pa->kind == PASID_ARRAY_RADIX))
-		return radix_load_rcu(pa, pasid);
-	return lfht_load_rcu(pa, pasid);
+		return radix_load_rcu(pa, pasid, pts);
+	return lfht_load_rcu(pa, pasid, pts);
+}
+
+/* the same lookup with its schedule points (an array made while exploring) */
+static __attribute__((noinline)) void *load_rcu_explored(struct pasid_array *pa, uint32_t pasid)
+{
+	return load_rcu(pa, pasid, tcesim_explore_on());
+}
+
+/* a hot leaf: no schedule-point test of its own (struct pasid_array) */
+void *pasid_array_load_rcu(struct pasid_array *pa, uint32_t pasid)
+{
+	if (tcesim_unlikely(pasid >> PASID_ARRAY_BITS))
+		return NULL;
+	if (tcesim_likely(pa->load_kind == PASID_ARRAY_RADIX))
+		return radix_load_rcu(pa, pasid, false);
+	if (pa->load_kind == PASID_ARRAY_LFHT)
+		return lfht_load_rcu(pa, pasid, false);
+	return load_rcu_explored(pa, pasid);
 }
 
 int pasid_array_reserve_locked(struct pasid_array *pa, uint32_t pasid)

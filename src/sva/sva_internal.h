@@ -72,8 +72,17 @@ struct pasid_radix_leaf {
 	struct tcesim_world *w;		/* immutable */
 };
 
+/*
+ * @load_kind is what pasid_array_load_rcu() dispatches on: @kind, or
+ * PASID_ARRAY_NR for an array made while an exploration runs (issue 10),
+ * whose lookups then take the variant with schedule points. So the lookup
+ * of a normal run tests nothing more than before the explorer existed (the
+ * pasid_lookup bench's 3 % budget); an array built outside an exploration
+ * (not in its setup) is looked up without schedule points.
+ */
 struct pasid_array {
 	enum pasid_array_kind kind;	/* immutable after init */
+	enum pasid_array_kind load_kind; /* immutable after init, see above */
 	struct tcesim_world *w;		/* immutable */
 	struct tcesim_mutex *lock;	/* the writers' mutex (group->mutex); immutable */
 	unsigned long nr;		/* occupied + reserved slots; under *lock */

@@ -236,7 +236,7 @@ TCESIM_EXPORT int tcesim_mm_iommu_put(struct tcesim_mm *mm, struct tcesim_mm_iom
 		return 0;
 	}
 	/* Last user: only if no TCE points here; then mapped_inc fails forever. */
-	if (!atomic_compare_exchange_strong(&mem->mapped, &expect, 0)) {
+	if (!tcesim_ref_cmpxchg_strong(&mem->mapped, &expect, 0, memory_order_seq_cst)) {
 		mem->used++;
 		tcesim_mutex_unlock(&st->mem_list_mutex);
 		return -EBUSY;
@@ -319,11 +319,11 @@ TCESIM_EXPORT int tcesim_mm_iommu_mapped_inc(struct tcesim_mm_iommu_region *mem)
 
 	if (!mem)
 		return -EINVAL;
-	v = atomic_load_explicit(&mem->mapped, memory_order_relaxed);
+	v = tcesim_ref_load(&mem->mapped, memory_order_relaxed);
 	do {
 		if (v == 0)
 			return -ENXIO; /* last mm_iommu_put() ran: no more mappings */
-	} while (!atomic_compare_exchange_weak(&mem->mapped, &v, v + 1));
+	} while (!tcesim_ref_cmpxchg(&mem->mapped, &v, v + 1, memory_order_seq_cst));
 	return 0;
 }
 
@@ -333,11 +333,11 @@ TCESIM_EXPORT void tcesim_mm_iommu_mapped_dec(struct tcesim_mm_iommu_region *mem
 
 	if (!mem)
 		return;
-	v = atomic_load_explicit(&mem->mapped, memory_order_relaxed);
+	v = tcesim_ref_load(&mem->mapped, memory_order_relaxed);
 	do {
 		if (v <= 1)
 			return; /* atomic64_add_unless(&mapped, -1, 1) */
-	} while (!atomic_compare_exchange_weak(&mem->mapped, &v, v - 1));
+	} while (!tcesim_ref_cmpxchg(&mem->mapped, &v, v - 1, memory_order_seq_cst));
 }
 
 bool mm_iommu_is_devmem_rcu(struct vfio_state *st, struct tcesim_mm *mm, uint64_t hpa,

@@ -184,6 +184,18 @@ static inline int vfio_check_ioba(struct tcesim_tce_container *c, struct tcesim_
 					   npages);
 }
 
+/*
+ * Documented quirk (issue 8.4): tce_iommu_create_table() does not give back
+ * the locked_vm it charged when create_table fails (upstream after 2016;
+ * legacy_2013/2015/2016 decremented it). Reproduced under quirks=upstream.
+ */
+static inline bool vfio_create_table_leaks(const struct tcesim_tce_container *c)
+{
+	return quirks_upstream(c) && !tcesim_flavour_is(c->w, TCESIM_FLAVOUR_LEGACY_2013) &&
+	       !tcesim_flavour_is(c->w, TCESIM_FLAVOUR_LEGACY_2015) &&
+	       !tcesim_flavour_is(c->w, TCESIM_FLAVOUR_LEGACY_2016);
+}
+
 static inline unsigned int host_shift(const struct tcesim_tce_container *c)
 {
 	return tcesim_page_shift(c->w);

@@ -445,6 +445,13 @@ static inline int tcesim_max_page_order(const struct tcesim_world *w)
 void *tcesim_zalloc(struct tcesim_world *w, size_t size);
 void *tcesim_zalloc_aligned(struct tcesim_world *w, size_t align, size_t size);
 void tcesim_kfree(struct tcesim_world *w, void *p);
+/*
+ * explore_poison.c: under exploration (not under ASan) tcesim_kfree() poisons
+ * and keeps the block (true) instead of freeing it; the world's destruction
+ * checks the poison is intact (a violation otherwise) and frees the blocks.
+ */
+bool tcesim_explore_quarantine(struct tcesim_world *w, void *p);
+void tcesim_explore_quarantine_drain(struct tcesim_world *w);
 /* Consumes one injection step without allocating (e.g. a modelled pin). */
 bool tcesim_should_fail(struct tcesim_world *w);
 

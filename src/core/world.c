@@ -96,6 +96,7 @@ long tcesim_world_destroy_leaks(struct tcesim_world *w)
 		tcesim_rcu_barrier();
 	}
 	left = atomic_load(&w->live_allocs);
+	tcesim_explore_quarantine_drain(w); /* explore_poison.c */
 	tcesim_mutex_destroy(&w->log_lock);
 	free(w);
 	return left;
@@ -186,6 +187,8 @@ void tcesim_kfree(struct tcesim_world *w, void *p)
 	if (!p)
 		return;
 	atomic_fetch_sub_explicit(&w->live_allocs, 1, memory_order_relaxed);
+	if (tcesim_explore_on() && tcesim_explore_quarantine(w, p))
+		return; /* explore_poison.c: poisoned, freed with the world */
 	free(p);
 }
 

@@ -87,6 +87,15 @@ TCESIM_EXPORT int tcesim_vtd_pri_request_page(struct tcesim_device *dev,
 		return -EPERM;
 	if (req->exe && !req->rd)
 		return -EINVAL;
+	/*
+	 * No PRQ yet: it is allocated now, as the kernel's
+	 * intel_iommu_enable_prq() does at IOMMU init (init_dmars) on every
+	 * PRS-capable unit, long before a device can send a request; so "a
+	 * request before the PRQ is enabled" has no kernel counterpart and is
+	 * queued. (QEMU's vtd_pri_request_page() checks ECAP.PRS and the
+	 * context entry's PRE bit, not PQA: with PQA unprogrammed it would
+	 * write the descriptor at guest-physical 0 + PQT; not modelled.)
+	 */
 	prq = prq_get(dev->iommu, &ret);
 	if (!prq)
 		return ret;

@@ -155,7 +155,13 @@ int iopf_report_fault_life(struct tcesim_device *dev, const struct tcesim_iommu_
 		goto err_bad_iopf;
 	sva_life_check(dev, "page request", fault->pasid, fault->grpid, life, owner);
 	if (!last) {
-		/* report_partial_fault(): "does not need to be ack'd" */
+		/*
+		 * report_partial_fault(): "does not need to be ack'd". Known
+		 * difference: upstream's iommu_handle_iopf() (io-pgfault.c)
+		 * puts a non-last request on the partial list before it looks
+		 * a domain up, so it keeps one even when the PASID has no
+		 * handler yet; here such a request was dropped just above.
+		 */
 		sva_domain_put(d);
 		f = tcesim_zalloc(dev->w, sizeof(*f));
 		if (!f)

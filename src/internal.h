@@ -256,6 +256,8 @@ static inline void tcesim_rcu_callback_exit(void)
  * (liburcu's wfcqueue hand-off is invisible to TSan).
  */
 extern atomic_ulong tcesim_rcu_queued;	/* call_rcu count, core/sync.c */
+/* call_rcu() whose callback the next tcesim_rcu_barrier() runs (core/sync.c) */
+void tcesim_call_rcu_queue(struct rcu_head *head, void (*fn)(struct rcu_head *));
 
 static inline void tcesim_call_rcu(struct rcu_head *head, void (*fn)(struct rcu_head *))
 {
@@ -264,9 +266,7 @@ static inline void tcesim_call_rcu(struct rcu_head *head, void (*fn)(struct rcu_
 #ifdef TCESIM_TSAN
 	tcesim_tsan_release(&tcesim_tsan_rcu_sync);
 #endif
-	urcu_memb_call_rcu(head, fn);
-	/* counted after it is queued: a barrier that read the count waits for it */
-	atomic_fetch_add_explicit(&tcesim_rcu_queued, 1, memory_order_release);
+	tcesim_call_rcu_queue(head, fn); /* core/sync.c: drained by the next barrier */
 }
 
 /* --------------------------------------------------------------- mutex --- */
@@ -397,6 +397,8 @@ struct tcesim_world {
 	unsigned int log_head;		/* lines written since create */
 	void (*log_fn)(void *ctx, const char *line);
 	void *log_ctx;
+	/* MAX_PAGE_ORDER in force (cfg's, or tcesim_world_set_max_page_order()) */
+	_Atomic int max_page_order;
 };
 
 /*
@@ -425,6 +427,13 @@ static inline bool tcesim_quirks_upstream(const struct tcesim_world *w)
 static inline unsigned int tcesim_page_shift(const struct tcesim_world *w)
 {
 	return w->cfg.host_page_shift;
+}
+
+/* MAX_PAGE_ORDER (include/linux/mmzone.h) of the world's page allocator. */
+static inline int tcesim_max_page_order(const struct tcesim_world *w)
+{
+	return atomic_load_explicit(&((struct tcesim_world *)w)->max_page_order,
+				    memory_order_relaxed);
 }
 
 /* ------------------------------------------------------- allocations ---- */

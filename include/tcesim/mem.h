@@ -371,6 +371,23 @@ TCESIM_EXPORT unsigned long tcesim_mm_locked_vm(const struct tcesim_mm *mm);
 TCESIM_EXPORT long tcesim_mem_pinned_pages(struct tcesim_world *w);
 
 /**
+ * tcesim_mem_locked_vm_charged() - locked_vm pages still charged in the world
+ * @w: world
+ *
+ * The locked_vm half of the balance oracle (issue 10): the locked_vm of
+ * every live process plus what processes still had charged when they were
+ * freed. Every tcesim_account_locked_vm() charge is undone by its owner
+ * (VFIO container release, the last mm_iommu_put() of a region), so 0 is
+ * expected once a scenario's objects are destroyed.
+ *
+ * Models: none (oracle over mm->locked_vm, mm/util.c account_locked_vm()).
+ * Context: takes the world's process list lock; exact only when nothing
+ *          charges concurrently.
+ * Return: pages (host page size), 0 for a NULL @w.
+ */
+TCESIM_EXPORT unsigned long tcesim_mem_locked_vm_charged(struct tcesim_world *w);
+
+/**
  * tcesim_mem_for_each_pinned() - Report every pinned host page
  * @w: world
  * @fn: called with the page's physical address and pin count

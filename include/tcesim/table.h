@@ -64,18 +64,26 @@ struct tcesim_iommu_table_info {
 /**
  * tcesim_pnv_pci_ioda2_get_table_size() - Bytes a table would take
  * @w: world (its host PAGE_SIZE rounds level blocks)
- * @page_shift: IOMMU page shift
+ * @page_shift: IOMMU page shift (not checked, as upstream: VFIO checks it
+ *	against the PE's pgsizes before)
  * @window_size: window size in bytes
  * @levels: number of levels, 1..5
  *
  * The sum over levels of the per-level allocation, doubled for the
- * userspace copy, as used for locked_vm accounting.
+ * userspace copy, as used for locked_vm accounting. As upstream, only
+ * @levels and the power of two are checked: a geometry the table create
+ * refuses still has a size (4 KiB window, 4K pages, 5 levels: five 4 KiB
+ * blocks, doubled, 0xa000), and a window below one IOMMU page counts one
+ * 0x1000-byte first level. Upstream's shifts are unsigned int and wrap; a
+ * shift count of 64 or more (undefined in upstream's C: a window below 1/8
+ * of an IOMMU page at several levels, or an absurd @page_shift) gives 0.
  *
- * Models: arch/powerpc/platforms/powernv/pci-ioda-tce.c:
- *         pnv_pci_ioda2_get_table_size().
+ * Models: arch/powerpc/platforms/powernv/pci-ioda.c:
+ *         pnv_pci_ioda2_get_table_size() (the memory_hotplug_max() check of
+ *         the 2015-2018 form is not modelled).
  * Context: any thread; no locks.
- * Return: size in bytes, or 0 when @levels is 0 or > 5, @window_size is not
- *         a power of two, or the window is smaller than one IOMMU page.
+ * Return: size in bytes, or 0 when @w is NULL, @levels is 0 or > 5,
+ *         @window_size is not a power of two, or a shift count reaches 64.
  */
 TCESIM_EXPORT unsigned long tcesim_pnv_pci_ioda2_get_table_size(struct tcesim_world *w,
 								unsigned int page_shift,
@@ -88,7 +96,11 @@ TCESIM_EXPORT unsigned long tcesim_pnv_pci_ioda2_get_table_size(struct tcesim_wo
  * @bus_offset: bus address of the window in bytes (it_offset = bus_offset >>
  *	@page_shift); must be aligned to the IOMMU page
  * @page_shift: IOMMU page shift: 12, 16, 24 or 28
- * @window_size: bytes; a power of two of at least one IOMMU page
+ * @window_size: bytes; a power of two. A window below one IOMMU page (down
+ *	to 1/8 of it) is accepted as upstream: it_size rounds up to PAGE_SIZE
+ *	/ 8 entries (a 0x200-byte window at 4K pages: 512 entries); at more
+ *	levels upstream's wrapped unsigned int arithmetic decides (0x200 at
+ *	4K pages: 4 levels pass, 2, 3 and 5 fail the 55-bit check)
  * @levels: 1..5 (legacy_2015 flavour: 1 only, the era had no multi-level tables)
  * @alloc_userspace_copy: also create the userspace shadow table
  * @out: the table, holding one reference (tcesim_iommu_tce_table_put())
@@ -96,20 +108,26 @@ TCESIM_EXPORT unsigned long tcesim_pnv_pci_ioda2_get_table_size(struct tcesim_wo
  * Only the top level is allocated; lower levels come on first use.
  * level_shift = max(ceil(entries_shift / levels) + 3, PAGE_SHIFT), and
  * it_size is rounded up to PAGE_SIZE / 8 entries (a tiny window accepts
- * more entries than window_size suggests, as upstream). The table uses the
- * bare powernv storage ops (no invalidation); PHB tables come from
- * tcesim_pe_create_table() instead.
+ * more entries than window_size suggests, as upstream). Each level block
+ * is one physically contiguous allocation of order level_shift -
+ * PAGE_SHIFT: above the world's MAX_PAGE_ORDER (tcesim_world_max_page_order(),
+ * 16 MiB by default) it is -ENOMEM with the message "Failed to allocate a
+ * TCE memory, level shift=N", e.g. a 1-level 16 GiB window at 4K pages
+ * (32 MiB). The table uses the bare powernv storage ops (no invalidation);
+ * PHB tables come from tcesim_pe_create_table() instead.
  *
  * Models: arch/powerpc/platforms/powernv/pci-ioda-tce.c:
- *         pnv_pci_ioda2_table_alloc_pages().
+ *         pnv_pci_ioda2_table_alloc_pages(), pnv_alloc_tce_level().
  * Context: any registered thread.
  * Return: 0, or
  *  * -EINVAL - @levels 0 or > 5 (or > 1 in legacy_2015), @window_size not a
- *              power of two or below one IOMMU page, @page_shift not one of
- *              12/16/24/28, @bus_offset unaligned, (level_shift - 3) * levels
- *              + page_shift >= 55, or @out NULL
- *  * -ENOMEM - the top level, shadow top level or table struct could not be
- *              allocated (nothing is left allocated)
+ *              power of two or below 1/8 of an IOMMU page (upstream: a shift
+ *              by 2^32 - n, undefined), @page_shift not one of 12/16/24/28,
+ *              @bus_offset unaligned, (level_shift - 3) * levels +
+ *              page_shift >= 55, or @out NULL
+ *  * -ENOMEM - a level block above MAX_PAGE_ORDER, or the top level, shadow
+ *              top level or table struct could not be allocated (nothing is
+ *              left allocated)
  */
 TCESIM_EXPORT int tcesim_pnv_pci_ioda2_table_alloc_pages(struct tcesim_world *w,
 							 uint64_t bus_offset,
@@ -117,6 +135,69 @@ TCESIM_EXPORT int tcesim_pnv_pci_ioda2_table_alloc_pages(struct tcesim_world *w,
 							 uint64_t window_size, unsigned int levels,
 							 bool alloc_userspace_copy,
 							 struct tcesim_iommu_table **out);
+
+/**
+ * tcesim_pnv_tce_raw() - The stored slot of an entry, as raw big-endian bytes
+ * @tbl: table
+ * @user: read the userspace shadow table (it_userspace) instead of the
+ *	hardware table
+ * @entry: absolute entry
+ * @raw: out, the slot's 8 bytes exactly as stored, no byte swap: on a
+ *	little-endian host be64toh(*@raw) is the TCE (hpa | TCE_PCI_READ |
+ *	TCE_PCI_WRITE) or the user address; 0 when the leaf block is missing
+ *
+ * Walks the levels without allocating, as pnv_tce(.., alloc=false).
+ *
+ * Models: arch/powerpc/platforms/powernv/pci-ioda-tce.c: the __be64 slot
+ *         pnv_tce() returns (what pnv_tce_get() byte-swaps).
+ * Context: any registered thread holding a table reference (lock free;
+ *          racy against concurrent exchanges of the entry, as the hardware).
+ * Return: 0, or
+ *  * -ENOENT - the leaf block covering @entry is not allocated (*@raw = 0)
+ *  * -EINVAL - @tbl or @raw NULL, @entry outside the table, or @user and
+ *              the table has no shadow
+ */
+TCESIM_EXPORT int tcesim_pnv_tce_raw(struct tcesim_iommu_table *tbl, bool user, uint64_t entry,
+				     uint64_t *raw);
+
+/**
+ * tcesim_pnv_tce_level_allocated() - Whether the level block covering an entry exists
+ * @tbl: table
+ * @user: the userspace shadow table instead of the hardware table
+ * @entry: absolute entry
+ * @level: level, numbered as pnv_tce() counts: levels - 1 (it_indirect_levels)
+ *	is the top block, which always exists; 0 the leaf blocks holding TCEs
+ *
+ * Models: arch/powerpc/platforms/powernv/pci-ioda-tce.c: pnv_tce()'s walk
+ *         (alloc=false), stopped at @level.
+ * Context: any registered thread holding a table reference (lock free).
+ * Return: 1 when allocated, 0 when not, -EINVAL when @tbl is NULL, @entry
+ *         is outside the table, @level > it_indirect_levels, or @user and
+ *         the table has no shadow.
+ */
+TCESIM_EXPORT int tcesim_pnv_tce_level_allocated(struct tcesim_iommu_table *tbl, bool user,
+						 uint64_t entry, unsigned int level);
+
+/**
+ * tcesim_pnv_tce_level_blocks() - How many blocks of one level are allocated
+ * @tbl: table
+ * @user: the userspace shadow table instead of the hardware table
+ * @level: as tcesim_pnv_tce_level_allocated() (levels - 1 = top, 0 = leaves)
+ *
+ * The sum over every level is struct tcesim_iommu_table_info's
+ * levels_allocated (user_levels_allocated for @user).
+ *
+ * Models: the blocks pnv_alloc_tce_level() installed and
+ *         pnv_pci_ioda2_table_do_free_pages() will free
+ *         (arch/powerpc/platforms/powernv/pci-ioda-tce.c).
+ * Context: any registered thread holding a table reference (lock free);
+ *          exact when no level is being installed concurrently.
+ * Return: the number of blocks (1 for the top level), or -EINVAL when @tbl
+ *         is NULL, @level > it_indirect_levels, or @user and the table has
+ *         no shadow.
+ */
+TCESIM_EXPORT long tcesim_pnv_tce_level_blocks(struct tcesim_iommu_table *tbl, bool user,
+					       unsigned int level);
 
 /**
  * tcesim_iommu_tce_table_get() - Take a reference on a table unless it is dying

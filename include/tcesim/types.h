@@ -84,6 +84,13 @@ enum tcesim_dma_data_direction {
  *	hardware ring scan without iopf queue flush, PRQ_ORDER 0
  * @TCESIM_FLAVOUR_LEGACY_2024: SVA bind before v6.11 (v6.8-v6.10, 2024): the
  *	per-mm sva_handles list that seed 002 removed
+ * @TCESIM_FLAVOUR_LEGACY_2019: VT-d SVM before the PRQ drain (v4.4-v5.7,
+ *	2019): as @TCESIM_FLAVOUR_LEGACY_2020 but a PASID teardown does not
+ *	drain: drivers/iommu/intel-svm.c intel_svm_unbind_mm() only "mandate[d]
+ *	that no page faults may be outstanding" and intel_svm_unbind_gpasid()
+ *	carried "TODO: Drain in flight PRQ for the PASID", both replaced by
+ *	intel_svm_drain_prq() in "iommu/vt-d: Add page request draining
+ *	support" (v5.8, 2020). Appended after LEGACY_2024 to keep the values
  *
  * A module honours the flavours that concern it and behaves as MODERN for
  * the others; a function whose behaviour depends on the era says so in its
@@ -96,6 +103,7 @@ enum tcesim_flavour {
 	TCESIM_FLAVOUR_LEGACY_2016,
 	TCESIM_FLAVOUR_LEGACY_2020,
 	TCESIM_FLAVOUR_LEGACY_2024,
+	TCESIM_FLAVOUR_LEGACY_2019,
 	TCESIM_FLAVOUR_NR,
 };
 

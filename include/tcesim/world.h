@@ -22,6 +22,13 @@ extern "C" {
  * @hcall: hypercall tiers
  * @host_page_shift: simulated host PAGE_SHIFT: 12 (4K, default) or 16 (64K)
  * @seed: seed for anything random in the model (pool hash of the DMA API)
+ * @max_page_order: MAX_PAGE_ORDER of the page allocator, the largest order
+ *	(log2 of host pages) one physically contiguous allocation may have;
+ *	TCE level blocks above it are -ENOMEM (scenario `set max_page_order=`).
+ *	TCESIM_MAX_PAGE_ORDER_DEFAULT (-1, what tcesim_world_cfg_init() sets)
+ *	takes upstream's ppc64 default for @host_page_shift: 12 with 4K pages,
+ *	8 with 64K pages (16 MiB either way; arch/powerpc/Kconfig
+ *	ARCH_FORCE_MAX_ORDER). tcesim_world_cfg() reports the resolved value.
  */
 struct tcesim_world_cfg {
 	size_t size;
@@ -30,11 +37,18 @@ struct tcesim_world_cfg {
 	enum tcesim_hcall_mode hcall;
 	unsigned int host_page_shift;
 	uint64_t seed;
+	int max_page_order;
 };
+
+/* struct tcesim_world_cfg.max_page_order: upstream's default for the page size */
+#define TCESIM_MAX_PAGE_ORDER_DEFAULT	(-1)
+/* largest max_page_order a world accepts (2^40 host pages) */
+#define TCESIM_MAX_PAGE_ORDER_LIMIT	40
 
 /**
  * tcesim_world_cfg_init() - Fill a world config with the defaults
- * @cfg: config to fill (modern, safe, kvm+qemu, 4K host pages, seed 1)
+ * @cfg: config to fill (modern, safe, kvm+qemu, 4K host pages, seed 1,
+ *	max_page_order TCESIM_MAX_PAGE_ORDER_DEFAULT)
  *
  * Models: none (tcesim infrastructure).
  * Context: any thread.
@@ -51,8 +65,9 @@ TCESIM_EXPORT void tcesim_world_cfg_init(struct tcesim_world_cfg *cfg);
  * Context: any thread; the world's objects are then used from any thread
  *          registered with tcesim_thread_enter().
  * Return: 0, or
- *  * -EINVAL - @out NULL, @cfg->size too small, bad flavour/quirks/hcall, or
- *              host_page_shift other than 12 or 16
+ *  * -EINVAL - @out NULL, @cfg->size too small, bad flavour/quirks/hcall,
+ *              host_page_shift other than 12 or 16, or max_page_order neither
+ *              TCESIM_MAX_PAGE_ORDER_DEFAULT nor 0..TCESIM_MAX_PAGE_ORDER_LIMIT
  *  * -ENOMEM - allocation failed
  */
 TCESIM_EXPORT int tcesim_world_create(const struct tcesim_world_cfg *cfg,
@@ -80,6 +95,37 @@ TCESIM_EXPORT void tcesim_world_destroy(struct tcesim_world *w);
  * Return: pointer to the world's copy of its config.
  */
 TCESIM_EXPORT const struct tcesim_world_cfg *tcesim_world_cfg(const struct tcesim_world *w);
+
+/**
+ * tcesim_world_set_max_page_order() - Change the page allocator's MAX_PAGE_ORDER
+ * @w: world
+ * @order: 0..TCESIM_MAX_PAGE_ORDER_LIMIT, or TCESIM_MAX_PAGE_ORDER_DEFAULT for
+ *	upstream's ppc64 default (12 with 4K host pages, 8 with 64K)
+ *
+ * Applies to TCE level blocks allocated from then on (table create and
+ * on-demand levels): a block of more than 2^@order host pages is -ENOMEM,
+ * as alloc_pages_node() beyond MAX_PAGE_ORDER returns NULL.
+ *
+ * Models: include/linux/mmzone.h MAX_PAGE_ORDER (MAX_ORDER before v6.8),
+ *         set by arch/powerpc/Kconfig ARCH_FORCE_MAX_ORDER; mm/page_alloc.c
+ *         __alloc_pages() refusing larger orders.
+ * Context: any thread (atomic store); allocations racing with the call see
+ *          the old or the new value.
+ * Return: 0, or -EINVAL for a NULL @w or @order out of range (nothing
+ *         changed).
+ */
+TCESIM_EXPORT int tcesim_world_set_max_page_order(struct tcesim_world *w, int order);
+
+/**
+ * tcesim_world_max_page_order() - The page allocator's MAX_PAGE_ORDER
+ * @w: world
+ *
+ * Models: include/linux/mmzone.h MAX_PAGE_ORDER.
+ * Context: any thread (atomic load).
+ * Return: the order in force (resolved: never TCESIM_MAX_PAGE_ORDER_DEFAULT),
+ *         or -EINVAL for a NULL @w.
+ */
+TCESIM_EXPORT int tcesim_world_max_page_order(const struct tcesim_world *w);
 
 /**
  * tcesim_world_inject_fail_alloc() - Make the N-th model allocation fail
@@ -209,7 +255,7 @@ TCESIM_EXPORT const char *tcesim_flavour_name(enum tcesim_flavour f);
 /**
  * tcesim_flavour_from_name() - Parse a flavour name
  * @name: "modern", "legacy_2013", "legacy_2015", "legacy_2016",
- *        "legacy_2020", "legacy_2024"
+ *        "legacy_2020", "legacy_2024", "legacy_2019"
  * @out: the flavour
  *
  * Models: none.

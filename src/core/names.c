@@ -40,6 +40,7 @@ static const char *const flavour_names[TCESIM_FLAVOUR_NR] = {
 	[TCESIM_FLAVOUR_LEGACY_2016] = "legacy_2016",
 	[TCESIM_FLAVOUR_LEGACY_2020] = "legacy_2020",
 	[TCESIM_FLAVOUR_LEGACY_2024] = "legacy_2024",
+	[TCESIM_FLAVOUR_LEGACY_2019] = "legacy_2019",
 };
 
 TCESIM_EXPORT const char *tcesim_errname(int code)

@@ -27,6 +27,19 @@ void tcesim_world_cfg_init(struct tcesim_world_cfg *cfg)
 	cfg->hcall = TCESIM_HCALL_KVM_QEMU;
 	cfg->host_page_shift = 12;
 	cfg->seed = 1;
+	cfg->max_page_order = TCESIM_MAX_PAGE_ORDER_DEFAULT;
+}
+
+/* arch/powerpc/Kconfig ARCH_FORCE_MAX_ORDER: ppc64 "12" (4K pages), "8" (64K) */
+static int default_max_page_order(unsigned int host_page_shift)
+{
+	return host_page_shift == 16 ? 8 : 12;
+}
+
+static bool max_page_order_valid(int order)
+{
+	return order == TCESIM_MAX_PAGE_ORDER_DEFAULT ||
+	       (order >= 0 && order <= TCESIM_MAX_PAGE_ORDER_LIMIT);
 }
 
 TCESIM_EXPORT int tcesim_world_create(const struct tcesim_world_cfg *cfg,
@@ -44,12 +57,16 @@ TCESIM_EXPORT int tcesim_world_create(const struct tcesim_world_cfg *cfg,
 	if (cfg->size < sizeof(*cfg) || (unsigned int)cfg->flavour >= TCESIM_FLAVOUR_NR ||
 	    (cfg->quirks != TCESIM_QUIRKS_SAFE && cfg->quirks != TCESIM_QUIRKS_UPSTREAM) ||
 	    (unsigned int)cfg->hcall > TCESIM_HCALL_QEMU ||
-	    (cfg->host_page_shift != 12 && cfg->host_page_shift != 16))
+	    (cfg->host_page_shift != 12 && cfg->host_page_shift != 16) ||
+	    !max_page_order_valid(cfg->max_page_order))
 		return -EINVAL;
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
 	w->cfg = *cfg;
+	if (w->cfg.max_page_order == TCESIM_MAX_PAGE_ORDER_DEFAULT)
+		w->cfg.max_page_order = default_max_page_order(cfg->host_page_shift);
+	atomic_init(&w->max_page_order, w->cfg.max_page_order);
 	tcesim_mutex_init(&w->log_lock);
 	*out = w;
 	return 0;
@@ -170,6 +187,23 @@ void tcesim_kfree(struct tcesim_world *w, void *p)
 		return;
 	atomic_fetch_sub_explicit(&w->live_allocs, 1, memory_order_relaxed);
 	free(p);
+}
+
+TCESIM_EXPORT int tcesim_world_set_max_page_order(struct tcesim_world *w, int order)
+{
+	if (!w || !max_page_order_valid(order))
+		return -EINVAL;
+	if (order == TCESIM_MAX_PAGE_ORDER_DEFAULT)
+		order = default_max_page_order(w->cfg.host_page_shift);
+	atomic_store_explicit(&w->max_page_order, order, memory_order_relaxed);
+	return 0;
+}
+
+TCESIM_EXPORT int tcesim_world_max_page_order(const struct tcesim_world *w)
+{
+	if (!w)
+		return -EINVAL;
+	return tcesim_max_page_order(w);
 }
 
 TCESIM_EXPORT void tcesim_world_inject_fail_alloc(struct tcesim_world *w, unsigned long nth)

@@ -79,7 +79,15 @@ static void *hostmem_create(struct tcesim_world *w)
 	return hm;
 }
 
-void tcesim_mm_free_all(struct hostmem *hm);
+/* World teardown: free every process left, running no hooks. */
+static void tcesim_mm_free_all(struct hostmem *hm)
+{
+	while (!cds_list_empty(&hm->mms)) {
+		struct tcesim_mm *mm = cds_list_entry(hm->mms.next, struct tcesim_mm, node);
+
+		mm_free(mm);
+	}
+}
 
 /*
  * The next frame at or after *pfn that exists, below pfn_hi (ascending pfn

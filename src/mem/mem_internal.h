@@ -1,6 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * mem_internal.h - host page frames and process address spaces.
+ *
+ * The files of src/mem call each other one way, bottom to top (a file calls
+ * only files of a lower layer; tests/api mem_layers checks it from the
+ * objects' symbols):
+ *
+ *   0  hostmem.c        simulated RAM: frames, pins, dirty bits, bytes; the
+ *                       world state, whose destructor frees the mms left
+ *   1  hostmem_query.c  tcesim_alloc_pages(): the public door to frames
+ *   1  mm.c             process address spaces over those frames
+ *
+ * The inline helpers at the end belong to mm.c's concept (an mm's end) but
+ * sit here so the destructor in hostmem.c can use them.
  */
 #ifndef TCESIM_MEM_INTERNAL_H
 #define TCESIM_MEM_INTERNAL_H
@@ -50,7 +62,11 @@ struct hostmem {
 	struct tcesim_mutex lock;	/* protects next_pfn and mms */
 	uint64_t next_pfn;		/* bump allocator for process pages */
 	struct cds_list_head mms;	/* every live struct tcesim_mm */
+	/* locked_vm pages still charged to processes when they were freed
+	 * (mem_balance.c: tcesim_mem_locked_vm_charged()) */
+	_Atomic unsigned long locked_vm_freed;
 };
+
 
 struct mm_vma {
 	uint64_t start, end;		/* bytes, [start, end) */
@@ -92,6 +108,35 @@ uint64_t hostmem_alloc_pfns(struct hostmem *hm, unsigned int order);
 static inline uint64_t hostmem_page_size(const struct hostmem *hm)
 {
 	return 1ULL << hm->page_shift;
+}
+
+/*
+ * ---- the end of a struct tcesim_mm (from mm.c) ----
+ * __mmdrop (mm.c) and the world destructor (hostmem.c) both free an mm;
+ * inline here so that hostmem.c, below mm.c, calls nothing above it.
+ */
+static inline void mm_free_vmas(struct tcesim_mm *mm)
+{
+	size_t i;
+
+	for (i = 0; i < mm->nr_vmas; i++)
+		tcesim_kfree(mm->w, mm->vmas[i].pfns);
+	tcesim_kfree(mm->w, mm->vmas);
+	mm->vmas = NULL;
+	mm->nr_vmas = mm->vma_cap = 0;
+}
+
+static inline void mm_free(struct tcesim_mm *mm)
+{
+	struct hostmem *hm = hostmem_get(mm->w);
+
+	tcesim_mutex_lock(&hm->lock);
+	cds_list_del(&mm->node);
+	tcesim_mutex_unlock(&hm->lock);
+	atomic_fetch_add(&hm->locked_vm_freed, atomic_load(&mm->locked_vm)); /* mem_balance.c */
+	mm_free_vmas(mm);
+	tcesim_mutex_destroy(&mm->lock);
+	tcesim_kfree(mm->w, mm);
 }
 
 #endif

@@ -51,40 +51,6 @@ TCESIM_EXPORT const char *tcesim_mm_name(const struct tcesim_mm *mm)
 	return mm->name;
 }
 
-static void mm_free_vmas(struct tcesim_mm *mm)
-{
-	size_t i;
-
-	for (i = 0; i < mm->nr_vmas; i++)
-		tcesim_kfree(mm->w, mm->vmas[i].pfns);
-	tcesim_kfree(mm->w, mm->vmas);
-	mm->vmas = NULL;
-	mm->nr_vmas = mm->vma_cap = 0;
-}
-
-static void mm_free(struct tcesim_mm *mm)
-{
-	struct hostmem *hm = hostmem_get(mm->w);
-
-	tcesim_mutex_lock(&hm->lock);
-	cds_list_del(&mm->node);
-	tcesim_mutex_unlock(&hm->lock);
-	mm_free_vmas(mm);
-	tcesim_mutex_destroy(&mm->lock);
-	tcesim_kfree(mm->w, mm);
-}
-
-/* World teardown: free every process left, running no hooks. */
-void tcesim_mm_free_all(struct hostmem *hm);
-void tcesim_mm_free_all(struct hostmem *hm)
-{
-	while (!cds_list_empty(&hm->mms)) {
-		struct tcesim_mm *mm = cds_list_entry(hm->mms.next, struct tcesim_mm, node);
-
-		mm_free(mm);
-	}
-}
-
 TCESIM_EXPORT void tcesim_mmgrab(struct tcesim_mm *mm)
 {
 	tcesim_ref_fetch_add(&mm->mm_count, 1, memory_order_seq_cst);

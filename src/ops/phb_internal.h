@@ -5,6 +5,22 @@
  * Models: arch/powerpc/platforms/powernv/pci-ioda.c (struct pnv_phb,
  * struct pnv_ioda_pe, pnv_ioda{1,2}_iommu_ops, pnv_pci_ioda2_ops) and
  * arch/powerpc/kernel/iommu.c (spapr_tce_table_group_ops).
+ *
+ * The files of src/ops call each other one way, bottom to top (a file calls
+ * only files of a lower layer; tests/api ops_layers checks it from the
+ * objects' symbols):
+ *
+ *   0  phb_kill_check.c the stale-after-kill oracle of explored runs (issue 10)
+ *   1  phb_cache.c     the PHB's TCE cache, kills, device DMA
+ *   1  phb_tce.c       TCE exchange/kill wrappers (kernel/iommu.c)
+ *   1  group_spapr.c   the borrowing table group ops (kernel/iommu.c)
+ *   1  iommu_spapr.c   the iommu_ops of a PE's group (kernel/iommu.c)
+ *   1  phb_inspect.c   read-only inspection
+ *   2  phb_pe.c        PEs, their windows, ownership, kernel DMA API
+ *   3  phb_p5ioc2.c, phb_ioda1.c, phb_ioda2.c: the variants' ops tables
+ *   4  phb.c           variant dispatch, per-world state, PHBs, devices
+ *
+ * phb_mock.c (test-only, not in the library) is a variant like the others.
  */
 #ifndef TCESIM_PHB_INTERNAL_H
 #define TCESIM_PHB_INTERNAL_H
@@ -189,14 +205,44 @@ int tcesim_ops_set_devmem_hook(struct tcesim_world *w,
 			       bool (*fn)(struct tcesim_mm *mm, uint64_t hpa,
 					  unsigned int page_shift));
 
-/* Common work for variant files (phb.c). */
-const struct tcesim_iommu_table_ops *phb_table_ops(const struct tcesim_phb *phb);
+/* The flavour's table and table-group ops of a PHB (moved from phb.c). */
+static inline bool legacy_2015(const struct tcesim_world *w)
+{
+	return tcesim_flavour_is(w, TCESIM_FLAVOUR_LEGACY_2015);
+}
+
+static inline const struct tcesim_iommu_table_ops *
+phb_table_ops(const struct tcesim_phb *phb)
+{
+	return legacy_2015(phb->w) ? phb->ops->table_ops_2015 : phb->ops->table_ops;
+}
+
+static inline const struct tcesim_pe_group_ops *phb_group_ops(const struct tcesim_phb *phb)
+{
+	return legacy_2015(phb->w) ? phb->ops->group_ops_2015 : phb->ops->group_ops;
+}
+
+/* ---- phb_cache.c: the TCE cache (variant files' kill_pages) ---- */
 void phb_tce_invalidate(struct tcesim_iommu_table *tbl, unsigned long index,
 			unsigned long npages);
 void phb_cache_evict_range(struct tcesim_phb *phb, unsigned int pe_number, uint64_t index,
 			   uint64_t npages);
 void phb_cache_evict_pe(struct tcesim_phb *phb, unsigned int pe_number);
-/* set_window/unset_window common halves (caller holds phb->lock). */
+
+/* phb_kill_check.c: the stale-after-kill invariant of explored schedules. */
+#define KC_MAX 64
+struct kill_check {
+	struct tcesim_iommu_table *tbl;
+	uint64_t index, npages;
+	uint64_t snap[KC_MAX];		/* the range's TCEs when the kill started */
+};
+/* False (nothing to check) outside a model thread or for a range > KC_MAX. */
+bool phb_kill_check_begin(struct kill_check *kc, struct tcesim_iommu_table *tbl,
+			  uint64_t index, uint64_t npages);
+void phb_kill_check_end(const struct kill_check *kc);
+/* Test hook: nonzero makes phb_tce_invalidate() reach no PE (a lost kill). */
+extern _Atomic int phb_kill_test_drop;
+/* ---- phb_pe.c: set_window/unset_window common halves (caller holds phb->lock) ---- */
 int phb_link_window(struct tcesim_pe *pe, unsigned int num, struct tcesim_iommu_table *tbl);
 void phb_unlink_window(struct tcesim_pe *pe, unsigned int num);
 int phb_setup_default_window(struct tcesim_pe *pe);

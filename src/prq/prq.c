@@ -123,7 +123,7 @@ static uint32_t prq_depth_for(struct tcesim_iommu *iommu)
 	uint32_t depth = iommu->prq_depth;
 
 	/* PRQ_ORDER 0 in 2020: one 4 KiB page */
-	if (tcesim_flavour_is(iommu->w, TCESIM_FLAVOUR_LEGACY_2020) && depth > TCESIM_PRQ_DEPTH_2020)
+	if (prq_svm_era(iommu->w) && depth > TCESIM_PRQ_DEPTH_2020)
 		depth = TCESIM_PRQ_DEPTH_2020;
 	return depth;
 }
@@ -155,7 +155,9 @@ struct prq *prq_get(struct tcesim_iommu *iommu, int *err)
 	if (!prq)
 		goto out_nomem;
 	/* the ring is page aligned, as the kernel's iommu_alloc_pages_node() */
-	prq->ring = tcesim_zalloc_aligned(iommu->w, 4096, (size_t)depth * TCESIM_PRQ_DESC_SIZE);
+	prq->ring = tcesim_zalloc_aligned(iommu->w, 4096, (size_t)depth * (TCESIM_PRQ_DESC_SIZE +
+									 sizeof(uint64_t)));
+	prq->life = prq->ring ? (uint64_t *)(prq->ring + depth) : NULL;
 	if (!prq->ring) {
 		tcesim_kfree(iommu->w, prq);
 		prq = NULL;

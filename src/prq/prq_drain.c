@@ -19,6 +19,17 @@
 void prq_pasid_teardown_hook(struct tcesim_device *dev, uint32_t pasid, void *arg)
 {
 	(void)arg;
+	/*
+	 * legacy_2019: no drain. drivers/iommu/intel-svm.c before v5.8:
+	 * intel_svm_unbind_mm() tore the entry down and relied on "no page
+	 * faults may be outstanding for the PASID"; intel_svm_unbind_gpasid()
+	 * had "TODO: Drain in flight PRQ for the PASID", which "iommu/vt-d:
+	 * Add page request draining support" (v5.8) replaced by
+	 * intel_svm_drain_prq(). Requests still in the ring then reach
+	 * whoever gets the PASID next (sva/pasid_life.c reports it).
+	 */
+	if (tcesim_flavour_is(dev->w, TCESIM_FLAVOUR_LEGACY_2019))
+		return;
 	(void)tcesim_intel_iommu_drain_pasid_prq(dev, pasid);
 }
 
@@ -92,7 +103,7 @@ static void drain_build_desc(struct prq *prq, uint16_t sid, uint32_t pasid,
 	memset(desc, 0, 3 * sizeof(*desc));
 	desc[0].qw0 = TCESIM_QI_IWD_STATUS_DATA(TCESIM_QI_DONE) | TCESIM_QI_IWD_FENCE |
 		      TCESIM_QI_IWD_TYPE;
-	if (tcesim_flavour_is(prq->w, TCESIM_FLAVOUR_LEGACY_2020)) {
+	if (prq_svm_era(prq->w)) {
 		desc[1].qw0 = TCESIM_QI_EIOTLB_PASID(pasid) | TCESIM_QI_EIOTLB_DID(did) |
 			      TCESIM_QI_EIOTLB_GRAN(TCESIM_QI_GRAN_NONG_PASID) |
 			      TCESIM_QI_EIOTLB_TYPE;
@@ -129,7 +140,7 @@ TCESIM_EXPORT int tcesim_intel_iommu_drain_pasid_prq(struct tcesim_device *dev, 
 	prq = prq_of(dev->iommu);
 	if (!dev->pri || !prq)
 		return 0;
-	legacy = tcesim_flavour_is(dev->w, TCESIM_FLAVOUR_LEGACY_2020);
+	legacy = prq_svm_era(dev->w);
 	ret = prq_dev_rid(prq, dev, &sid);
 	if (ret)
 		return ret;

@@ -18,7 +18,7 @@ static bool is_canonical_address(uint64_t addr)
 }
 
 static void prq_report(struct prq *prq, struct tcesim_device *dev,
-		       const struct tcesim_vtd_page_req *req)
+		       const struct tcesim_vtd_page_req *req, uint64_t life)
 {
 	struct tcesim_iommu_fault f = {
 		.grpid = req->prg_index,
@@ -42,9 +42,9 @@ static void prq_report(struct prq *prq, struct tcesim_device *dev,
 	}
 	stat_inc_owned(&prq->reported);
 	/* upstream ignores the outcome: responses (if any) were sent */
-	(void)tcesim_iommu_report_device_fault(dev, &f);
+	(void)iopf_report_fault_life(dev, &f, life);
 	/* 2020: the thread handled the request itself (no iopf workqueue) */
-	if (req->lpig && tcesim_flavour_is(prq->w, TCESIM_FLAVOUR_LEGACY_2020))
+	if (req->lpig && prq_svm_era(prq->w))
 		(void)tcesim_iopf_queue_flush_dev(dev);
 }
 
@@ -59,7 +59,7 @@ static void prq_bad(struct prq *prq, const struct tcesim_vtd_page_req *req)
 		prq_respond_bad(prq, req, TCESIM_QI_RESP_INVALID);
 }
 
-static void prq_handle_one(struct prq *prq, const uint64_t qw[4])
+static void prq_handle_one(struct prq *prq, const uint64_t qw[4], uint64_t life)
 {
 	struct tcesim_vtd_page_req req;
 	struct tcesim_device *dev;
@@ -91,7 +91,7 @@ static void prq_handle_one(struct prq *prq, const uint64_t qw[4])
 		prq_bad(prq, &req);
 		return;
 	}
-	prq_report(prq, dev, &req);
+	prq_report(prq, dev, &req, life);
 }
 
 /* iopf_queue_discard_partial() over the devices this PRQ has seen */
@@ -129,7 +129,7 @@ int prq_pass(struct prq *prq)
 	head = tcesim_index_load(&prq->head, memory_order_relaxed); /* ours */
 	while (head != tail) {
 		slot_read(ring_slot(prq, head), qw);
-		prq_handle_one(prq, qw);
+		prq_handle_one(prq, qw, prq->life[head / TCESIM_PRQ_DESC_SIZE]);
 		head = ring_next(prq, head);
 		n++;
 		if (prq->pass_hook)
@@ -150,7 +150,7 @@ int prq_pass(struct prq *prq)
 		tail = tcesim_index_load(&prq->tail, memory_order_acquire);
 		if (head == tail) {
 			/* 2020 had no iopf queue: nothing partial to drop */
-			if (!tcesim_flavour_is(prq->w, TCESIM_FLAVOUR_LEGACY_2020))
+			if (!prq_svm_era(prq->w))
 				prq_discard_partial(prq);
 			tcesim_index_fetch_and(&prq->prs, ~TCESIM_DMA_PRS_PRO, memory_order_seq_cst);
 			tcesim_pr(prq->w, "IOMMU: %s: PRQ overflow cleared", prq->iommu->name);

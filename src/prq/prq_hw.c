@@ -12,7 +12,7 @@
  * The PRQ write port: vtd_pri_request_page() after its permission checks.
  * Returns 0 or -ENOSPC (dropped).
  */
-static int prq_write(struct prq *prq, const struct tcesim_vtd_page_req *req)
+static int prq_write(struct prq *prq, const struct tcesim_vtd_page_req *req, uint64_t life)
 {
 	struct prq_slot *s;
 	uint32_t tail, new_tail;
@@ -43,6 +43,7 @@ static int prq_write(struct prq *prq, const struct tcesim_vtd_page_req *req)
 	s = ring_slot(prq, tail);
 	for (int i = 0; i < 4; i++)
 		atomic_store_explicit(&s->qw[i], qw[i], memory_order_relaxed);
+	prq->life[tail / TCESIM_PRQ_DESC_SIZE] = life; /* the model's oracle, not hardware */
 	/* publish the slot: pairs with the acquire of tail in a pass/scan (1) */
 	tcesim_index_store(&prq->tail, new_tail, memory_order_release);
 	/* after the tail (3): a pass that cleared PPR before this sees it set */
@@ -62,7 +63,7 @@ TCESIM_EXPORT int tcesim_vtd_prq_post(struct tcesim_iommu *iommu,
 	prq = prq_of(iommu);
 	if (!prq)
 		return -ENODEV;
-	return prq_write(prq, req);
+	return prq_write(prq, req, 0);
 }
 
 TCESIM_EXPORT int tcesim_vtd_pri_request_page(struct tcesim_device *dev,
@@ -93,5 +94,6 @@ TCESIM_EXPORT int tcesim_vtd_pri_request_page(struct tcesim_device *dev,
 	ret = prq_dev_rid(prq, dev, &r.rid);
 	if (ret)
 		return ret;
-	return prq_write(prq, &r);
+	/* which bond of the PASID the device is working for (sva/pasid_life.c) */
+	return prq_write(prq, &r, r.pasid_present ? sva_pasid_life(dev, r.pasid) : 0);
 }

@@ -72,6 +72,13 @@ struct prq {
 	uint32_t depth;			/* descriptors; power of two; immutable */
 	uint32_t size_mask;		/* PRQ_RING_MASK: depth * 32 - 32; immutable */
 	struct prq_slot *ring;		/* depth slots; see struct prq_slot */
+	/*
+	 * Beside slot i (same allocation, after the ring): the life of the
+	 * SVA bond the request was issued for (sva/pasid_life.c); written by
+	 * the producer before its release of tail, read by a pass after its
+	 * acquire of tail. Not hardware state: the model's oracle.
+	 */
+	uint64_t *life;
 
 	/*
 	 * Producer side ("hardware"), one cache line: hw_lock serialises
@@ -267,6 +274,13 @@ static inline bool wait_for_completion_timeout(struct prq_completion *c, unsigne
 	done = c->done;
 	pthread_mutex_unlock(&c->lock);
 	return done;
+}
+
+/* The intel-svm.c eras (PRQ_ORDER 0, faults handled in the PRQ thread). */
+static inline bool prq_svm_era(const struct tcesim_world *w)
+{
+	return tcesim_flavour_is(w, TCESIM_FLAVOUR_LEGACY_2020) ||
+	       tcesim_flavour_is(w, TCESIM_FLAVOUR_LEGACY_2019);
 }
 
 #endif /* TCESIM_PRQ_INTERNAL_H */

@@ -254,3 +254,4 @@ void script_report_str(struct script_result *res, const char *key, const char *v
 {
 	report(res, key, v);
 }
+

@@ -28,44 +28,9 @@
 #include <inttypes.h>
 #include <xxhash.h>
 
-#include "script/script_internal.h"
+#include "script/explore_script.h"
 #include <tcesim/explore.h>
 #include <tcesim/mem.h>
-
-#define XS_MAX_THREADS TCESIM_EXPLORE_MAX_THREADS
-#define XS_MEMBUF 16384
-
-struct xs_line {
-	int lineno;
-	char *text;
-};
-
-struct xs_section {
-	char name[32];
-	struct xs_line *lines;
-	int n, cap;
-};
-
-struct xs_file {
-	struct xs_section setup, thr[XS_MAX_THREADS], fin;
-	int nthreads;
-	bool has_fin;
-	int explore_lineno;		/* 0: no explore line */
-	struct tcesim_explore_opts eo;
-	bool want_violation;
-	long want_schedules;		/* -1: not given */
-	long want_states;		/* -1: not given */
-};
-
-struct xs_run {
-	struct script_ctx *ctx;
-	struct script_ctx_view v;
-	struct xs_file *f;
-	bool quiet;			/* output into membuf */
-	FILE *mem;
-	char membuf[XS_MEMBUF];
-	uint64_t res[XS_MAX_THREADS][64]; /* per-line result hashes of the schedule */
-};
 
 bool script_explore_is(const char *text)
 {
@@ -123,6 +88,7 @@ static int xs_error(struct xs_run *x, int lineno, const char *what)
 }
 
 /* "explore [preemptions=K|unbounded] [random=N seed=S depth=D] [max=N] [sleep_sets=no]
+ *  [linearizable]
  *  => holds [schedules=N] [end_states=N] | violation" */
 static int parse_explore(struct xs_run *x, int lineno, char *words)
 {
@@ -148,6 +114,10 @@ static int parse_explore(struct xs_run *x, int lineno, char *words)
 		}
 		if (eq)
 			*eq++ = '\0';
+		if (!after && !eq && !strcmp(tok, "linearizable")) {
+			f->linearizable = true;
+			continue;
+		}
 		if (!after && !eq && !strcmp(tok, "unbounded")) {
 			f->eo.preemptions = TCESIM_EXPLORE_UNBOUNDED;
 			continue;
@@ -289,19 +259,14 @@ static int parse_file(struct xs_run *x, const char *text)
 
 /* ----------------------------------------------------- case callbacks --- */
 
-/* the last "    => ..." line in the buffer: written by the line just run */
-static uint64_t last_result_hash(struct xs_run *x, int lineno)
+/* the last "    => ..." line of buf[0..end): written by the line just run */
+static uint64_t result_hash(const char *buf, long end, int lineno)
 {
-	long end;
 	const char *r = NULL;
 
-	fflush(x->mem);
-	end = ftell(x->mem);
-	if (end <= 0)
-		return (uint64_t)lineno;
 	for (long i = end - 1; i >= 0; i--) {
-		if (!strncmp(x->membuf + i, "    => ", 7) && (i == 0 || x->membuf[i - 1] == '\n')) {
-			r = x->membuf + i;
+		if (!strncmp(buf + i, "    => ", 7) && (i == 0 || buf[i - 1] == '\n')) {
+			r = buf + i;
 			break;
 		}
 	}
@@ -310,8 +275,14 @@ static uint64_t last_result_hash(struct xs_run *x, int lineno)
 	return XXH3_64bits_withSeed(r, strcspn(r, "\n"), (uint64_t)lineno);
 }
 
+static uint64_t last_result_hash(struct xs_run *x, int lineno)
+{
+	fflush(x->mem);
+	return result_hash(x->membuf, ftell(x->mem), lineno);
+}
+
 /* runs one line; false on a syntax error. Records a failed expectation as a violation. */
-static bool run_one_line(struct xs_run *x, const struct xs_line *ln, uint64_t *res_hash)
+bool xs_run_line(struct xs_run *x, const struct xs_line *ln, uint64_t *res_hash)
 {
 	long before = *x->v.failed;
 
@@ -334,18 +305,19 @@ static bool run_one_line(struct xs_run *x, const struct xs_line *ln, uint64_t *r
 	return true;
 }
 
-static void *xs_setup(void *arg)
+void *xs_setup(void *arg)
 {
 	struct xs_run *x = arg;
 
 	tcesim_world_cfg_init(x->v.cfg);
 	memset(x->res, 0, sizeof(x->res));
+	x->fin_digest = 0;
 	if (x->quiet) {
 		rewind(x->mem);
 		memset(x->membuf, 0, sizeof(x->membuf));
 	}
 	for (int i = 0; i < x->f->setup.n; i++)
-		if (!run_one_line(x, &x->f->setup.lines[i], NULL))
+		if (!xs_run_line(x, &x->f->setup.lines[i], NULL))
 			break;
 	return x;
 }
@@ -358,18 +330,36 @@ static void xs_thread(void *ctx, unsigned int idx)
 	if (*x->v.syntax_error)
 		return;
 	for (int i = 0; i < s->n; i++)
-		if (!run_one_line(x, &s->lines[i], &x->res[idx][i]))
+		if (!xs_run_line(x, &s->lines[i], &x->res[idx][i]))
 			break;
+}
+
+void xs_finally(struct xs_run *x)
+{
+	uint64_t h = 0, fin[2];
+
+	for (int i = 0; i < x->f->fin.n && !*x->v.syntax_error; i++) {
+		xs_run_line(x, &x->f->fin.lines[i], x->lin ? &h : NULL);
+		x->fin_digest = XXH3_64bits_withSeed(&h, sizeof(h), x->fin_digest);
+	}
+	if (!x->lin || !*x->v.w)
+		return;
+	/* the end state of the linearizable check (docs/SCENARIO.md) */
+	fin[0] = (uint64_t)tcesim_mem_pinned_pages(*x->v.w);
+	fin[1] = tcesim_mem_locked_vm_charged(*x->v.w);
+	x->fin_digest = XXH3_64bits_withSeed(fin, sizeof(fin), x->fin_digest);
 }
 
 static int xs_check(void *ctx, char *why, size_t len)
 {
 	struct xs_run *x = ctx;
 
-	(void)why;
-	(void)len;
-	for (int i = 0; i < x->f->fin.n && !*x->v.syntax_error; i++)
-		run_one_line(x, &x->f->fin.lines[i], NULL);
+	xs_finally(x);
+	if (x->lin && !*x->v.syntax_error && !xs_lin_match(x)) {
+		snprintf(why, len, "not linearizable: no sequential order of the threads' commands "
+			 "(%lu tried) gives these results and end state", xs_lin_orders(x));
+		return 1;
+	}
 	return 0;
 }
 
@@ -386,21 +376,24 @@ static uint64_t xs_digest(void *ctx)
 }
 
 /* built-in invariants (issue 10 point 5), on every schedule */
-static int xs_teardown(void *ctx, char *why, size_t len)
+int xs_teardown(void *ctx, char *why, size_t len)
 {
 	struct xs_run *x = ctx;
 	struct tcesim_world *w = *x->v.w;
 	long pinned = 0, leaked;
+	unsigned long locked;
 
 	script_ctx_objs_destroy(x->ctx);
 	if (!w)
 		return 0;
 	tcesim_rcu_barrier(); /* the explorer's callbacks (never liburcu's while exploring) */
 	pinned = tcesim_mem_pinned_pages(w);
+	locked = tcesim_mem_locked_vm_charged(w);
 	leaked = tcesim_explore_world_destroy(w);
 	*x->v.w = NULL;
-	if (pinned) {
-		snprintf(why, len, "invariant: %ld page(s) still pinned after teardown", pinned);
+	if (pinned || locked) {
+		snprintf(why, len, "invariant: %ld page(s) still pinned and %lu page(s) of locked_vm "
+			 "still charged after teardown", pinned, locked);
 		return 1;
 	}
 	if (leaked) {
@@ -444,13 +437,46 @@ static void print_threads(struct xs_run *x, FILE *out)
 }
 
 /* one schedule onto the real output, --explain's trace with the scheduler's steps */
+/*
+ * Explores into the memory buffer (explain on, so each line's "=> RESULT"
+ * can be read back), expectations not counted. -ENOMEM without a buffer.
+ */
+static int explore_quiet(struct xs_run *x, const struct tcesim_explore_opts *eo,
+			 struct tcesim_explore_result *r)
+{
+	const struct tcesim_run_opts *o = *x->v.opts;
+	struct tcesim_run_opts qo = *o;
+	long passed = *x->v.passed, failed = *x->v.failed;
+	FILE *out = *x->v.out;
+	int ret;
+
+	qo.explain = true;
+	x->mem = fmemopen(x->membuf, sizeof(x->membuf), "w");
+	if (!x->mem)
+		return -ENOMEM;
+	*x->v.opts = &qo;
+	*x->v.out = x->mem;
+	x->quiet = true;
+	ret = explore_case(x, eo, r);
+	x->quiet = false;
+	*x->v.out = out;
+	*x->v.opts = o;
+	fclose(x->mem);
+	x->mem = NULL;
+	*x->v.passed = passed;
+	*x->v.failed = failed;
+	return ret;
+}
+
 static int replay_loud(struct xs_run *x, const char *sched, bool explain,
 		       struct tcesim_explore_result *r)
 {
 	struct tcesim_explore_opts eo;
 	struct tcesim_run_opts o = **x->v.opts;
 	const struct tcesim_run_opts *saved = *x->v.opts;
-	int ret;
+	struct tcesim_explore_result rq;
+	struct xs_lin *lin = x->lin;
+	int ret, ret_q = 0;
 
 	o.explain = explain;
 	*x->v.opts = &o;
@@ -461,9 +487,24 @@ static int replay_loud(struct xs_run *x, const char *sched, bool explain,
 		eo.trace = trace_step;
 		eo.trace_ctx = x;
 	}
+	/*
+	 * linearizable: the results are read back from a quiet run of the
+	 * same schedule (deterministic), the loud one only shows it
+	 */
+	if (lin) {
+		*x->v.opts = saved;
+		ret_q = explore_quiet(x, &eo, &rq);
+		*x->v.opts = &o;
+		x->lin = NULL;
+	}
 	x->quiet = false;
 	ret = explore_case(x, &eo, r);
 	*x->v.opts = saved;
+	x->lin = lin;
+	if (lin && ret_q) {
+		ret = ret_q;
+		*r = rq;
+	}
 	return ret;
 }
 
@@ -491,6 +532,16 @@ static bool run_explore(struct xs_run *x)
 	bool violated, ok;
 	int ret;
 
+	if (f->explore_lineno && f->linearizable) {
+		ret = xs_lin_precompute(x);
+		if (ret == -E2BIG) {
+			*x->v.lineno = f->explore_lineno;
+			script_error(x->ctx, "explore: linearizable: more than %d sequential orders "
+				     "of the threads' lines", XS_LIN_MAX_ORDERS);
+		}
+		if (ret)
+			return false;
+	}
 	if (!f->explore_lineno || sched) {
 		/* one schedule, expectations counted as in any file */
 		ret = replay_loud(x, sched ? sched : ".", o->explain, &r);
@@ -510,28 +561,11 @@ static bool run_explore(struct xs_run *x)
 	}
 
 	/* explore quietly, then replay the first violation loudly */
-	{
-		struct tcesim_run_opts qo = *o;
-		long passed = *x->v.passed, failed = *x->v.failed;
-
-		qo.explain = true;
-		x->mem = fmemopen(x->membuf, sizeof(x->membuf), "w");
-		if (!x->mem) {
-			*x->v.lineno = f->explore_lineno;
-			script_error(x->ctx, "explore: out of memory");
-			return false;
-		}
-		*x->v.opts = &qo;
-		*x->v.out = x->mem;
-		x->quiet = true;
-		ret = explore_case(x, &f->eo, &r);
-		x->quiet = false;
-		*x->v.out = out;
-		*x->v.opts = o;
-		fclose(x->mem);
-		x->mem = NULL;
-		*x->v.passed = passed;
-		*x->v.failed = failed;
+	ret = explore_quiet(x, &f->eo, &r);
+	if (ret == -ENOMEM) {
+		*x->v.lineno = f->explore_lineno;
+		script_error(x->ctx, "explore: out of memory");
+		return false;
 	}
 	if (!finish(x, ret, &r))
 		return false;
@@ -603,6 +637,7 @@ bool script_explore_run(struct script_ctx *ctx, const char *text)
 		*x->v.w = NULL;
 	}
 	ok = ok && !*x->v.syntax_error;
+	xs_lin_free(x);
 	file_free(&f);
 	free(x);
 	return ok;

@@ -14,8 +14,9 @@
  *    than with this one; issue 9, figures in the commit and the report.)
  *  - Fields are checked in order; the first bad one is the message:
  *    "missing NAME", "bad NAME 'TOKEN' (...)". TOKEN is echoed cut at
- *    REPLAY_ECHO_MAX bytes with non-printable bytes as \xNN (issue 7,
- *    defect 8), so a hostile line cannot flood or garble the terminal.
+ *    SCRIPT_ECHO_MAX bytes with non-printable bytes as \xNN by the
+ *    shared script_escape_token() (escape.c; issue 7, defect 8), so a
+ *    hostile line cannot flood or garble the terminal.
  *  - seq must not go backwards within a file (the merge of the two files
  *    relies on it).
  *  - Calls QEMU did not trace (issue 7, defect 6): QEMU 7.2's
@@ -35,6 +36,7 @@
 #include <string.h>
 
 #include "replay_parts.h"
+#include "script/script_internal.h" /* script_escape_token() */
 
 #define REC_TOK_MAX	11	/* the longest record (I) has 10 tokens; +1 sees an extra */
 
@@ -62,34 +64,6 @@ static void split(struct toks *t, const char *line, size_t len)
 		t->len[t->n] = (size_t)(s - t->s[t->n]);
 		t->n++;
 	}
-}
-
-void replay_echo(char *dst, size_t size, const char *tok, size_t len)
-{
-	size_t i, o = 0;
-
-	if (!size)
-		return;
-	for (i = 0; i < len && i < REPLAY_ECHO_MAX; i++) {
-		unsigned char c = (unsigned char)tok[i];
-		char tmp[5];
-		size_t k;
-
-		if (c >= 0x20 && c < 0x7f && c != '\\' && c != '\'')
-			tmp[0] = (char)c, tmp[1] = '\0';
-		else
-			snprintf(tmp, sizeof(tmp), "\\x%02x", c);
-		k = strlen(tmp);
-		if (o + k >= size)
-			break;
-		memcpy(dst + o, tmp, k);
-		o += k;
-	}
-	if (len > REPLAY_ECHO_MAX && o + 3 < size) {
-		memcpy(dst + o, "...", 3);
-		o += 3;
-	}
-	dst[o] = '\0';
 }
 
 static int fail(struct replay_parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -162,9 +136,9 @@ static bool take(struct replay_parser *p, struct toks *t, const char *what, cons
 static bool bad(struct replay_parser *p, const char *what, const char *s, size_t n,
 		const char *why)
 {
-	char e[REPLAY_ECHO_MAX * 4 + 4];
+	char e[SCRIPT_ECHO_BUF];
 
-	replay_echo(e, sizeof(e), s, n);
+	script_escape_token(e, sizeof(e), s, n, true);
 	fail(p, "bad %s '%s'%s", what, e, why);
 	return false;
 }
@@ -223,9 +197,9 @@ static bool f_end(struct replay_parser *p, struct toks *t)
 	if (t->next >= t->n)
 		return true;
 	{
-		char e[REPLAY_ECHO_MAX * 4 + 4];
+		char e[SCRIPT_ECHO_BUF];
 
-		replay_echo(e, sizeof(e), t->s[t->next], t->len[t->next]);
+		script_escape_token(e, sizeof(e), t->s[t->next], t->len[t->next], true);
 		fail(p, "unexpected field '%s'", e);
 	}
 	return false;
@@ -253,9 +227,9 @@ static bool f_list(struct replay_parser *p, struct toks *t, long *count)
 			return false;
 		}
 		if (!hex_span(s, (size_t)(te - s), &p->list[k])) {
-			char b[REPLAY_ECHO_MAX * 4 + 4];
+			char b[SCRIPT_ECHO_BUF];
 
-			replay_echo(b, sizeof(b), s, (size_t)(te - s));
+			script_escape_token(b, sizeof(b), s, (size_t)(te - s), true);
 			fail(p, "bad TCE list entry %ld '%s'", k, b);
 			return false;
 		}
@@ -347,7 +321,7 @@ static bool parse_fields(struct replay_parser *p, struct toks *t, struct replay_
 	default: {
 		char e[8];
 
-		replay_echo(e, sizeof(e), &r->type, 1);
+		script_escape_token(e, sizeof(e), &r->type, 1, true);
 		fail(p, "unknown record type '%s'", e);
 		return false;
 	}
@@ -365,9 +339,9 @@ int replay_parse_line(struct replay_parser *p, const char *line, size_t len,
 	if (!t.n)
 		return fail(p, "empty record");
 	if (t.len[0] != 1) {
-		char e[REPLAY_ECHO_MAX * 4 + 4];
+		char e[SCRIPT_ECHO_BUF];
 
-		replay_echo(e, sizeof(e), t.s[0], t.len[0]);
+		script_escape_token(e, sizeof(e), t.s[0], t.len[0], true);
 		return fail(p, "bad record type '%s'", e);
 	}
 	rec->type = t.s[0][0];

@@ -27,7 +27,6 @@
 #define REPLAY_CHUNK		(64u * 1024)	/* bytes read / decompressed at once */
 #define REPLAY_LINE_MAX		(128u * 1024)	/* longest line accepted */
 #define REPLAY_LIST_MAX		4096		/* entries accepted in an I list */
-#define REPLAY_ECHO_MAX		64		/* bytes of a bad token echoed */
 #define REPLAY_MSG_MAX		384		/* one message */
 
 /* ------------------------------------------------------ replay_input.c --- */
@@ -96,9 +95,6 @@ struct replay_parser {
  */
 int replay_parse_line(struct replay_parser *p, const char *line, size_t len,
 		      struct replay_rec *rec);
-
-/* @tok cut at REPLAY_ECHO_MAX bytes, bytes outside printable ASCII as \xNN. */
-void replay_echo(char *dst, size_t size, const char *tok, size_t len);
 
 /* ------------------------------------------------------- replay_output.c --- */
 

@@ -8,11 +8,11 @@
  *  - A line is COMMAND [ARG...] [=> EXPECT...]. The command table entry
  *    lists the key=value arguments it takes; an unknown key, command or
  *    object is a syntax error (exit 2, nothing more runs in that file).
- *  - Expectations: the return (alternatives joined by '|') and key=value
- *    words compared with what the command reported. A line without "=>"
- *    must return ok. `check ...` lines compare their own arguments and count
- *    one expectation per compared key. Every failed expectation prints
- *    "FILE:LINE: expected WANT, got GOT"; the run goes on.
+ *  - Expectations (expect.c): the return (alternatives joined by '|') and
+ *    key=value words compared with what the command reported. Every failed
+ *    expectation prints "FILE:LINE: expected WANT, got GOT"; the run goes on.
+ *  - Messages echo input tokens cut at 64 bytes and escaped
+ *    (script_fputs_escaped(), escape.c; issue 7, defect 8).
  *  - Objects (processes, PHBs, devices, ...) live in a per-file registry
  *    and are destroyed in reverse creation order before the world.
  *
@@ -178,15 +178,17 @@ struct tcesim_world *script_world(struct script_ctx *ctx)
 
 int script_error(struct script_ctx *ctx, const char *fmt, ...)
 {
+	char msg[4096];
 	va_list ap;
 
 	if (ctx->syntax_error)
 		return SCRIPT_ERR; /* first message wins */
 	ctx->syntax_error = true;
-	fprintf(ctx->err, "%s:%d: ", ctx->file, ctx->lineno);
 	va_start(ap, fmt);
-	vfprintf(ctx->err, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	fprintf(ctx->err, "%s:%d: ", ctx->file, ctx->lineno);
+	script_fputs_escaped(msg, ctx->err);
 	fputc('\n', ctx->err);
 	return SCRIPT_ERR;
 }
@@ -209,113 +211,20 @@ void script_explain(struct script_ctx *ctx, const char *fmt, ...)
 	fputc('\n', ctx->out);
 }
 
+void script_pass(struct script_ctx *ctx)
+{
+	ctx->passed++;
+}
+
 void script_fail(struct script_ctx *ctx, const char *want, const char *got)
 {
 	ctx->failed++;
-	fprintf(ctx->out, "%s:%d: expected %s, got %s\n", ctx->file, ctx->lineno, want, got);
-}
-
-static bool values_equal(const char *a, const char *b)
-{
-	uint64_t x, y;
-
-	if (script_parse_u64(a, &x) && script_parse_u64(b, &y))
-		return x == y;
-	return !strcmp(a, b);
-}
-
-bool script_check_str(struct script_ctx *ctx, const char *key, const char *want, const char *got)
-{
-	char w[160], g[160];
-
-	if (values_equal(want, got)) {
-		ctx->passed++;
-		return true;
-	}
-	snprintf(w, sizeof(w), "%s=%s", key, want);
-	snprintf(g, sizeof(g), "%s=%s", key, got);
-	script_fail(ctx, w, g);
-	return false;
-}
-
-bool script_check_u64(struct script_ctx *ctx, const char *key, uint64_t want, uint64_t got)
-{
-	char w[32], g[32];
-
-	snprintf(w, sizeof(w), "%" PRIu64, want);
-	snprintf(g, sizeof(g), "%" PRIu64, got);
-	if (want == got) {
-		ctx->passed++;
-		return true;
-	}
-	if (want > 4096 || got > 4096) {
-		snprintf(w, sizeof(w), "0x%" PRIx64, want);
-		snprintf(g, sizeof(g), "0x%" PRIx64, got);
-	}
-	return script_check_str(ctx, key, w, g);
-}
-
-void script_ret_name(long ret, enum script_ret_kind kind, char *buf, size_t len)
-{
-	const char *n = NULL;
-
-	switch (kind) {
-	case SCRIPT_RET_ERRNO:
-		if (ret <= 0 && ret >= -4095)
-			n = tcesim_errname((int)ret);
-		break;
-	case SCRIPT_RET_HCALL:
-		n = tcesim_hcall_name(ret);
-		break;
-	case SCRIPT_RET_DMA:
-		n = ret == -1 ? "DMA_MAPPING_ERROR" : "ok";
-		break;
-	case SCRIPT_RET_NUMBER:
-		n = ret == 0 ? "ok" : NULL;
-		break;
-	}
-	if (n)
-		snprintf(buf, len, "%s", n);
-	else
-		snprintf(buf, len, "%ld", ret);
-}
-
-/* Does the result match one expected return word? */
-static bool want_matches(const char *want, const struct script_result *res)
-{
-	long code;
-	int e;
-	char *end;
-
-	if (!strcmp(want, "ok")) {
-		if (res->kind == SCRIPT_RET_DMA)
-			return res->ret != -1;
-		return res->ret == 0;
-	}
-	if (!strcmp(want, "DMA_MAPPING_ERROR"))
-		return res->kind == SCRIPT_RET_DMA && res->ret == -1;
-	if (!strncmp(want, "H_", 2) && !tcesim_hcall_from_name(want, &code))
-		return res->kind == SCRIPT_RET_HCALL && res->ret == code;
-	if (want[0] == 'E' && !tcesim_errno_from_name(want, &e))
-		return res->kind != SCRIPT_RET_HCALL && res->ret == -e;
-	code = strtol(want, &end, 0);
-	if (*want && !*end)
-		return res->ret == code;
-	return false;
-}
-
-static bool want_valid(const char *want)
-{
-	long code;
-	int e;
-	char *end;
-
-	if (!strcmp(want, "ok") || !strcmp(want, "DMA_MAPPING_ERROR"))
-		return true;
-	if (!tcesim_hcall_from_name(want, &code) || !tcesim_errno_from_name(want, &e))
-		return true;
-	strtol(want, &end, 0);
-	return *want && !*end;
+	/* want comes from the line (=> key=VALUE), got may echo it too */
+	fprintf(ctx->out, "%s:%d: expected ", ctx->file, ctx->lineno);
+	script_fputs_escaped(want, ctx->out);
+	fputs(", got ", ctx->out);
+	script_fputs_escaped(got, ctx->out);
+	fputc('\n', ctx->out);
 }
 
 /* -------------------------------------------------------------- parse -- */
@@ -382,7 +291,7 @@ static int line_parse(struct script_ctx *ctx, const char *src, struct script_lin
 			char *alt, *s2 = NULL;
 
 			for (alt = strtok_r(tok, "|", &s2); alt; alt = strtok_r(NULL, "|", &s2)) {
-				if (!want_valid(alt))
+				if (!script_want_valid(alt))
 					return script_error(ctx, "unknown expected result '%s'", alt);
 				ln->want[ln->nwant++] = alt;
 			}
@@ -453,24 +362,6 @@ static int cmd_arity(const struct script_cmd *c, bool sub)
 	return n;
 }
 
-/* @tok cut at 64 bytes, non-printable bytes as \xNN (issue 7, defect 8). */
-static void escape_token(const char *tok, char *buf, size_t size)
-{
-	size_t o = 0, i;
-
-	for (i = 0; tok[i] && i < 64 && o + 5 < size; i++) {
-		unsigned char ch = (unsigned char)tok[i];
-
-		if (ch >= 0x20 && ch < 0x7f && ch != '\\')
-			buf[o++] = (char)ch;
-		else
-			o += (size_t)snprintf(buf + o, size - o, "\\x%02x", ch);
-	}
-	if (tok[i] && o + 4 < size)
-		o += (size_t)snprintf(buf + o, size - o, "...");
-	buf[o] = 0;
-}
-
 static bool key_allowed(const char *keys, const char *key)
 {
 	size_t kl = strlen(key);
@@ -528,57 +419,17 @@ static int set_option(struct script_ctx *ctx, const struct script_line *ln)
 			if (!script_parse_u64(v, &n))
 				return script_error(ctx, "set: bad seed %s", v);
 			ctx->cfg.seed = n;
+		} else if (!strcmp(k, "max_page_order")) {
+			/* MAX_PAGE_ORDER of TCE level allocations (issue 8.4) */
+			if (!script_parse_u64(v, &n) || n > TCESIM_MAX_PAGE_ORDER_LIMIT)
+				return script_error(ctx, "set: max_page_order=0..%d, not %s",
+						    TCESIM_MAX_PAGE_ORDER_LIMIT, v);
+			ctx->cfg.max_page_order = (int)n;
 		} else {
 			return script_error(ctx, "set: unknown option %s", k);
 		}
 	}
 	return SCRIPT_OK;
-}
-
-static void check_expectations(struct script_ctx *ctx, const struct script_line *ln,
-			       const struct script_result *res, bool is_check)
-{
-	char got[64], want[256];
-	int i, j;
-
-	if (ln->has_expect || !is_check) {
-		bool ok = false;
-
-		if (!ln->has_expect) {
-			ok = want_matches("ok", res);
-			snprintf(want, sizeof(want), "ok");
-		} else {
-			want[0] = 0;
-			for (i = 0; i < ln->nwant; i++) {
-				ok |= want_matches(ln->want[i], res);
-				if (i)
-					strncat(want, "|", sizeof(want) - strlen(want) - 1);
-				strncat(want, ln->want[i], sizeof(want) - strlen(want) - 1);
-			}
-		}
-		if (ok) {
-			ctx->passed++;
-		} else {
-			script_ret_name(res->ret, res->kind, got, sizeof(got));
-			script_fail(ctx, want, got);
-		}
-	}
-	for (i = 0; i < ln->nekv; i++) {
-		const char *k = ln->ekv[i].key;
-
-		for (j = 0; j < res->nrep; j++)
-			if (!strcmp(res->rep[j].key, k))
-				break;
-		if (j == res->nrep) {
-			char w[160], g[160];
-
-			snprintf(w, sizeof(w), "%s=%s", k, ln->ekv[i].val);
-			snprintf(g, sizeof(g), "no %s", k);
-			script_fail(ctx, w, g);
-			continue;
-		}
-		script_check_str(ctx, k, ln->ekv[i].val, res->rep[j].val);
-	}
 }
 
 static int run_line(struct script_ctx *ctx, const struct script_line *ln)
@@ -606,8 +457,11 @@ static int run_line(struct script_ctx *ctx, const struct script_line *ln)
 		if (ret)
 			return script_error(ctx, "cannot create the world: %s", tcesim_errname(ret));
 	}
-	if (ctx->opts->explain)
-		fprintf(ctx->out, "%s:%d: %s\n", ctx->file, ctx->lineno, ln->text);
+	if (ctx->opts->explain) {
+		fprintf(ctx->out, "%s:%d: ", ctx->file, ctx->lineno);
+		script_fputs_escaped(ln->text, ctx->out); /* the line, as an echo */
+		fputc('\n', ctx->out);
+	}
 	for (nth = 0; c; c = cmd_find(ln->cmd, sub, ++nth)) {
 		int arity = cmd_arity(c, sub != NULL);
 
@@ -629,12 +483,8 @@ static int run_line(struct script_ctx *ctx, const struct script_line *ln)
 			break;
 	}
 	if (!c) {
-		if (bad_word) {
-			char esc[300];
-
-			escape_token(bad_word, esc, sizeof(esc));
-			return script_error(ctx, "%s: unexpected word '%s'", ln->cmd, esc);
-		}
+		if (bad_word) /* script_error() cuts and escapes it */
+			return script_error(ctx, "%s: unexpected word '%s'", ln->cmd, bad_word);
 		if (bad_key)
 			return script_error(ctx, "%s: unknown argument %s=", ln->cmd, bad_key);
 		return script_error(ctx, "%s: unknown object %s", ln->cmd,
@@ -654,7 +504,7 @@ static int run_line(struct script_ctx *ctx, const struct script_line *ln)
 			fprintf(ctx->out, " %s=%s", res.rep[i].key, res.rep[i].val);
 		fputc('\n', ctx->out);
 	}
-	check_expectations(ctx, ln, &res, sub != NULL);
+	script_check_expectations(ctx, ln, &res, sub != NULL);
 	return SCRIPT_OK;
 }
 
@@ -840,7 +690,7 @@ TCESIM_EXPORT void tcesim_script_print_commands(FILE *f)
 	const struct script_cmd *c;
 
 	fprintf(f, "  set flavour=... quirks=safe|upstream hcall=kvm+qemu|kvm|qemu "
-		   "host_page_shift=12|16 seed=N\n");
+		   "host_page_shift=12|16 seed=N max_page_order=N\n");
 	for (t = 0; t < TCESIM_ARRAY_SIZE(cmd_tables); t++)
 		for (c = cmd_tables[t]; c->name; c++)
 			fprintf(f, "  %s\n", c->usage ? c->usage : c->name);

@@ -183,9 +183,37 @@ bool script_check_u64(struct script_ctx *ctx, const char *key, uint64_t want, ui
 bool script_check_str(struct script_ctx *ctx, const char *key, const char *want, const char *got);
 /* Records a failed expectation with a free-form "got" text. */
 void script_fail(struct script_ctx *ctx, const char *want, const char *got);
+/* Counts one held expectation (runner.c). */
+void script_pass(struct script_ctx *ctx);
+/* expect.c: is @want a return word "=>" accepts (ok, ENAME, H_NAME, number)? */
+bool script_want_valid(const char *want);
+/* expect.c: checks the line's "=>" (or the implied ok unless @is_check) and key=values. */
+void script_check_expectations(struct script_ctx *ctx, const struct script_line *ln,
+			       const struct script_result *res, bool is_check);
 
 /* ---- messages ---- */
-/* Syntax/usage error: FILE:LINE: message, exit 2. Always returns SCRIPT_ERR. */
+/*
+ * Echoed input (issue 7, defect 8): a token is cut at SCRIPT_ECHO_MAX bytes
+ * ("..." follows) and each byte outside printable ASCII, and '\\', is
+ * written \xNN (also '\'' when @quote: the token is echoed in quotes), so
+ * a hostile line can neither flood nor garble the terminal. @dst gets at
+ * most @size - 1 bytes (SCRIPT_ECHO_BUF is enough) and a NUL; returns the
+ * length written. The scenario runner and the trace parser both use it
+ * (escape.c).
+ */
+#define SCRIPT_ECHO_MAX 64
+#define SCRIPT_ECHO_BUF (SCRIPT_ECHO_MAX * 4 + 4)
+size_t script_escape_token(char *dst, size_t size, const char *tok, size_t len, bool quote);
+/*
+ * Writes @msg to @f with each blank-separated word through
+ * script_escape_token(); a word's quotes stay, and KEY=VALUE is two tokens.
+ */
+void script_fputs_escaped(const char *msg, FILE *f);
+/*
+ * Syntax/usage error: FILE:LINE: message, exit 2. Always returns SCRIPT_ERR.
+ * The formatted message goes out through script_fputs_escaped(): every word
+ * of it (so every echoed token) is cut and escaped; at most 4 KiB of it.
+ */
 int script_error(struct script_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Effect line for --explain ("  TCE 0x0 -> 0x1003"). */
 void script_explain(struct script_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -30,6 +30,7 @@
 
 struct iopf_fault_node {
 	struct tcesim_iommu_fault fault;
+	uint64_t life;			/* pasid_life.c: the issuing bond's life */
 	struct cds_list_head list;	/* dev->partial or group->faults */
 };
 
@@ -37,6 +38,7 @@ struct iopf_group {
 	struct tcesim_iommu_domain *domain; /* referenced (sva_domain_tryget) */
 	struct cds_list_head faults;	/* partials in arrival order */
 	struct tcesim_iommu_fault last;	/* the LAST_PAGE request */
+	uint64_t life;			/* pasid_life.c: life of @last's bond */
 	struct cds_list_head pending;	/* dev->pending */
 };
 
@@ -71,7 +73,7 @@ void iopf_device_destroy(struct tcesim_device *dev)
 
 /* iopf_group_response() / iopf_error_response(): one page group response. */
 static void iopf_respond(struct tcesim_device *dev, const struct tcesim_iommu_fault *last,
-			 enum tcesim_iommu_page_response_code code)
+			 uint64_t life, enum tcesim_iommu_page_response_code code)
 {
 	struct tcesim_iommu_page_response r = {
 		.pasid = last->pasid,
@@ -79,6 +81,11 @@ static void iopf_respond(struct tcesim_device *dev, const struct tcesim_iommu_fa
 		.code = code,
 		.pasid_valid = !!(last->flags & TCESIM_IOMMU_FAULT_PAGE_REQUEST_PASID_VALID),
 	};
+
+	/* the response goes to whoever owns the PASID now (pasid_life.c) */
+	if (life && r.pasid_valid)
+		sva_life_check(dev, "page response", r.pasid, r.grpid, life,
+			       sva_pasid_life(dev, r.pasid));
 
 	tcesim_mutex_lock(&dev->iopf_lock);
 	dev->resp[dev->nr_resp % DEV_RESP_LOG] = r;
@@ -93,7 +100,8 @@ static void iopf_respond(struct tcesim_device *dev, const struct tcesim_iommu_fa
  * RID's, without PASID), referenced; NULL when there is no handler.
  */
 static struct tcesim_iommu_domain *iopf_find_handler(struct tcesim_device *dev,
-						     const struct tcesim_iommu_fault *f)
+						     const struct tcesim_iommu_fault *f,
+						     uint64_t *life)
 {
 	uint32_t pasid = (f->flags & TCESIM_IOMMU_FAULT_PAGE_REQUEST_PASID_VALID)
 				 ? f->pasid : TCESIM_IOMMU_NO_PASID;
@@ -106,6 +114,7 @@ static struct tcesim_iommu_domain *iopf_find_handler(struct tcesim_device *dev,
 	tcesim_rcu_read_lock();
 	if (!sva_attach_handle_get_rcu(dev->group, pasid, 0, &h)) {
 		d = h->domain;
+		*life = sva_handle_life(h);
 	} else if (tcesim_flavour_is(dev->w, TCESIM_FLAVOUR_LEGACY_2024)) {
 		/* before attach handles, the array held the domain itself */
 		e = pasid_array_load_rcu(&dev->group->pasid_array, pasid);
@@ -121,6 +130,13 @@ static struct tcesim_iommu_domain *iopf_find_handler(struct tcesim_device *dev,
 TCESIM_EXPORT int tcesim_iommu_report_device_fault(struct tcesim_device *dev,
 						   const struct tcesim_iommu_fault *fault)
 {
+	return iopf_report_fault_life(dev, fault, 0);
+}
+
+int iopf_report_fault_life(struct tcesim_device *dev, const struct tcesim_iommu_fault *fault,
+			   uint64_t life)
+{
+	uint64_t owner = 0;
 	bool last;
 	struct tcesim_iommu_domain *d;
 	struct iopf_fault_node *f, *n;
@@ -134,9 +150,10 @@ TCESIM_EXPORT int tcesim_iommu_report_device_fault(struct tcesim_device *dev,
 		tcesim_pr(dev->w, "WARN: iopf: %s is not on an iopf queue", dev->name);
 		goto err_bad_iopf;
 	}
-	d = iopf_find_handler(dev, fault);
+	d = iopf_find_handler(dev, fault, &owner);
 	if (!d)
 		goto err_bad_iopf;
+	sva_life_check(dev, "page request", fault->pasid, fault->grpid, life, owner);
 	if (!last) {
 		/* report_partial_fault(): "does not need to be ack'd" */
 		sva_domain_put(d);
@@ -144,6 +161,7 @@ TCESIM_EXPORT int tcesim_iommu_report_device_fault(struct tcesim_device *dev,
 		if (!f)
 			return -ENOMEM;
 		f->fault = *fault;
+		f->life = life;
 		tcesim_mutex_lock(&dev->iopf_lock);
 		cds_list_add_tail(&f->list, &dev->partial);
 		dev->nr_partial++;
@@ -155,6 +173,7 @@ TCESIM_EXPORT int tcesim_iommu_report_device_fault(struct tcesim_device *dev,
 	if (g) {
 		g->domain = d;
 		g->last = *fault;
+		g->life = life;
 		CDS_INIT_LIST_HEAD(&g->faults);
 	}
 	/* the group takes its partials; an aborted group drops them */
@@ -163,6 +182,16 @@ TCESIM_EXPORT int tcesim_iommu_report_device_fault(struct tcesim_device *dev,
 			continue;
 		cds_list_del(&f->list);
 		dev->nr_partial--;
+		/*
+		 * An older life's partial joining this group (pasid_life.c).
+		 * The match is by PRG index only, as upstream's
+		 * iommu_handle_iopf() (PCIe: a PRG index names one outstanding
+		 * group of the Function whatever its PASID), so compare lives
+		 * of the same PASID only.
+		 */
+		if (f->fault.pasid == fault->pasid)
+			sva_life_check(dev, "page request", f->fault.pasid, f->fault.grpid,
+				       f->life, owner);
 		if (g)
 			cds_list_add_tail(&f->list, &g->faults);
 		else
@@ -174,7 +203,7 @@ TCESIM_EXPORT int tcesim_iommu_report_device_fault(struct tcesim_device *dev,
 	tcesim_mutex_unlock(&dev->iopf_lock);
 	if (!g) {
 		tcesim_pr(dev->w, "iopf with pasid %u aborted", fault->pasid);
-		iopf_respond(dev, fault, TCESIM_IOMMU_PAGE_RESP_FAILURE);
+		iopf_respond(dev, fault, life, TCESIM_IOMMU_PAGE_RESP_FAILURE);
 		sva_domain_put(d);
 		return -ENOMEM;
 	}
@@ -182,7 +211,7 @@ TCESIM_EXPORT int tcesim_iommu_report_device_fault(struct tcesim_device *dev,
 
 err_bad_iopf:
 	if (last)
-		iopf_respond(dev, fault, TCESIM_IOMMU_PAGE_RESP_INVALID);
+		iopf_respond(dev, fault, life, TCESIM_IOMMU_PAGE_RESP_INVALID);
 	return -EINVAL;
 }
 
@@ -223,7 +252,7 @@ static void iopf_run_group(struct tcesim_device *dev, struct iopf_group *g)
 	}
 	if (code == TCESIM_IOMMU_PAGE_RESP_SUCCESS)
 		code = iopf_handle_mm(g->domain->mm, &g->last);
-	iopf_respond(dev, &g->last, code);
+	iopf_respond(dev, &g->last, g->life, code);
 	free_fault_list(dev->w, &g->faults);
 	sva_domain_put(g->domain);
 	tcesim_kfree(dev->w, g);

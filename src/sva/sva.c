@@ -285,6 +285,7 @@ static int sva_handle_new_locked(struct sva_state *sva, struct tcesim_device *de
 	 * see them unset.
 	 */
 	h->dev = dev;
+	h->life = sva_life_new(sva);
 	atomic_init(&h->users, 1);
 	ret = sva_attach_locked(sva, dev, data, h, attach_handle, &new_domain);
 	if (ret) {

@@ -16,10 +16,11 @@
  *   0  sva_inspect.c    read-only inspection for the public API
  *   1  iommu_domain.c   domains: alloc, references, free (iommu.c upstream)
  *   2  iommu_pasid.c    PASID attach/detach/replace, attach handles
- *   3  iopf.c           I/O page faults (io-pgfault.c): groups, queue, flush
- *   4  sva.c            SVA bind/unbind, mm data, the global PASID IDA
+ *   3  pasid_life.c     the model's PASID-life oracle (issue 10 invariant)
+ *   4  iopf.c           I/O page faults (io-pgfault.c): groups, queue, flush
+ *   5  sva.c            SVA bind/unbind, mm data, the global PASID IDA
  *                       (iommu-sva.c)
- *   5  iommu.c          IOMMUs, groups, devices, the per-world state (whose
+ *   6  iommu.c          IOMMUs, groups, devices, the per-world state (whose
  *                       destructor tears down every layer), DMA ownership
  */
 #ifndef TCESIM_SVA_INTERNAL_H
@@ -252,6 +253,7 @@ struct tcesim_iommu_sva {
 	struct cds_list_head mm_node;	/* legacy_2024 iommu_mm->sva_handles; sva->lock */
 	struct cds_list_head all_node;	/* sva->handles; under sva->lock */
 	struct tcesim_world *w;		/* immutable */
+	uint64_t life;			/* pasid_life.c: this bond's life id; immutable */
 	struct rcu_head rcu;		/* freed after a grace period (unbind) */
 };
 
@@ -277,6 +279,8 @@ struct sva_state {
 	struct cds_list_head iommus, groups, devices, domains;
 	struct cds_list_head handles;	/* live SVA bonds; under lock */
 	enum pasid_array_kind array_kind; /* for new groups; immutable */
+	_Atomic uint64_t life_seq;	/* pasid_life.c: last life id handed out */
+	_Atomic unsigned long stale_lives; /* pasid_life.c: invariant breaks seen */
 };
 
 /* iommu.c */
@@ -308,5 +312,26 @@ void iopf_device_destroy(struct tcesim_device *dev);
  */
 void iopf_log_response(struct tcesim_device *dev, const struct tcesim_iommu_page_response *r);
 long iopf_discard_partial_pasid(struct tcesim_device *dev, bool pasid_valid, uint32_t pasid);
+
+/*
+ * pasid_life.c - the "previous life" invariant (issue 10): every SVA bond
+ * gets a life id at bind; a page request carries the life of the bond its
+ * PASID had when the device issued it (the PRQ layer keeps it beside the
+ * ring slot), and reaching another life's handler, or a response reaching
+ * the device while another life owns the PASID, breaks the invariant.
+ * Life 0: unknown (a request reported directly, a PASID with no SVA bond):
+ * never checked.
+ */
+uint64_t sva_life_new(struct sva_state *sva);
+/* The life of the SVA bond at (@dev's group, @pasid) now; 0 if none. */
+uint64_t sva_pasid_life(struct tcesim_device *dev, uint32_t pasid);
+/* The life of an attach handle (0 unless an SVA bond's). Caller under RCU. */
+uint64_t sva_handle_life(const struct tcesim_iommu_attach_handle *h);
+/* Reports a break (@what: "page request", "page response") when @old and @now differ. */
+void sva_life_check(struct tcesim_device *dev, const char *what, uint32_t pasid, uint32_t grpid,
+		    uint64_t old, uint64_t now);
+/* tcesim_iommu_report_device_fault() with the request's life. */
+int iopf_report_fault_life(struct tcesim_device *dev, const struct tcesim_iommu_fault *fault,
+			   uint64_t life);
 
 #endif /* TCESIM_SVA_INTERNAL_H */

@@ -86,6 +86,24 @@ static void free_chain(struct tcesim_world *w, _Atomic uint64_t **blk, unsigned 
 }
 
 /*
+ * pnv_alloc_tce_level(): one zeroed level block of 2^@shift bytes, a
+ * physically contiguous alloc_pages_node() of order @shift - PAGE_SHIFT. An
+ * order above MAX_PAGE_ORDER fails as __alloc_pages() does (NULL; upstream
+ * passes __GFP_NOWARN, so only pnv_alloc_tce_level's own pr_err is seen).
+ */
+static _Atomic uint64_t *tce_alloc_level(struct tcesim_world *w, unsigned int shift)
+{
+	unsigned int order = shift - tcesim_page_shift(w);
+	_Atomic uint64_t *blk = NULL;
+
+	if ((int)order <= tcesim_max_page_order(w))
+		blk = tcesim_zalloc(w, (size_t)1 << shift);
+	if (!blk)
+		tcesim_pr(w, "Failed to allocate a TCE memory, level shift=%u", shift);
+	return blk;
+}
+
+/*
  * Build the missing path below @slot (a slot @level levels above the leaves)
  * privately, then publish it with one CAS. Return: the value now in @slot
  * (ours or the winner's), or 0 when an allocation failed (nothing changed).
@@ -99,7 +117,7 @@ static uint64_t tce_install_chain(struct tcesim_iommu_table *tbl, bool user,
 	unsigned int i;
 
 	for (i = 0; i < level; i++) {
-		blk[i] = tcesim_zalloc(tbl->w, tbl->it_level_bytes);
+		blk[i] = tce_alloc_level(tbl->w, tbl->it_level_shift + 3);
 		if (!blk[i]) {
 			free_chain(tbl->w, blk, i);
 			return 0;
@@ -182,6 +200,7 @@ int tce_xchg_pnv(struct tcesim_iommu_table *tbl, long index, uint64_t *hpa,
 
 void tce_free_range(struct tcesim_iommu_table *tbl, long index, long npages)
 {
+	bool skip_by_counter = tcesim_quirks_upstream(tbl->w);
 	long i;
 
 	for (i = 0; i < npages; i++) {
@@ -192,12 +211,21 @@ void tce_free_range(struct tcesim_iommu_table *tbl, long index, long npages)
 			continue;
 		}
 		/*
-		 * Skip to the end of this leaf block. Upstream does i |=
-		 * level_size - 1, which is the same only when index - it_offset
-		 * is level aligned; tcesim skips by the entry's own position.
+		 * The leaf block of this entry is missing: skip the rest of it.
+		 * Upstream (pci-ioda-tce.c pnv_tce_free(): "i |= it_level_size
+		 * - 1") rounds the loop counter, not the entry: when index -
+		 * it_offset is not level aligned it also skips entries of the
+		 * next, allocated block, which keep their TCEs (mapped entries
+		 * survive the free). quirks=upstream reproduces that; safe
+		 * (documented quirk, docs/FIDELITY.md) skips exactly to the end
+		 * of the missing block.
 		 */
-		i += (long)((tbl->it_level_size - 1) -
-			    (((uint64_t)(index + i) - tbl->it_offset) & (tbl->it_level_size - 1)));
+		if (skip_by_counter)
+			i |= (long)(tbl->it_level_size - 1);
+		else
+			i += (long)((tbl->it_level_size - 1) -
+				    (((uint64_t)(index + i) - tbl->it_offset) &
+				     (tbl->it_level_size - 1)));
 	}
 }
 
@@ -264,60 +292,87 @@ static const struct tcesim_iommu_table_ops pnv_bare_ops = {
 /* ----------------------------------------------------------- geometry -- */
 
 struct tce_geometry {
-	unsigned int entries_shift;
-	unsigned int table_shift;	/* log2 bytes of a 1-level table */
+	unsigned int table_shift;	/* log2 bytes of a 1-level table (tce_table_size) */
 	unsigned int level_shift;	/* log2 bytes of one level block */
 };
 
+/*
+ * The geometry of pnv_pci_ioda2_table_alloc_pages(), in its own unsigned int
+ * arithmetic: entries_shift = ilog2(window) - page_shift wraps for a window
+ * below one IOMMU page, so such a window gets PAGE_SIZE bytes of table
+ * (it_size PAGE_SIZE / 8) at one level and fails the 55-bit check at more.
+ * Return: 0, or -EINVAL in upstream's cases (@levels 0 or > 5, window not a
+ * power of two, (level_shift - 3) * levels + page_shift >= 55) and tcesim's
+ * own: @page_shift not 12/16/24/28 (upstream's callers check pgsizes) and a
+ * window under 1/8 of an IOMMU page, where upstream's 1UL << table_shift
+ * shifts by 2^32 - n (undefined behaviour in C).
+ */
 static int tce_geometry(struct tcesim_world *w, unsigned int page_shift, uint64_t window_size,
 			unsigned int levels, struct tce_geometry *g)
 {
-	unsigned int ps = tcesim_page_shift(w), ws;
+	unsigned int ps = tcesim_page_shift(w), entries_shift, table_shift;
+	uint64_t level_shift;
 
 	if (!levels || levels > TCESIM_IOMMU_MAX_LEVELS)
 		return -EINVAL;
 	if (!tcesim_is_pow2(window_size) || !valid_page_shift(page_shift))
 		return -EINVAL;
-	ws = tcesim_ilog2_u64(window_size);
-	if (ws < page_shift)
+	entries_shift = tcesim_ilog2_u64(window_size) - page_shift; /* may wrap, as upstream */
+	table_shift = entries_shift + 3 > ps ? entries_shift + 3 : ps;
+	if (table_shift >= 64)
 		return -EINVAL;
-	g->entries_shift = ws - page_shift;
-	g->table_shift = g->entries_shift + 3 > ps ? g->entries_shift + 3 : ps;
-	g->level_shift = (g->entries_shift + levels - 1) / levels + 3;
-	if (g->level_shift < ps)
-		g->level_shift = ps;
+	entries_shift = (entries_shift + levels - 1) / levels;
+	level_shift = entries_shift + 3; /* unsigned int sum, as upstream */
+	if (level_shift < ps)
+		level_shift = ps;
 	/* 55 since on-demand levels (60 before): the walk's reach. */
-	if ((g->level_shift - 3) * levels + page_shift >= 55)
+	if ((level_shift - 3) * levels + page_shift >= 55)
 		return -EINVAL;
+	g->table_shift = table_shift;
+	g->level_shift = (unsigned int)level_shift;
 	return 0;
 }
 
+/*
+ * pci-ioda.c pnv_pci_ioda2_get_table_size(): only levels 1..5 and a power
+ * of two window are checked; the rest is upstream's arithmetic (unsigned
+ * int shifts that wrap, max(0x1000, ...) for the first level, the next
+ * level one pointer per block of this one and at least one block). Shift
+ * counts of 64 or more, undefined in upstream's C (page_shift above the
+ * window's shift + 3, or absurd page shifts), give 0 here.
+ */
 TCESIM_EXPORT unsigned long tcesim_pnv_pci_ioda2_get_table_size(struct tcesim_world *w,
 								unsigned int page_shift,
 								uint64_t window_size,
 								unsigned int levels)
 {
-	struct tce_geometry g;
-	unsigned long bytes = 0, entries, direct, i;
+	unsigned int ps, entries_shift, table_shift;
+	unsigned long bytes = 0, tce_table_size, direct;
 
-	if (!w || tce_geometry(w, page_shift, window_size, levels, &g))
+	if (!w || !levels || levels > TCESIM_IOMMU_MAX_LEVELS || !tcesim_is_pow2(window_size))
 		return 0;
-	/*
-	 * Per level: the level's bytes rounded up to whole blocks; the level
-	 * above needs one pointer per block of this one, at least one block
-	 * (pnv_pci_ioda2_get_table_size).
-	 */
-	direct = 1UL << g.level_shift;
-	entries = 1UL << (g.entries_shift + 3);
-	if (entries < 0x1000)
-		entries = 0x1000;
-	for (i = 0; i < levels; i++) {
-		bytes += TCESIM_ALIGN_UP(entries, direct);
-		entries = (entries / direct) << 3;
-		if (entries < direct)
-			entries = direct;
+	ps = tcesim_page_shift(w);
+	entries_shift = tcesim_ilog2_u64(window_size) - page_shift;
+	table_shift = entries_shift + 3;
+	if (table_shift >= 64)
+		return 0;
+	tce_table_size = 1UL << table_shift;
+	if (tce_table_size < 0x1000)
+		tce_table_size = 0x1000;
+	entries_shift = (entries_shift + levels - 1) / levels;
+	table_shift = entries_shift + 3;
+	if (table_shift < ps)
+		table_shift = ps;
+	if (table_shift >= 64)
+		return 0;
+	direct = 1UL << table_shift;
+	for (; levels; levels--) {
+		bytes += TCESIM_ALIGN_UP(tce_table_size, direct);
+		tce_table_size = (tce_table_size / direct) << 3;
+		if (tce_table_size < direct)
+			tce_table_size = direct;
 	}
-	return bytes * 2; /* hardware table + userspace copy */
+	return bytes + bytes; /* hardware table + userspace copy */
 }
 
 int tce_table_create(struct tcesim_world *w, uint64_t bus_offset, unsigned int page_shift,
@@ -366,11 +421,11 @@ int tce_table_create(struct tcesim_world *w, uint64_t bus_offset, unsigned int p
 	atomic_init(&tbl->it_kref, 1);
 	CDS_INIT_LIST_HEAD(&tbl->it_group_list);
 
-	tbl->it_base = tcesim_zalloc(w, tbl->it_level_bytes);
+	tbl->it_base = tce_alloc_level(w, g.level_shift);
 	if (!tbl->it_base)
 		goto out_free_tbl;
 	if (alloc_userspace_copy) {
-		tbl->it_userspace = tcesim_zalloc(w, tbl->it_level_bytes);
+		tbl->it_userspace = tce_alloc_level(w, g.level_shift);
 		if (!tbl->it_userspace)
 			goto out_free_base;
 		atomic_init(&tbl->it_user_levels_alloc, 1);

@@ -6,6 +6,12 @@
  * Models: arch/powerpc/include/asm/iommu.h (struct iommu_table, struct
  * iommu_table_ops, struct iommu_table_group, struct iommu_pool) and the
  * storage half of arch/powerpc/platforms/powernv/pci-ioda-tce.c.
+ *
+ * The files of src/table call each other one way (tests/api table_layers
+ * checks it from the objects' symbols): 0 iommu.c (the allocator,
+ * kernel/iommu.c), 0 alloc_state.c (its inspection), 1 table.c (the TCE
+ * storage, pci-ioda-tce.c; its table_put asks iommu.c whether the table is
+ * still in use). iommu.c reaches the storage only through a table's ops.
  */
 #ifndef TCESIM_TABLE_INTERNAL_H
 #define TCESIM_TABLE_INTERNAL_H

@@ -28,6 +28,8 @@ DOOR_ALLOW = {
 PUBLIC_OWNER = {
     'types.h': 'core', 'world.h': 'core', 'version.h': 'core',
     'phb.h': 'ops', 'phb_inspect.h': 'ops', 'sva_inspect.h': 'sva',
+    'phb_types.h': 'ops', 'phb_pe.h': 'ops', 'phb_owner.h': 'ops', 'phb_dev.h': 'ops',
+    'phb_tce.h': 'ops',
     'replay.h': 'script', 'tcesim.h': 'script',
 }
 

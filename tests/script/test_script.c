@@ -194,6 +194,77 @@ static void test_run_extra_bare_word_exit_2(void **state)
 	assert_null(strstr(r.err, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"));
 }
 
+/*
+ * Issue 7 defect 8: every token a scenario error message echoes (unknown
+ * command, object, argument, flag, bad number, bad value, bad expected
+ * result, failed expectation) is cut at 64 bytes ("..." follows) with
+ * bytes outside printable ASCII as \xNN.
+ */
+static void assert_echo_bounded(const char *msg)
+{
+	const char *p;
+	size_t run = 0;
+
+	for (p = msg; *p; p++) {
+		/* nothing unprintable, no ESC reaches the terminal */
+		assert_true(*p == '\n' || (*p >= 0x20 && *p < 0x7f));
+		run = *p == 'A' ? run + 1 : 0;
+		assert_true(run <= 64); /* the token is 100 'A's: cut at 64 */
+	}
+}
+
+static void test_run_echoed_tokens_cut_and_escaped(void **state)
+{
+	static const char *const lines[] = {
+		"\x1b[2J%s\n",					/* unknown command */
+		"mm q\nmm_exit \x1b%s\n",			/* unknown object */
+		"mm q \x1b%s=1\n",				/* unknown argument */
+		"mm q memlock=\x1b%s\n",			/* bad number */
+		"mm q\nmmap q va=0x10000 size=4K prot=\x1b%s\n",	/* unknown flag */
+		"set flavour=\x1b%s\nmm q\n",			/* bad value */
+		"mm q => \x1b%s\n",				/* bad expected result */
+	};
+	char a[101], text[512];
+	struct run r;
+	unsigned int i;
+
+	(void)state;
+	memset(a, 'A', 100);
+	a[100] = 0;
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		snprintf(text, sizeof(text), lines[i], a);
+		run(text, &r);
+		assert_int_equal(r.rc, 2);
+		assert_non_null(strstr(r.err, "t.tsim:"));
+		assert_non_null(strstr(r.err, "\\x1b"));
+		assert_non_null(strstr(r.err, "..."));
+		assert_echo_bounded(r.err);
+	}
+	/* a failed expectation echoes the expected value of the line */
+	snprintf(text, sizeof(text), "mm q\ncheck locked_vm mm=q pages=0\nmm p => ok x=\x1b%s\n", a);
+	run(text, &r);
+	assert_int_equal(r.rc, 1);
+	assert_non_null(strstr(r.out, "\\x1b"));
+	assert_echo_bounded(r.out);
+	/* a short printable token is echoed whole; a backslash is escaped */
+	run("frobnicate\n", &r);
+	assert_non_null(strstr(r.err, "t.tsim:1: unknown command 'frobnicate'\n"));
+	run("mm q\nmm_exit a\\b\n", &r);
+	assert_non_null(strstr(r.err, "a\\x5cb"));
+	/* --explain echoes the line itself escaped */
+	{
+		struct tcesim_run_opts o = { .size = sizeof(o), .explain = true };
+		char out[4096] = { 0 };
+		FILE *f = fmemopen(out, sizeof(out), "w");
+
+		o.out = f;
+		o.err = f;
+		tcesim_script_run_string("t.tsim", "mm q\x1b\n", &o, NULL);
+		fclose(f);
+		assert_non_null(strstr(out, "t.tsim:1: mm q\\x1b"));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -208,6 +279,7 @@ int main(void)
 		cmocka_unit_test(test_run_nested_slot_create_no_deadlock),
 		cmocka_unit_test(test_run_directory_cannot_read_exit_2),
 		cmocka_unit_test(test_run_extra_bare_word_exit_2),
+		cmocka_unit_test(test_run_echoed_tokens_cut_and_escaped),
 	};
 
 	return cmocka_run_group_tests_name("script", tests, NULL, NULL);

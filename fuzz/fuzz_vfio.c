@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * fuzz_vfio.c - VFIO sPAPR TCE container ioctls with fuzzed argument
+ * structs, in a fuzzed order, on one container, through the public C API
+ * only (<tcesim/tcesim.h>, the kernel's <linux/vfio.h> structs).
+ *
+ * Input: byte 0 picks the world (flavour, quirks=safe|upstream), the
+ * container type (v1, v2, or a wrong one), the 32-bit window size and
+ * whether the PE is attached at once. Then, until the input is used up,
+ * one operation per step: an opcode byte, then what it needs. An ioctl's
+ * struct is malloc()ed at exactly its size (an over-read is an ASan
+ * report) and every field is either a "likely" value (a selector byte
+ * picks: the struct's size for argsz, the RAM bases, the window starts,
+ * IOMMU-page multiples) or raw input bytes; flags are raw half the time.
+ * Other steps: attach/detach the group, NULL arg, the wrong process
+ * (-EPERM), device DMA through the windows, an RCU barrier. At the end the
+ * container is released and everything torn down; the checks below are
+ * the model's own invariants a user can see (locked_vm back to 0).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/vfio.h>
+#include <tcesim/tcesim.h>
+
+#include "fuzz.h"
+
+#define RAM_VA		0x10000000ULL	/* 1M of 4K pages */
+#define RAM_SIZE	(1ULL << 20)
+#define HUGE_VA		0x40000000ULL	/* one 16M huge page */
+#define HUGE_SIZE	(16ULL << 20)
+#define DDW_BUS		(1ULL << 59)
+
+struct fx {
+	struct tcesim_world *w;
+	struct tcesim_mm *qemu, *other;
+	struct tcesim_phb *phb;
+	struct tcesim_pe *pe;
+	struct tcesim_pci_dev *dev;
+	struct tcesim_tce_container *c;
+	bool attached;
+};
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	return 0;
+}
+
+/* A field value: likely ones first (selector byte), else raw input. */
+static uint64_t val(struct fuzz_in *in, uint64_t natural)
+{
+	static const uint64_t likely[] = {
+		0, RAM_VA, RAM_VA + 0x1000, HUGE_VA, DDW_BUS, DDW_BUS + 0x1000000, 0x1000,
+		0x10000, RAM_SIZE, HUGE_SIZE, 16ULL << 30, 1ULL << 32, ~0ULL, 0x7ff,
+	};
+	unsigned int s = (unsigned int)fuzz_take(in, 1);
+
+	if (s < 96)
+		return natural;
+	if (s < 96 + 14 * 8)
+		return likely[(s - 96) / 8];
+	return fuzz_take(in, s & 1 ? 8 : 4);
+}
+
+static uint32_t argsz(struct fuzz_in *in, size_t size)
+{
+	unsigned int s = (unsigned int)fuzz_take(in, 1);
+
+	if (s < 200)
+		return (uint32_t)size;
+	if (s < 230)
+		return (uint32_t)(s & 63);
+	return (uint32_t)fuzz_take(in, 4);
+}
+
+static uint32_t flags(struct fuzz_in *in, uint32_t natural)
+{
+	unsigned int s = (unsigned int)fuzz_take(in, 1);
+
+	return s < 128 ? natural : (uint32_t)fuzz_take(in, 4);
+}
+
+static long do_ioctl(struct fx *f, struct fuzz_in *in, unsigned int op)
+{
+	struct tcesim_mm *mm = f->qemu;
+	unsigned int cmd;
+	void *arg = NULL;
+	long ret;
+
+	switch (op % 11) {
+	case 0: {
+		struct vfio_iommu_type1_dma_map *m = malloc(sizeof(*m));
+
+		if (!m)
+			return 0;
+		m->argsz = argsz(in, sizeof(*m));
+		m->flags = flags(in, VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE);
+		m->vaddr = val(in, RAM_VA);
+		m->iova = val(in, 0);
+		m->size = val(in, 0x1000);
+		cmd = VFIO_IOMMU_MAP_DMA;
+		arg = m;
+		break;
+	}
+	case 1: {
+		struct vfio_iommu_type1_dma_unmap *u = malloc(sizeof(*u));
+
+		if (!u)
+			return 0;
+		u->argsz = argsz(in, sizeof(*u));
+		u->flags = flags(in, 0);
+		u->iova = val(in, 0);
+		u->size = val(in, 0x1000);
+		cmd = VFIO_IOMMU_UNMAP_DMA;
+		arg = u;
+		break;
+	}
+	case 2: {
+		struct vfio_iommu_spapr_register_memory *r = malloc(sizeof(*r));
+
+		if (!r)
+			return 0;
+		r->argsz = argsz(in, sizeof(*r));
+		r->flags = flags(in, 0);
+		r->vaddr = val(in, RAM_VA);
+		r->size = val(in, RAM_SIZE);
+		cmd = fuzz_take(in, 1) & 1 ? VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY
+					   : VFIO_IOMMU_SPAPR_REGISTER_MEMORY;
+		arg = r;
+		break;
+	}
+	case 3: {
+		struct vfio_iommu_spapr_tce_create *c = malloc(sizeof(*c));
+
+		if (!c)
+			return 0;
+		c->argsz = argsz(in, sizeof(*c));
+		c->flags = flags(in, 0);
+		c->page_shift = (uint32_t)val(in, 12 + 4 * (fuzz_take(in, 1) % 4));
+		c->__resv1 = (uint32_t)fuzz_take(in, 1);
+		c->window_size = val(in, 1ULL << 28);
+		c->levels = (uint32_t)val(in, 1 + fuzz_take(in, 1) % 5);
+		c->__resv2 = 0;
+		c->start_addr = val(in, 0);
+		cmd = VFIO_IOMMU_SPAPR_TCE_CREATE;
+		arg = c;
+		break;
+	}
+	case 4: {
+		struct vfio_iommu_spapr_tce_remove *r = malloc(sizeof(*r));
+
+		if (!r)
+			return 0;
+		r->argsz = argsz(in, sizeof(*r));
+		r->flags = flags(in, 0);
+		r->start_addr = val(in, fuzz_take(in, 1) & 1 ? DDW_BUS : 0);
+		cmd = VFIO_IOMMU_SPAPR_TCE_REMOVE;
+		arg = r;
+		break;
+	}
+	case 5: {
+		struct vfio_iommu_spapr_tce_info *i = malloc(sizeof(*i));
+
+		if (!i)
+			return 0;
+		memset(i, 0, sizeof(*i));
+		i->argsz = argsz(in, sizeof(*i));
+		i->flags = flags(in, 0);
+		cmd = VFIO_IOMMU_SPAPR_TCE_GET_INFO;
+		arg = i;
+		break;
+	}
+	case 6: {
+		struct vfio_eeh_pe_op *e = malloc(sizeof(*e));
+
+		if (!e)
+			return 0;
+		memset(e, 0, sizeof(*e));
+		e->argsz = argsz(in, sizeof(*e));
+		e->flags = flags(in, 0);
+		e->op = (uint32_t)val(in, fuzz_take(in, 1) % 8);
+		cmd = VFIO_EEH_PE_OP;
+		arg = e;
+		break;
+	}
+	case 7:
+		cmd = fuzz_take(in, 1) & 1 ? VFIO_IOMMU_ENABLE : VFIO_IOMMU_DISABLE;
+		break;
+	case 8:
+		/* CHECK_EXTENSION takes the extension number itself */
+		return tcesim_tce_iommu_ioctl(f->c, mm, VFIO_CHECK_EXTENSION,
+					      (unsigned long)fuzz_take(in, 1));
+	case 9:
+		cmd = (unsigned int)fuzz_take(in, 4); /* any number: -ENOTTY or a real one */
+		return tcesim_tce_iommu_ioctl(f->c, mm, cmd, 0);
+	default:
+		/* a NULL struct for a real command, or the wrong process */
+		cmd = VFIO_BASE + 0x60 + (unsigned int)fuzz_take(in, 1) % 24;
+		mm = fuzz_take(in, 1) & 1 ? f->other : f->qemu;
+		return tcesim_tce_iommu_ioctl(f->c, mm, cmd, 0);
+	}
+	ret = tcesim_tce_iommu_ioctl(f->c, mm, cmd, (unsigned long)arg);
+	free(arg);
+	return ret;
+}
+
+static void step(struct fx *f, struct fuzz_in *in)
+{
+	unsigned int op = (unsigned int)fuzz_take(in, 1);
+	uint8_t buf[64] = { 0 };
+	uint64_t iova;
+
+	switch (op >> 5) {
+	case 0:
+	case 1:
+	case 2:
+	case 3:
+		do_ioctl(f, in, op);
+		break;
+	case 4:
+		if (f->attached) {
+			if (!tcesim_tce_iommu_detach_group(f->c, f->pe))
+				f->attached = false;
+		} else if (!tcesim_tce_iommu_attach_group(f->c, f->pe)) {
+			f->attached = true;
+		}
+		break;
+	case 5:
+		iova = (op & 1 ? DDW_BUS : 0) + fuzz_take(in, 3) * 8;
+		if (op & 2)
+			tcesim_pci_dev_dma_write(f->dev, iova, buf, 1 + fuzz_take(in, 1) % 64);
+		else
+			tcesim_pci_dev_dma_read(f->dev, iova, buf, 1 + fuzz_take(in, 1) % 64);
+		break;
+	case 6:
+		tcesim_rcu_barrier();
+		break;
+	default: {
+		struct tcesim_tce_container_info info;
+
+		tcesim_tce_iommu_get_info(f->c, &info);
+		break;
+	}
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const uint64_t dma32[4] = { 16ULL << 20, 1ULL << 20, 0, 64ULL << 20 };
+	static const enum tcesim_flavour flav[] = {
+		TCESIM_FLAVOUR_MODERN, TCESIM_FLAVOUR_LEGACY_2013, TCESIM_FLAVOUR_LEGACY_2015,
+		TCESIM_FLAVOUR_LEGACY_2016,
+	};
+	struct fuzz_in in = { data, size };
+	unsigned int cfgb = (unsigned int)fuzz_take(&in, 1);
+	struct tcesim_world_cfg wcfg;
+	struct tcesim_phb_cfg pcfg;
+	struct tcesim_pe_cfg ecfg;
+	struct fx f = { 0 };
+	unsigned long type;
+	int steps = 0;
+
+	tcesim_thread_enter();
+	tcesim_world_cfg_init(&wcfg);
+	wcfg.flavour = flav[cfgb & 3];
+	wcfg.quirks = cfgb & 4 ? TCESIM_QUIRKS_UPSTREAM : TCESIM_QUIRKS_SAFE;
+	type = cfgb & 8 ? VFIO_SPAPR_TCE_v2_IOMMU : VFIO_SPAPR_TCE_IOMMU;
+	if ((cfgb & 0xc0) == 0xc0)
+		type = cfgb & 0x3f; /* mostly a wrong type: -EINVAL */
+	if (tcesim_world_create(&wcfg, &f.w))
+		goto out;
+	tcesim_phb_cfg_init(&pcfg, TCESIM_PHB_IODA2);
+	tcesim_pe_cfg_init(&ecfg);
+	ecfg.dma32_size = dma32[(cfgb >> 4) & 3];
+	if (tcesim_mm_create(f.w, "qemu", 64ULL << 20, false, &f.qemu) ||
+	    tcesim_mm_create(f.w, "other", 64ULL << 20, false, &f.other) ||
+	    tcesim_mm_mmap(f.qemu, RAM_VA, RAM_SIZE, TCESIM_PROT_READ | TCESIM_PROT_WRITE, 0) ||
+	    tcesim_mm_mmap(f.qemu, HUGE_VA, HUGE_SIZE, TCESIM_PROT_READ | TCESIM_PROT_WRITE, 24) ||
+	    tcesim_phb_create(f.w, &pcfg, &f.phb) || tcesim_pe_create(f.phb, &ecfg, &f.pe) ||
+	    tcesim_pci_dev_create(f.pe, "d0", 64, &f.dev) ||
+	    tcesim_tce_iommu_open(f.w, type, &f.c))
+		goto out;
+	if (!(cfgb & 0x40) && !tcesim_tce_iommu_attach_group(f.c, f.pe))
+		f.attached = true;
+	while (in.left && steps++ < 256)
+		step(&f, &in);
+	tcesim_tce_iommu_release(f.c);
+	f.c = NULL;
+	tcesim_rcu_barrier();
+	/* closing the container returns every locked page (quirks=upstream Q4
+	 * may orphan a region until the world goes) */
+	if (wcfg.quirks == TCESIM_QUIRKS_SAFE && tcesim_mm_locked_vm(f.qemu) != 0)
+		abort();
+out:
+	if (f.c)
+		tcesim_tce_iommu_release(f.c);
+	if (f.dev)
+		tcesim_pci_dev_destroy(f.dev);
+	if (f.pe)
+		tcesim_pe_destroy(f.pe);
+	if (f.phb)
+		tcesim_phb_destroy(f.phb);
+	if (f.other)
+		tcesim_mm_exit(f.other);
+	if (f.qemu)
+		tcesim_mm_exit(f.qemu);
+	if (f.w)
+		tcesim_world_destroy(f.w);
+	tcesim_thread_exit();
+	return 0;
+}

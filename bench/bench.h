@@ -43,5 +43,6 @@ extern const struct bench_case bench_cases_ops[];
 extern const struct bench_case bench_cases_kvm[];
 extern const struct bench_case bench_cases_sva[];
 extern const struct bench_case bench_cases_prq[];
+extern const struct bench_case bench_cases_explore[];
 
 #endif

@@ -51,7 +51,7 @@
 #define MAX_REPEAT 64
 
 static const struct bench_case *const case_tables[] = {
-	bench_cases_ops, bench_cases_kvm, bench_cases_sva, bench_cases_prq,
+	bench_cases_ops, bench_cases_kvm, bench_cases_sva, bench_cases_prq, bench_cases_explore,
 };
 
 struct opts {

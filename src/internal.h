@@ -436,6 +436,16 @@ static inline int tcesim_max_page_order(const struct tcesim_world *w)
 				    memory_order_relaxed);
 }
 
+/*
+ * kmalloc()/kzalloc() of @bytes succeeds only up to KMALLOC_MAX_SIZE,
+ * PAGE_SIZE << MAX_PAGE_ORDER (include/linux/slab.h); above it the page
+ * allocator refuses the order and kmalloc returns NULL.
+ */
+static inline bool tcesim_kmalloc_fits(const struct tcesim_world *w, uint64_t bytes)
+{
+	return bytes <= ((uint64_t)1 << tcesim_page_shift(w)) << tcesim_max_page_order(w);
+}
+
 /* ------------------------------------------------------- allocations ---- */
 /*
  * Every allocation the model makes goes through these (never the scenario

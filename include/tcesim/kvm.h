@@ -275,7 +275,9 @@ TCESIM_EXPORT uint64_t tcesim_kvm_live_tces(const struct tcesim_kvm *kvm);
  * Return: 0, or
  *  * -EINVAL - @args NULL, size 0, page_shift < 12 or > 34, or
  *              offset + size > ULLONG_MAX >> page_shift
- *  * -ENOMEM - locked_vm charge beyond RLIMIT_MEMLOCK, or allocation failed
+ *  * -ENOMEM - locked_vm charge beyond RLIMIT_MEMLOCK, a struct_size() of the
+ *              page-pointer array beyond KMALLOC_MAX_SIZE (PAGE_SIZE <<
+ *              MAX_PAGE_ORDER: tcesim_world_max_page_order()), or allocation failed
  *  * -EBUSY  - a KVM table with this LIOBN exists
  *  On error nothing is charged or created.
  */

@@ -49,6 +49,16 @@ struct tcesim_page_info {
 	bool populated;
 };
 
+/*
+ * TCESIM_MM_COMMIT_LIMIT - bytes of anonymous mappings (VMAs) the processes
+ * of one world may hold at once: the simulated host's RAM, with no swap and
+ * strict accounting (as vm.overcommit_memory=2 with overcommit_ratio=100,
+ * mm/util.c: __vm_enough_memory()). A model bound, so that the memory tcesim
+ * itself uses stays proportional to what a scenario maps, never to a
+ * hostile size: 64 GiB (128 MiB of bookkeeping at 4K pages).
+ */
+#define TCESIM_MM_COMMIT_LIMIT (1ULL << 36)
+
 /**
  * tcesim_mm_create() - Create a process with an empty address space
  * @w: world
@@ -78,7 +88,8 @@ TCESIM_EXPORT int tcesim_mm_create(struct tcesim_world *w, const char *name, uin
  * Return: 0, or
  *  * -EINVAL - bad alignment, zero size, wrap, @page_shift smaller than the
  *              host page or not one of 12/16/24, or the range overlaps a VMA
- *  * -ENOMEM - allocation failed
+ *  * -ENOMEM - the world's processes would map more than
+ *              TCESIM_MM_COMMIT_LIMIT bytes in all, or allocation failed
  *  * -ESRCH  - the process has exited
  */
 TCESIM_EXPORT int tcesim_mm_mmap(struct tcesim_mm *mm, uint64_t va, uint64_t size,

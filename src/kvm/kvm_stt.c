@@ -21,6 +21,9 @@
 
 #include "kvm/kvm_internal.h"
 
+/* npages whose struct_size() cannot overflow (then kmalloc's limit decides) */
+#define KVM_STT_MAX_NPAGES ((SIZE_MAX / 2) / sizeof(void *))
+
 /*
  * struct tcesim_kvm_create_spapr_tce_64 mirrors powerpc's UAPI
  * struct kvm_create_spapr_tce_64 (arch/powerpc/include/uapi/asm/kvm.h, not
@@ -69,8 +72,14 @@ int kvmppc_stt_create(struct tcesim_kvm *kvm, const struct tcesim_kvm_create_spa
 		if (ret)
 			return ret;
 	}
-	/* kzalloc(struct_size(stt, pages, npages)) */
-	stt = npages > (SIZE_MAX / 2) / sizeof(stt->pages[0]) ? NULL :
+	/*
+	 * kzalloc(struct_size(stt, pages, npages), GFP_KERNEL | __GFP_NOWARN):
+	 * -ENOMEM above KMALLOC_MAX_SIZE (16 MiB of page pointers by default:
+	 * just under 2^30 TCEs on a 4K host, 2^34 on a 64K one), whatever
+	 * RLIMIT_MEMLOCK allowed.
+	 */
+	stt = npages > KVM_STT_MAX_NPAGES || !tcesim_kmalloc_fits(kvm->w, sizeof(*stt) +
+								  npages * sizeof(stt->pages[0])) ? NULL :
 		tcesim_zalloc(kvm->w, sizeof(*stt) + npages * sizeof(stt->pages[0]));
 	if (!stt) {
 		ret = -ENOMEM;

@@ -26,6 +26,12 @@
 #define HOSTMEM_CHUNK_SHIFT	9	/* frames per chunk: 512 (12 KiB) */
 #define HOSTMEM_MID_SHIFT	11	/* chunk pointers per middle table: 2048 */
 #define HOSTMEM_ALLOC_BASE	(1ULL << 32) /* frames for processes start at 4 GiB */
+/*
+ * Bytes of anonymous mappings all processes of a world may hold at once
+ * (include/tcesim/mem.h: TCESIM_MM_COMMIT_LIMIT): the per-page bookkeeping
+ * of a VMA is allocated at mmap, so this bounds the model's memory.
+ */
+#define HOSTMEM_COMMIT_LIMIT	TCESIM_MM_COMMIT_LIMIT
 
 /*
  * One host page frame. pins/dirty are used on the compound head only
@@ -66,6 +72,9 @@ struct hostmem {
 	/* locked_vm pages still charged to processes when they were freed
 	 * (mem_balance.c: tcesim_mem_locked_vm_charged()) */
 	_Atomic unsigned long locked_vm_freed;
+	/* bytes of live VMAs of every mm (vm_committed_as); changed under
+	 * the mm's lock with atomic add/sub, checked by mmap */
+	_Atomic uint64_t committed;
 };
 
 
@@ -120,8 +129,11 @@ static inline void mm_free_vmas(struct tcesim_mm *mm)
 {
 	size_t i;
 
-	for (i = 0; i < mm->nr_vmas; i++)
+	for (i = 0; i < mm->nr_vmas; i++) {
+		atomic_fetch_sub(&hostmem_get(mm->w)->committed,
+				 mm->vmas[i].end - mm->vmas[i].start);
 		tcesim_kfree(mm->w, mm->vmas[i].pfns);
+	}
 	tcesim_kfree(mm->w, mm->vmas);
 	mm->vmas = NULL;
 	mm->nr_vmas = mm->vma_cap = 0;

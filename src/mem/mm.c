@@ -127,6 +127,7 @@ TCESIM_EXPORT int tcesim_mm_mmap(struct tcesim_mm *mm, uint64_t va, uint64_t siz
 {
 	unsigned int hshift = tcesim_page_shift(mm->w);
 	struct mm_vma v = { 0 };
+	struct hostmem *hm;
 	size_t i, pos;
 	uint64_t npages;
 	int ret = 0;
@@ -150,11 +151,21 @@ TCESIM_EXPORT int tcesim_mm_mmap(struct tcesim_mm *mm, uint64_t va, uint64_t siz
 			goto out_unlock;
 		}
 	}
+	/* __vm_enough_memory(): what the world's processes hold, plus this */
+	hm = hostmem_get(mm->w);
+	if (size > HOSTMEM_COMMIT_LIMIT ||
+	    atomic_fetch_add(&hm->committed, size) > HOSTMEM_COMMIT_LIMIT - size) {
+		if (size <= HOSTMEM_COMMIT_LIMIT)
+			atomic_fetch_sub(&hm->committed, size);
+		ret = -ENOMEM;
+		goto out_unlock;
+	}
 	if (mm->nr_vmas == mm->vma_cap) {
 		size_t cap = mm->vma_cap ? mm->vma_cap * 2 : 4;
 		struct mm_vma *nv = tcesim_zalloc(mm->w, cap * sizeof(*nv));
 
 		if (!nv) {
+			atomic_fetch_sub(&hm->committed, size);
 			ret = -ENOMEM;
 			goto out_unlock;
 		}
@@ -166,6 +177,7 @@ TCESIM_EXPORT int tcesim_mm_mmap(struct tcesim_mm *mm, uint64_t va, uint64_t siz
 	}
 	v.pfns = tcesim_zalloc(mm->w, npages * sizeof(uint64_t));
 	if (!v.pfns) {
+		atomic_fetch_sub(&hm->committed, size);
 		ret = -ENOMEM;
 		goto out_unlock;
 	}

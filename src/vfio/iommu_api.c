@@ -60,6 +60,22 @@ static void region_free_rcu(struct rcu_head *head)
 	tcesim_rcu_callback_exit();
 }
 
+/* Double @mem's hpas array (at most to @entries); false when out of memory. */
+static bool hpas_grow(struct tcesim_world *w, struct tcesim_mm_iommu_region *mem, uint64_t *cap,
+		      uint64_t entries)
+{
+	uint64_t ncap = *cap * 2 < entries ? *cap * 2 : entries;
+	_Atomic uint64_t *n = tcesim_zalloc(w, (size_t)ncap * sizeof(uint64_t));
+
+	if (!n)
+		return false;
+	memcpy((void *)n, (const void *)mem->hpas, (size_t)*cap * sizeof(uint64_t));
+	tcesim_kfree(w, (void *)mem->hpas);
+	mem->hpas = n;
+	*cap = ncap;
+	return true;
+}
+
 static int mm_iommu_do_alloc(struct tcesim_mm *mm, uint64_t ua, uint64_t entries,
 			     uint64_t dev_hpa, struct tcesim_mm_iommu_region **pmem)
 {
@@ -69,7 +85,7 @@ static int mm_iommu_do_alloc(struct tcesim_mm *mm, uint64_t ua, uint64_t entries
 	struct vfio_state *st;
 	bool devmem = dev_hpa != TCESIM_MM_IOMMU_INVALID_HPA;
 	long pinned = 0;
-	uint64_t i;
+	uint64_t i, cap;
 	int ret;
 
 	if (!mm || !pmem)
@@ -105,24 +121,38 @@ static int mm_iommu_do_alloc(struct tcesim_mm *mm, uint64_t ua, uint64_t entries
 		}
 		goto good_exit;
 	}
-	/* vzalloc(0) returns NULL: a zero-sized registration is -ENOMEM upstream */
-	mem->hpas = entries && entries <= SIZE_MAX / sizeof(uint64_t) ?
-		    tcesim_zalloc(w, (size_t)entries * sizeof(uint64_t)) : NULL;
+	/*
+	 * vzalloc(0) returns NULL: a zero-sized registration is -ENOMEM
+	 * upstream, as is an array bigger than the host's RAM. The model fills
+	 * the array as pins succeed (doubling it), so its size follows the
+	 * pages really mapped, never a hostile @entries: same outcome.
+	 */
+	if (!entries || entries > TCESIM_MM_COMMIT_LIMIT / sizeof(uint64_t)) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	cap = entries < 512 ? entries : 512;
+	mem->hpas = tcesim_zalloc(w, (size_t)cap * sizeof(uint64_t));
 	if (!mem->hpas) {
 		ret = -ENOMEM;
 		goto out_free;
 	}
 	/* FOLL_WRITE | FOLL_LONGTERM: a short pin undoes everything. */
 	while ((uint64_t)pinned < entries) {
-		long n = tcesim_pin_user_pages_fast(mm, ua + ((uint64_t)pinned << ps),
-						    (long)(entries - (uint64_t)pinned),
-						    TCESIM_FOLL_WRITE,
-						    (uint64_t *)mem->hpas + pinned);
+		long n;
+
+		if ((uint64_t)pinned == cap && !hpas_grow(w, mem, &cap, entries))
+			break;
+		n = tcesim_pin_user_pages_fast(mm, ua + ((uint64_t)pinned << ps),
+					       (long)(cap - (uint64_t)pinned), TCESIM_FOLL_WRITE,
+					       (uint64_t *)mem->hpas + pinned);
 		if (n <= 0)
 			break;
 		pinned += n;
-		if ((uint64_t)pinned < entries) /* short: the next page is the culprit */
-			continue;
+	}
+	if ((uint64_t)pinned != entries && (uint64_t)pinned == cap && cap < entries) {
+		ret = -ENOMEM; /* the array could not grow */
+		goto out_unpin;
 	}
 	if ((uint64_t)pinned != entries) {
 		ret = -EFAULT;

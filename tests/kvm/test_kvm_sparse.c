@@ -12,6 +12,8 @@
  * table could not even be created (-ENOMEM for 8 TiB), a 2^30-entry one
  * cost 8 GiB and 50 s for one STUFF; KVM's STUFF of 2^36 pages took 74 s
  * (2^36 - 6 entries visited where the fast path visits two stt pages).
+ * A 2^36-entry KVM table is now -ENOMEM, as upstream's kzalloc of its 1 GiB
+ * page-pointer array (test_kvm_stt_kmalloc_limit; found by fuzz_scenario).
  */
 #include "tcesim_test.h"
 
@@ -25,7 +27,8 @@ static uint64_t stuff_visited(const struct tcesim_kvm *kvm)
 }
 
 #define HUGE_QEMU	(1ULL << 40)	/* entries: a 2^52-byte window at 4K */
-#define HUGE_KVM	(1ULL << 36)	/* entries: 2^27 stt pages of 512 */
+#define HUGE_KVM	(1ULL << 29)	/* entries: 2^20 stt pages of 512 (8 MiB of
+				 * page pointers, under KMALLOC_MAX_SIZE) */
 
 struct fx {
 	struct test_world *tw;
@@ -173,11 +176,52 @@ static void test_kvm_huge_stuff_clear(void **state)
 			 TCESIM_H_PARAMETER);
 }
 
+/*
+ * kvm_vm_ioctl_create_spapr_tce() kzallocs the stt with one pointer per TCE
+ * page: above KMALLOC_MAX_SIZE (PAGE_SIZE << MAX_PAGE_ORDER) it is -ENOMEM,
+ * with nothing charged or allocated; just under it the table exists.
+ */
+static void test_kvm_stt_kmalloc_limit(void **state)
+{
+	struct fx *f = *state;
+	struct tcesim_world *w = f->tw->w;
+	const uint64_t kmax = 4096ULL << tcesim_world_max_page_order(w);
+	const uint64_t fit = (kmax - sizeof(struct kvmppc_spapr_tce_table)) / sizeof(void *);
+	struct tcesim_kvm_create_spapr_tce_64 a = { .liobn = 0x1000, .page_shift = 12 };
+	struct tcesim_mm *mm;
+	long allocs;
+
+	assert_int_equal(kmax, 16ULL << 20); /* the 4K default, MAX_PAGE_ORDER 12 */
+	assert_int_equal(tcesim_mm_create(w, "qemu", 1ULL << 40, false, &mm), 0);
+	allocs = tcesim_world_live_allocs(w);
+	a.size = 1ULL << 36; /* the fuzzer's: 1 GiB of page pointers */
+	assert_int_equal(tcesim_kvm_vm_ioctl_create_spapr_tce(f->kvm, &a, mm), -ENOMEM);
+	a.size = (fit + 1) * 512; /* one pointer too many */
+	assert_int_equal(tcesim_kvm_vm_ioctl_create_spapr_tce(f->kvm, &a, mm), -ENOMEM);
+	a.size = (fit + 1) * 512 - 511; /* the same page count */
+	assert_int_equal(tcesim_kvm_vm_ioctl_create_spapr_tce(f->kvm, &a, mm), -ENOMEM);
+	assert_int_equal(tcesim_mm_locked_vm(mm), 0);
+	assert_int_equal(tcesim_world_live_allocs(w), allocs);
+	a.size = fit * 512; /* exactly fits */
+	assert_int_equal(tcesim_kvm_vm_ioctl_create_spapr_tce(f->kvm, &a, mm), 0);
+	assert_true(tcesim_mm_locked_vm(mm) > fit);
+	/* a larger MAX_PAGE_ORDER lets the bigger one through */
+	assert_int_equal(tcesim_world_set_max_page_order(w, 13), 0);
+	a.liobn = 0x2000;
+	a.size = (fit + 1) * 512;
+	assert_int_equal(tcesim_kvm_vm_ioctl_create_spapr_tce(f->kvm, &a, mm), 0);
+	tcesim_kvm_destroy(f->kvm);
+	assert_int_equal(tcesim_mm_locked_vm(mm), 0);
+	assert_int_equal(tcesim_kvm_create(w, &f->kvm), 0);
+	tcesim_mm_exit(mm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_qemu_huge_table_sparse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kvm_huge_stuff_clear, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kvm_stt_kmalloc_limit, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

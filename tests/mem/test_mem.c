@@ -50,6 +50,31 @@ static void test_mm_mmap_rejects_bad_ranges(void **state)
 	tcesim_mm_exit(mm);
 }
 
+/*
+ * The world's processes hold at most TCESIM_MM_COMMIT_LIMIT bytes of VMAs:
+ * a hostile mmap size is -ENOMEM at once (it used to calloc 8 bytes per
+ * page of it), and an exited process gives its share back.
+ */
+static void test_mm_mmap_commit_limit(void **state)
+{
+	struct test_world *tw = *state;
+	struct tcesim_mm *a = new_mm(tw, TCESIM_DEFAULT_MEMLOCK, false);
+	struct tcesim_mm *b = new_mm(tw, TCESIM_DEFAULT_MEMLOCK, false);
+	const uint64_t half = TCESIM_MM_COMMIT_LIMIT / 2;
+	long allocs = tcesim_world_live_allocs(tw->w);
+
+	assert_errno(tcesim_mm_mmap(a, 0, 1ULL << 62, 3, 0), -ENOMEM);
+	assert_errno(tcesim_mm_mmap(a, 0, TCESIM_MM_COMMIT_LIMIT + (1ULL << 24), 3, 24), -ENOMEM);
+	assert_int_equal(tcesim_world_live_allocs(tw->w), allocs);
+	assert_errno(tcesim_mm_mmap(a, 0, half, 3, 24), 0);
+	assert_errno(tcesim_mm_mmap(b, 0, half, 3, 24), 0);
+	/* the limit is the world's, not one process's */
+	assert_errno(tcesim_mm_mmap(b, 1ULL << 40, 1ULL << 24, 3, 24), -ENOMEM);
+	tcesim_mm_exit(a);
+	assert_errno(tcesim_mm_mmap(b, 1ULL << 40, 1ULL << 24, 3, 24), 0);
+	tcesim_mm_exit(b);
+}
+
 static void test_pin_user_pages_fast_pins_and_balances(void **state)
 {
 	struct test_world *tw = *state;
@@ -237,6 +262,7 @@ int main(void)
 {
 	const struct CMUnitTest tests_4k[] = {
 		T(test_mm_mmap_rejects_bad_ranges),
+		T(test_mm_mmap_commit_limit),
 		T(test_pin_user_pages_fast_pins_and_balances),
 		T(test_pin_user_pages_fast_efault),
 		T(test_huge_page_pins_on_head),

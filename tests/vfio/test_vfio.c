@@ -258,6 +258,7 @@ static void test_mm_iommu_new_errors(void **state)
 	struct fx *f = *state;
 	struct tcesim_mm_iommu_region *mem;
 	uint64_t d = tcesim_mem_digest(f->w);
+	struct tcesim_page_info info;
 	struct tcesim_mm *small;
 
 	/* short pin (read-only VMA under FOLL_WRITE): full unwind */
@@ -266,6 +267,28 @@ static void test_mm_iommu_new_errors(void **state)
 	assert_int_equal(tcesim_mem_digest(f->w), d);
 	assert_int_equal(tcesim_mm_locked_vm(f->mm), 0);
 	assert_errno(tcesim_mm_iommu_new(f->mm, RAM_VA, 0, &mem), -ENOMEM);
+	/*
+	 * CAP_IPC_LOCK and hostile sizes: an hpas array beyond the host's RAM
+	 * is vzalloc's -ENOMEM; a big one the VMAs do not cover pins short
+	 * (-EFAULT). Neither allocates per entry asked (the fuzzers' 2 GiB
+	 * malloc limit would catch it), nor keeps a pin or a charge.
+	 */
+	assert_int_equal(tcesim_mm_create(f->w, "cap", 0, true, &small), 0);
+	assert_int_equal(tcesim_mm_mmap(small, RAM_VA, 1 << 20, TCESIM_PROT_READ |
+					TCESIM_PROT_WRITE, 0), 0);
+	assert_errno(tcesim_mm_iommu_new(small, RAM_VA, 1ULL << 40, &mem), -ENOMEM);
+	assert_errno(tcesim_mm_iommu_new(small, RAM_VA, 1ULL << 32, &mem), -EFAULT);
+	assert_errno(tcesim_mm_iommu_new(small, RAM_VA, ((1 << 20) / PG) + 1, &mem), -EFAULT);
+	assert_int_equal(tcesim_mm_locked_vm(small), 0);
+	assert_int_equal(tcesim_mm_page_query(small, RAM_VA + 200 * PG, &info, NULL), 0);
+	assert_int_equal(info.pins, 0);
+	/* all of it (256 entries) */
+	assert_errno(tcesim_mm_iommu_new(small, RAM_VA, (1 << 20) / PG, &mem), 0);
+	assert_int_equal(tcesim_mm_locked_vm(small), (1 << 20) / PG);
+	assert_errno(tcesim_mm_iommu_put(small, mem), 0);
+	tcesim_rcu_barrier();
+	assert_int_equal(tcesim_mm_locked_vm(small), 0);
+	tcesim_mm_exit(small);
 	/* RLIMIT_MEMLOCK */
 	assert_int_equal(tcesim_mm_create(f->w, "small", 8 * PG, false, &small), 0);
 	assert_int_equal(tcesim_mm_mmap(small, RAM_VA, 1 << 20, TCESIM_PROT_READ |

@@ -23,37 +23,24 @@
 #include <linux/vfio.h>
 #include <tcesim/tcesim.h>
 
-#include "fuzz.h"
+#include "common.h"
 
-#define RAM_VA		0x10000000ULL	/* 1M of 4K pages */
-#define RAM_SIZE	(1ULL << 20)
 #define HUGE_VA		0x40000000ULL	/* one 16M huge page */
 #define HUGE_SIZE	(16ULL << 20)
 #define DDW_BUS		(1ULL << 59)
 
 struct fx {
-	struct tcesim_world *w;
-	struct tcesim_mm *qemu, *other;
-	struct tcesim_phb *phb;
-	struct tcesim_pe *pe;
-	struct tcesim_pci_dev *dev;
-	struct tcesim_tce_container *c;
+	struct fuzz_world fw;	/* world, qemu, phb, pe, dev, container c */
+	struct tcesim_mm *other;
 	bool attached;
 };
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return 0;
-}
 
 /* A field value: likely ones first (selector byte), else raw input. */
 static uint64_t val(struct fuzz_in *in, uint64_t natural)
 {
 	static const uint64_t likely[] = {
-		0, RAM_VA, RAM_VA + 0x1000, HUGE_VA, DDW_BUS, DDW_BUS + 0x1000000, 0x1000,
-		0x10000, RAM_SIZE, HUGE_SIZE, 16ULL << 30, 1ULL << 32, ~0ULL, 0x7ff,
+		0, FUZZ_RAM_VA, FUZZ_RAM_VA + 0x1000, HUGE_VA, DDW_BUS, DDW_BUS + 0x1000000, 0x1000,
+		0x10000, FUZZ_RAM_SIZE, HUGE_SIZE, 16ULL << 30, 1ULL << 32, ~0ULL, 0x7ff,
 	};
 	unsigned int s = (unsigned int)fuzz_take(in, 1);
 
@@ -84,7 +71,7 @@ static uint32_t flags(struct fuzz_in *in, uint32_t natural)
 
 static long do_ioctl(struct fx *f, struct fuzz_in *in, unsigned int op)
 {
-	struct tcesim_mm *mm = f->qemu;
+	struct tcesim_mm *mm = f->fw.qemu;
 	unsigned int cmd;
 	void *arg = NULL;
 	long ret;
@@ -97,7 +84,7 @@ static long do_ioctl(struct fx *f, struct fuzz_in *in, unsigned int op)
 			return 0;
 		m->argsz = argsz(in, sizeof(*m));
 		m->flags = flags(in, VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE);
-		m->vaddr = val(in, RAM_VA);
+		m->vaddr = val(in, FUZZ_RAM_VA);
 		m->iova = val(in, 0);
 		m->size = val(in, 0x1000);
 		cmd = VFIO_IOMMU_MAP_DMA;
@@ -124,8 +111,8 @@ static long do_ioctl(struct fx *f, struct fuzz_in *in, unsigned int op)
 			return 0;
 		r->argsz = argsz(in, sizeof(*r));
 		r->flags = flags(in, 0);
-		r->vaddr = val(in, RAM_VA);
-		r->size = val(in, RAM_SIZE);
+		r->vaddr = val(in, FUZZ_RAM_VA);
+		r->size = val(in, FUZZ_RAM_SIZE);
 		cmd = fuzz_take(in, 1) & 1 ? VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY
 					   : VFIO_IOMMU_SPAPR_REGISTER_MEMORY;
 		arg = r;
@@ -190,18 +177,18 @@ static long do_ioctl(struct fx *f, struct fuzz_in *in, unsigned int op)
 		break;
 	case 8:
 		/* CHECK_EXTENSION takes the extension number itself */
-		return tcesim_tce_iommu_ioctl(f->c, mm, VFIO_CHECK_EXTENSION,
+		return tcesim_tce_iommu_ioctl(f->fw.c, mm, VFIO_CHECK_EXTENSION,
 					      (unsigned long)fuzz_take(in, 1));
 	case 9:
 		cmd = (unsigned int)fuzz_take(in, 4); /* any number: -ENOTTY or a real one */
-		return tcesim_tce_iommu_ioctl(f->c, mm, cmd, 0);
+		return tcesim_tce_iommu_ioctl(f->fw.c, mm, cmd, 0);
 	default:
 		/* a NULL struct for a real command, or the wrong process */
 		cmd = VFIO_BASE + 0x60 + (unsigned int)fuzz_take(in, 1) % 24;
-		mm = fuzz_take(in, 1) & 1 ? f->other : f->qemu;
-		return tcesim_tce_iommu_ioctl(f->c, mm, cmd, 0);
+		mm = fuzz_take(in, 1) & 1 ? f->other : f->fw.qemu;
+		return tcesim_tce_iommu_ioctl(f->fw.c, mm, cmd, 0);
 	}
-	ret = tcesim_tce_iommu_ioctl(f->c, mm, cmd, (unsigned long)arg);
+	ret = tcesim_tce_iommu_ioctl(f->fw.c, mm, cmd, (unsigned long)arg);
 	free(arg);
 	return ret;
 }
@@ -221,18 +208,18 @@ static void step(struct fx *f, struct fuzz_in *in)
 		break;
 	case 4:
 		if (f->attached) {
-			if (!tcesim_tce_iommu_detach_group(f->c, f->pe))
+			if (!tcesim_tce_iommu_detach_group(f->fw.c, f->fw.pe))
 				f->attached = false;
-		} else if (!tcesim_tce_iommu_attach_group(f->c, f->pe)) {
+		} else if (!tcesim_tce_iommu_attach_group(f->fw.c, f->fw.pe)) {
 			f->attached = true;
 		}
 		break;
 	case 5:
 		iova = (op & 1 ? DDW_BUS : 0) + fuzz_take(in, 3) * 8;
 		if (op & 2)
-			tcesim_pci_dev_dma_write(f->dev, iova, buf, 1 + fuzz_take(in, 1) % 64);
+			tcesim_pci_dev_dma_write(f->fw.dev, iova, buf, 1 + fuzz_take(in, 1) % 64);
 		else
-			tcesim_pci_dev_dma_read(f->dev, iova, buf, 1 + fuzz_take(in, 1) % 64);
+			tcesim_pci_dev_dma_read(f->fw.dev, iova, buf, 1 + fuzz_take(in, 1) % 64);
 		break;
 	case 6:
 		tcesim_rcu_barrier();
@@ -240,74 +227,53 @@ static void step(struct fx *f, struct fuzz_in *in)
 	default: {
 		struct tcesim_tce_container_info info;
 
-		tcesim_tce_iommu_get_info(f->c, &info);
+		tcesim_tce_iommu_get_info(f->fw.c, &info);
 		break;
 	}
 	}
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* The common host, a second process "other" and a 16M huge page in qemu. */
+static int setup(struct fx *f, const struct tcesim_world_cfg *wcfg, unsigned int cfgb)
 {
 	static const uint64_t dma32[4] = { 16ULL << 20, 1ULL << 20, 0, 64ULL << 20 };
-	static const enum tcesim_flavour flav[] = {
-		TCESIM_FLAVOUR_MODERN, TCESIM_FLAVOUR_LEGACY_2013, TCESIM_FLAVOUR_LEGACY_2015,
-		TCESIM_FLAVOUR_LEGACY_2016,
-	};
+	unsigned long type = cfgb & 8 ? VFIO_SPAPR_TCE_v2_IOMMU : VFIO_SPAPR_TCE_IOMMU;
+
+	if ((cfgb & 0xc0) == 0xc0)
+		type = cfgb & 0x3f; /* mostly a wrong type: -EINVAL */
+	if (fuzz_world_create(&f->fw, wcfg, 64ULL << 20) ||
+	    tcesim_mm_create(f->fw.w, "other", 64ULL << 20, false, &f->other) ||
+	    tcesim_mm_mmap(f->fw.qemu, HUGE_VA, HUGE_SIZE, TCESIM_PROT_READ | TCESIM_PROT_WRITE,
+			   24) ||
+	    fuzz_world_add_pe(&f->fw, dma32[(cfgb >> 4) & 3], type))
+		return -1;
+	if (!(cfgb & 0x40) && !tcesim_tce_iommu_attach_group(f->fw.c, f->fw.pe))
+		f->attached = true;
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
 	struct fuzz_in in = { data, size };
 	unsigned int cfgb = (unsigned int)fuzz_take(&in, 1);
 	struct tcesim_world_cfg wcfg;
-	struct tcesim_phb_cfg pcfg;
-	struct tcesim_pe_cfg ecfg;
 	struct fx f = { 0 };
-	unsigned long type;
 	int steps = 0;
 
 	tcesim_thread_enter();
-	tcesim_world_cfg_init(&wcfg);
-	wcfg.flavour = flav[cfgb & 3];
-	wcfg.quirks = cfgb & 4 ? TCESIM_QUIRKS_UPSTREAM : TCESIM_QUIRKS_SAFE;
-	type = cfgb & 8 ? VFIO_SPAPR_TCE_v2_IOMMU : VFIO_SPAPR_TCE_IOMMU;
-	if ((cfgb & 0xc0) == 0xc0)
-		type = cfgb & 0x3f; /* mostly a wrong type: -EINVAL */
-	if (tcesim_world_create(&wcfg, &f.w))
-		goto out;
-	tcesim_phb_cfg_init(&pcfg, TCESIM_PHB_IODA2);
-	tcesim_pe_cfg_init(&ecfg);
-	ecfg.dma32_size = dma32[(cfgb >> 4) & 3];
-	if (tcesim_mm_create(f.w, "qemu", 64ULL << 20, false, &f.qemu) ||
-	    tcesim_mm_create(f.w, "other", 64ULL << 20, false, &f.other) ||
-	    tcesim_mm_mmap(f.qemu, RAM_VA, RAM_SIZE, TCESIM_PROT_READ | TCESIM_PROT_WRITE, 0) ||
-	    tcesim_mm_mmap(f.qemu, HUGE_VA, HUGE_SIZE, TCESIM_PROT_READ | TCESIM_PROT_WRITE, 24) ||
-	    tcesim_phb_create(f.w, &pcfg, &f.phb) || tcesim_pe_create(f.phb, &ecfg, &f.pe) ||
-	    tcesim_pci_dev_create(f.pe, "d0", 64, &f.dev) ||
-	    tcesim_tce_iommu_open(f.w, type, &f.c))
-		goto out;
-	if (!(cfgb & 0x40) && !tcesim_tce_iommu_attach_group(f.c, f.pe))
-		f.attached = true;
-	while (in.left && steps++ < 256)
-		step(&f, &in);
-	tcesim_tce_iommu_release(f.c);
-	f.c = NULL;
-	tcesim_rcu_barrier();
-	/* closing the container returns every locked page (quirks=upstream Q4
-	 * may orphan a region until the world goes) */
-	if (wcfg.quirks == TCESIM_QUIRKS_SAFE && tcesim_mm_locked_vm(f.qemu) != 0)
-		abort();
-out:
-	if (f.c)
-		tcesim_tce_iommu_release(f.c);
-	if (f.dev)
-		tcesim_pci_dev_destroy(f.dev);
-	if (f.pe)
-		tcesim_pe_destroy(f.pe);
-	if (f.phb)
-		tcesim_phb_destroy(f.phb);
+	fuzz_world_cfg(&wcfg, cfgb & 3, cfgb & 4);
+	if (!setup(&f, &wcfg, cfgb)) {
+		while (in.left && steps++ < 256)
+			step(&f, &in);
+		fuzz_world_close_container(&f.fw);
+		/* closing the container returns every locked page (quirks=upstream Q4
+		 * may orphan a region until the world goes) */
+		if (wcfg.quirks == TCESIM_QUIRKS_SAFE && tcesim_mm_locked_vm(f.fw.qemu) != 0)
+			abort();
+	}
 	if (f.other)
 		tcesim_mm_exit(f.other);
-	if (f.qemu)
-		tcesim_mm_exit(f.qemu);
-	if (f.w)
-		tcesim_world_destroy(f.w);
+	fuzz_world_destroy(&f.fw);
 	tcesim_thread_exit();
 	return 0;
 }

@@ -18,16 +18,28 @@ FILE *fuzz_devnull(void)
 	return f;
 }
 
-void fuzz_world_cfg(struct tcesim_world_cfg *cfg, unsigned int flavour, bool upstream)
+unsigned int fuzz_world_begin(struct fuzz_in *in, const uint8_t *data, size_t size,
+			      unsigned int upstream_bit, struct tcesim_world_cfg *cfg)
 {
 	static const enum tcesim_flavour flav[] = {
 		TCESIM_FLAVOUR_MODERN, TCESIM_FLAVOUR_LEGACY_2013, TCESIM_FLAVOUR_LEGACY_2015,
 		TCESIM_FLAVOUR_LEGACY_2016,
 	};
+	unsigned int cfgb;
 
+	in->p = data;
+	in->left = size;
+	cfgb = (unsigned int)fuzz_take(in, 1);
+	tcesim_thread_enter();
 	tcesim_world_cfg_init(cfg);
-	cfg->flavour = flav[flavour & 3];
-	cfg->quirks = upstream ? TCESIM_QUIRKS_UPSTREAM : TCESIM_QUIRKS_SAFE;
+	cfg->flavour = flav[cfgb & 3];
+	cfg->quirks = cfgb & upstream_bit ? TCESIM_QUIRKS_UPSTREAM : TCESIM_QUIRKS_SAFE;
+	return cfgb;
+}
+
+void fuzz_world_end(void)
+{
+	tcesim_thread_exit();
 }
 
 int fuzz_world_create(struct fuzz_world *fw, const struct tcesim_world_cfg *cfg,

@@ -10,7 +10,6 @@
 #ifndef TCESIM_FUZZ_COMMON_H
 #define TCESIM_FUZZ_COMMON_H
 
-#include <stdbool.h>
 #include <stdint.h>
 
 #include <tcesim/tcesim.h>
@@ -31,11 +30,17 @@ struct fuzz_world {
 };
 
 /*
- * The world's config from the input's config byte: @flavour (its low two
- * bits) picks modern, legacy_2013, legacy_2015 or legacy_2016; @upstream
- * picks quirks=upstream, else quirks=safe.
+ * Starts one input: @in reads @data, the calling thread enters the model
+ * (tcesim_thread_enter(); fuzz_world_end() leaves it), and the input's
+ * first byte, returned, is its config byte: bits 0-1 pick the flavour of
+ * @cfg (modern, legacy_2013, legacy_2015, legacy_2016), @upstream_bit set
+ * picks quirks=upstream, else quirks=safe. The harness reads its own bits.
  */
-void fuzz_world_cfg(struct tcesim_world_cfg *cfg, unsigned int flavour, bool upstream);
+unsigned int fuzz_world_begin(struct fuzz_in *in, const uint8_t *data, size_t size,
+			      unsigned int upstream_bit, struct tcesim_world_cfg *cfg);
+
+/* Ends the input begun by fuzz_world_begin() (tcesim_thread_exit()). */
+void fuzz_world_end(void);
 
 /* The world and process "qemu" (RLIMIT_MEMLOCK @memlock bytes) with its RAM mapped. 0 or -1. */
 int fuzz_world_create(struct fuzz_world *fw, const struct tcesim_world_cfg *cfg,

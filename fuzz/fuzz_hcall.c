@@ -246,14 +246,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const enum tcesim_hcall_mode modes[] = {
 		TCESIM_HCALL_KVM_QEMU, TCESIM_HCALL_KVM, TCESIM_HCALL_QEMU, TCESIM_HCALL_KVM_QEMU,
 	};
-	struct fuzz_in in = { data, size };
-	unsigned int cfgb = (unsigned int)fuzz_take(&in, 1);
 	struct tcesim_world_cfg wcfg;
+	struct fuzz_in in;
+	unsigned int cfgb = fuzz_world_begin(&in, data, size, 16, &wcfg);
 	struct fx f = { 0 };
 	int steps = 0;
 
-	tcesim_thread_enter();
-	fuzz_world_cfg(&wcfg, cfgb & 3, cfgb & 16);
 	wcfg.hcall = modes[(cfgb >> 2) & 3];
 	if (!setup(&f, &wcfg))
 		while (in.left && steps++ < 256)
@@ -264,6 +262,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		tcesim_kvm_destroy(f.kvm);
 	}
 	fuzz_world_destroy(&f.fw);
-	tcesim_thread_exit();
+	fuzz_world_end();
 	return 0;
 }

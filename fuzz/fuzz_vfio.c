@@ -69,6 +69,25 @@ static uint32_t flags(struct fuzz_in *in, uint32_t natural)
 	return s < 128 ? natural : (uint32_t)fuzz_take(in, 4);
 }
 
+/*
+ * An ioctl's struct malloc()ed at exactly @size (an over-read is an ASan
+ * report), zeroed, with the argsz and flags every VFIO struct starts with
+ * from the input, in that order; NULL when malloc() fails.
+ */
+static void *arg_new(struct fuzz_in *in, size_t size, uint32_t natural_flags)
+{
+	uint8_t *p = malloc(size);
+	uint32_t head[2];
+
+	if (!p)
+		return NULL;
+	memset(p, 0, size);
+	head[0] = argsz(in, size);
+	head[1] = flags(in, natural_flags);
+	memcpy(p, head, sizeof(head));
+	return p;
+}
+
 static long do_ioctl(struct fx *f, struct fuzz_in *in, unsigned int op)
 {
 	struct tcesim_mm *mm = f->fw.qemu;
@@ -78,98 +97,79 @@ static long do_ioctl(struct fx *f, struct fuzz_in *in, unsigned int op)
 
 	switch (op % 11) {
 	case 0: {
-		struct vfio_iommu_type1_dma_map *m = malloc(sizeof(*m));
+		struct vfio_iommu_type1_dma_map *m =
+			arg_new(in, sizeof(*m), VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE);
 
 		if (!m)
 			return 0;
-		m->argsz = argsz(in, sizeof(*m));
-		m->flags = flags(in, VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE);
+		arg = m;
 		m->vaddr = val(in, FUZZ_RAM_VA);
 		m->iova = val(in, 0);
 		m->size = val(in, 0x1000);
 		cmd = VFIO_IOMMU_MAP_DMA;
-		arg = m;
 		break;
 	}
 	case 1: {
-		struct vfio_iommu_type1_dma_unmap *u = malloc(sizeof(*u));
+		struct vfio_iommu_type1_dma_unmap *u = arg_new(in, sizeof(*u), 0);
 
 		if (!u)
 			return 0;
-		u->argsz = argsz(in, sizeof(*u));
-		u->flags = flags(in, 0);
+		arg = u;
 		u->iova = val(in, 0);
 		u->size = val(in, 0x1000);
 		cmd = VFIO_IOMMU_UNMAP_DMA;
-		arg = u;
 		break;
 	}
 	case 2: {
-		struct vfio_iommu_spapr_register_memory *r = malloc(sizeof(*r));
+		struct vfio_iommu_spapr_register_memory *r = arg_new(in, sizeof(*r), 0);
 
 		if (!r)
 			return 0;
-		r->argsz = argsz(in, sizeof(*r));
-		r->flags = flags(in, 0);
+		arg = r;
 		r->vaddr = val(in, FUZZ_RAM_VA);
 		r->size = val(in, FUZZ_RAM_SIZE);
 		cmd = fuzz_take(in, 1) & 1 ? VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY
 					   : VFIO_IOMMU_SPAPR_REGISTER_MEMORY;
-		arg = r;
 		break;
 	}
 	case 3: {
-		struct vfio_iommu_spapr_tce_create *c = malloc(sizeof(*c));
+		struct vfio_iommu_spapr_tce_create *c = arg_new(in, sizeof(*c), 0);
 
 		if (!c)
 			return 0;
-		c->argsz = argsz(in, sizeof(*c));
-		c->flags = flags(in, 0);
+		arg = c;
 		c->page_shift = (uint32_t)val(in, 12 + 4 * (fuzz_take(in, 1) % 4));
 		c->__resv1 = (uint32_t)fuzz_take(in, 1);
 		c->window_size = val(in, 1ULL << 28);
 		c->levels = (uint32_t)val(in, 1 + fuzz_take(in, 1) % 5);
-		c->__resv2 = 0;
 		c->start_addr = val(in, 0);
 		cmd = VFIO_IOMMU_SPAPR_TCE_CREATE;
-		arg = c;
 		break;
 	}
 	case 4: {
-		struct vfio_iommu_spapr_tce_remove *r = malloc(sizeof(*r));
+		struct vfio_iommu_spapr_tce_remove *r = arg_new(in, sizeof(*r), 0);
 
 		if (!r)
 			return 0;
-		r->argsz = argsz(in, sizeof(*r));
-		r->flags = flags(in, 0);
+		arg = r;
 		r->start_addr = val(in, fuzz_take(in, 1) & 1 ? DDW_BUS : 0);
 		cmd = VFIO_IOMMU_SPAPR_TCE_REMOVE;
-		arg = r;
 		break;
 	}
-	case 5: {
-		struct vfio_iommu_spapr_tce_info *i = malloc(sizeof(*i));
-
-		if (!i)
+	case 5:
+		arg = arg_new(in, sizeof(struct vfio_iommu_spapr_tce_info), 0);
+		if (!arg)
 			return 0;
-		memset(i, 0, sizeof(*i));
-		i->argsz = argsz(in, sizeof(*i));
-		i->flags = flags(in, 0);
 		cmd = VFIO_IOMMU_SPAPR_TCE_GET_INFO;
-		arg = i;
 		break;
-	}
 	case 6: {
-		struct vfio_eeh_pe_op *e = malloc(sizeof(*e));
+		struct vfio_eeh_pe_op *e = arg_new(in, sizeof(*e), 0);
 
 		if (!e)
 			return 0;
-		memset(e, 0, sizeof(*e));
-		e->argsz = argsz(in, sizeof(*e));
-		e->flags = flags(in, 0);
+		arg = e;
 		e->op = (uint32_t)val(in, fuzz_take(in, 1) % 8);
 		cmd = VFIO_EEH_PE_OP;
-		arg = e;
 		break;
 	}
 	case 7:
@@ -254,14 +254,12 @@ static int setup(struct fx *f, const struct tcesim_world_cfg *wcfg, unsigned int
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fuzz_in in = { data, size };
-	unsigned int cfgb = (unsigned int)fuzz_take(&in, 1);
 	struct tcesim_world_cfg wcfg;
+	struct fuzz_in in;
+	unsigned int cfgb = fuzz_world_begin(&in, data, size, 4, &wcfg);
 	struct fx f = { 0 };
 	int steps = 0;
 
-	tcesim_thread_enter();
-	fuzz_world_cfg(&wcfg, cfgb & 3, cfgb & 4);
 	if (!setup(&f, &wcfg, cfgb)) {
 		while (in.left && steps++ < 256)
 			step(&f, &in);
@@ -274,6 +272,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (f.other)
 		tcesim_mm_exit(f.other);
 	fuzz_world_destroy(&f.fw);
-	tcesim_thread_exit();
+	fuzz_world_end();
 	return 0;
 }

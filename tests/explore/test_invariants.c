@@ -22,10 +22,7 @@
 
 /* the device caches entry 0; one CPU exchanges it (and kills), one DMAs */
 #define KILL_CASE(verdict)							\
-	"mm qemu memlock=64M\n"							\
-	"mmap qemu va=0x10000000 size=1M\n"					\
-	"phb phb0 model=ioda2\n"						\
-	"pe pe0 phb=phb0 dma32=32M\n"						\
+	FX_SCRIPT_PE0								\
 	"dev d0 pe=pe0\n"							\
 	"tce_xchg_set pe0 entry=0 mm=qemu va=0x10000000\n"			\
 	"device_dma d0 read iova=0 len=8 => ok\n"				\
@@ -125,17 +122,9 @@ static void test_reuse_without_requests_holds(void **state)
 /* --------------------------------------------- pins and locked_vm --- */
 
 #define GET_SET_CASE(cmd, verdict)						\
-	"mm qemu memlock=64M\n"							\
-	"mmap qemu va=0x10000000 size=1M\n"					\
-	"phb phb0 model=ioda2\n"						\
-	"pe pe0 phb=phb0 dma32=32M\n"						\
+	FX_SCRIPT_PE0								\
 	cmd " pe0 entry=0 mm=qemu va=0x10000000\n"				\
-	"thread cpu0\n"								\
-	"  " cmd " pe0 entry=0 mm=qemu va=0x10001000\n"				\
-	"thread cpu1\n"								\
-	"  " cmd " pe0 entry=0 mm=qemu va=0x10002000\n"				\
-	"finally\n"								\
-	"  " cmd " pe0 entry=0\n"						\
+	FX_SCRIPT_RACE0(cmd)							\
 	"explore preemptions=2 => " verdict "\n"
 
 static void test_pins_balance(void **state)

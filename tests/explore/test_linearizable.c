@@ -12,20 +12,12 @@
 
 /* the pages are faulted in first, so host addresses do not depend on order */
 #define SET_CASE(cmd, verdict)							\
-	"mm qemu memlock=64M\n"							\
-	"mmap qemu va=0x10000000 size=1M\n"					\
-	"phb phb0 model=ioda2\n"						\
-	"pe pe0 phb=phb0 dma32=32M\n"						\
+	FX_SCRIPT_PE0								\
 	"tce_xchg_set pe0 entry=1 mm=qemu va=0x10001000\n"			\
 	"tce_xchg_set pe0 entry=1 mm=qemu va=0x10002000\n"			\
 	"tce_xchg_set pe0 entry=1\n"						\
 	"tce_xchg_set pe0 entry=0 mm=qemu va=0x10000000\n"			\
-	"thread cpu0\n"								\
-	"  " cmd " pe0 entry=0 mm=qemu va=0x10001000\n"				\
-	"thread cpu1\n"								\
-	"  " cmd " pe0 entry=0 mm=qemu va=0x10002000\n"				\
-	"finally\n"								\
-	"  " cmd " pe0 entry=0\n"						\
+	FX_SCRIPT_RACE0(cmd)							\
 	"explore preemptions=2 linearizable => " verdict "\n"
 
 static void test_exchange_is_linearizable(void **state)
@@ -57,17 +49,9 @@ static void test_get_set_is_not_linearizable(void **state)
 	fx_script_run_sched(SET_CASE("tce_get_set", "violation"), sched, &r);
 	fx_script_assert_out(&r, 0, ": violation: not linearizable");
 	/* without the flag the same file only breaks the pin balance */
-	fx_script_run_sched("mm qemu memlock=64M\n"
-			    "mmap qemu va=0x10000000 size=1M\n"
-			    "phb phb0 model=ioda2\n"
-			    "pe pe0 phb=phb0 dma32=32M\n"
+	fx_script_run_sched(FX_SCRIPT_PE0
 			    "tce_get_set pe0 entry=0 mm=qemu va=0x10000000\n"
-			    "thread cpu0\n"
-			    "  tce_get_set pe0 entry=0 mm=qemu va=0x10001000\n"
-			    "thread cpu1\n"
-			    "  tce_get_set pe0 entry=0 mm=qemu va=0x10002000\n"
-			    "finally\n"
-			    "  tce_get_set pe0 entry=0\n"
+			    FX_SCRIPT_RACE0("tce_get_set")
 			    "explore preemptions=2 => violation\n", NULL, &r);
 	fx_script_assert_out(&r, 0, "invariant: 1 page(s) still pinned");
 }
@@ -78,10 +62,7 @@ static void test_four_threads(void **state)
 	struct fx_run r;
 
 	(void)state;
-	fx_script_run_sched("mm qemu memlock=64M\n"
-			    "mmap qemu va=0x10000000 size=1M\n"
-			    "phb phb0 model=ioda2\n"
-			    "pe pe0 phb=phb0 dma32=32M\n"
+	fx_script_run_sched(FX_SCRIPT_PE0
 			    "tce_xchg_set pe0 entry=1 mm=qemu va=0x10001000\n"
 			    "tce_xchg_set pe0 entry=1 mm=qemu va=0x10002000\n"
 			    "tce_xchg_set pe0 entry=1 mm=qemu va=0x10003000\n"

@@ -14,6 +14,30 @@
 
 #include <tcesim/script.h>
 
+/*
+ * The host most explore scenarios start from: process qemu (RLIMIT_MEMLOCK
+ * 64M) with 1M of RAM at 0x10000000, IODA2 PHB phb0 and its PE pe0 with a
+ * 32M 32-bit window (table pe0:0). Scenario text: 4 lines.
+ */
+#define FX_SCRIPT_PE0								\
+	"mm qemu memlock=64M\n"							\
+	"mmap qemu va=0x10000000 size=1M\n"					\
+	"phb phb0 model=ioda2\n"						\
+	"pe pe0 phb=phb0 dma32=32M\n"
+
+/*
+ * Two threads racing @cmd (tce_xchg_set, tce_get_set: a string literal) on
+ * entry 0 of pe0, each with a page of its own (qemu's second and third);
+ * the finally section clears the entry. Scenario text: 6 lines.
+ */
+#define FX_SCRIPT_RACE0(cmd)							\
+	"thread cpu0\n"								\
+	"  " cmd " pe0 entry=0 mm=qemu va=0x10001000\n"				\
+	"thread cpu1\n"								\
+	"  " cmd " pe0 entry=0 mm=qemu va=0x10002000\n"				\
+	"finally\n"								\
+	"  " cmd " pe0 entry=0\n"
+
 /* One run: exit code (0 passed, 1 an expectation failed, 2 syntax/usage), counts, streams. */
 struct fx_run {
 	int rc;

@@ -53,6 +53,7 @@ struct exp_sched {
 	int cur;			/* running coroutine, -1 in the explorer */
 	int last;			/* the thread that ran the previous step, -1 at start */
 	ucontext_t main_uc;
+	ucontext_t uc_template;		/* getcontext() once; each coroutine_make() copies it */
 	void *main_fiber;
 	const void *main_stack;
 	size_t main_stack_size;

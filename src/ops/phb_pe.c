@@ -94,6 +94,20 @@ int phb_setup_default_window(struct tcesim_pe *pe)
 	ret = phb_link_window(pe, 0, tbl);
 	if (ret)
 		goto out_put;
+	if (pe->dflt) {
+		/*
+		 * The previous default table lost window 0 without being put:
+		 * someone else's unset_window took it (VFIO's
+		 * tce_iommu_create_window() unset_exit unsets every group's
+		 * window after a set_window that failed with -EBUSY because
+		 * the kernel's table was back in it: a device claim released
+		 * under the container's feet). Upstream leaks that table; the
+		 * model drops its reference here (found by fuzz_scenario).
+		 */
+		tcesim_pr(phb->w, "WARN: PE %s: default table 0x%lx lost its window without a put "
+			  "(upstream leaks it)", pe->name, pe->dflt->it_index);
+		tcesim_iommu_tce_table_put(pe->dflt);
+	}
 	pe->dflt = tbl;
 	if (phb->ops->has_bypass && !pe->nobypass)
 		atomic_store(&pe->bypass, true);

@@ -110,14 +110,18 @@ static inline struct test_world *test_world_new(const struct tcesim_world_cfg *c
 	return tw;
 }
 
-/* Asserts no page is pinned, then destroys the world. */
+/* src/internal.h: tcesim_world_destroy() returning the allocations left */
+long tcesim_world_destroy_leaks(struct tcesim_world *w);
+
+/* Asserts no page is pinned, then destroys the world: nothing may be left. */
 static inline void test_world_free(struct test_world *tw)
 {
 	if (!tw)
 		return;
 	tcesim_rcu_barrier();
 	assert_int_equal(tcesim_mem_pinned_pages(tw->w), 0);
-	tcesim_world_destroy(tw->w);
+	/* every model allocation is gone once the world is (no leak) */
+	assert_int_equal(tcesim_world_destroy_leaks(tw->w), 0);
 	tcesim_thread_exit();
 	free(tw);
 }

@@ -166,6 +166,7 @@ struct tcesim_iommu_table {
 	_Atomic long it_levels_alloc;	/* hardware level blocks, top included; atomic */
 	_Atomic long it_user_levels_alloc; /* shadow level blocks; atomic */
 	_Atomic uint64_t it_kills;	/* invalidation calls that reached a PE; atomic */
+	_Atomic uint64_t it_clear_visited; /* entries VFIO's tce_iommu_clear exchanged; atomic */
 
 	struct tce_pool pools[TCESIM_IOMMU_NR_POOLS];
 	struct tce_pool large_pool;

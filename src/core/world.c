@@ -72,9 +72,9 @@ TCESIM_EXPORT int tcesim_world_create(const struct tcesim_world_cfg *cfg,
 	return 0;
 }
 
-TCESIM_EXPORT void tcesim_world_destroy(struct tcesim_world *w)
+TCESIM_EXPORT long tcesim_world_destroy(struct tcesim_world *w)
 {
-	tcesim_world_destroy_leaks(w);
+	return tcesim_world_destroy_leaks(w);
 }
 
 long tcesim_world_destroy_leaks(struct tcesim_world *w)

@@ -26,12 +26,20 @@
 
 static void ctx_finish(struct script_ctx *ctx)
 {
+	long left;
+
 	script_ctx_objs_destroy(ctx);
 	if (ctx->w) {
 		/* objects' call_rcu callbacks run before the world below them goes */
 		tcesim_rcu_barrier();
-		tcesim_world_destroy(ctx->w);
+		left = tcesim_world_destroy(ctx->w);
 		ctx->w = NULL;
+		/* every scenario is a leak check of the model, with or without ASan */
+		if (left > 0) {
+			fprintf(ctx->err, "%s: model leak: %ld allocation(s) still live after the "
+				"world's teardown (a tcesim bug)\n", ctx->file ? ctx->file : "-", left);
+			ctx->failed++;
+		}
 	}
 }
 

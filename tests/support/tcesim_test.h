@@ -128,9 +128,6 @@ static inline struct test_world *test_world_new_of(enum tcesim_flavour flavour,
 	return test_world_new(&cfg);
 }
 
-/* src/internal.h: tcesim_world_destroy() returning the allocations left */
-long tcesim_world_destroy_leaks(struct tcesim_world *w);
-
 /* Asserts no page is pinned, then destroys the world: nothing may be left. */
 static inline void test_world_free(struct test_world *tw)
 {
@@ -139,7 +136,7 @@ static inline void test_world_free(struct test_world *tw)
 	tcesim_rcu_barrier();
 	assert_int_equal(tcesim_mem_pinned_pages(tw->w), 0);
 	/* every model allocation is gone once the world is (no leak) */
-	assert_int_equal(tcesim_world_destroy_leaks(tw->w), 0);
+	assert_int_equal(tcesim_world_destroy(tw->w), 0);
 	tcesim_thread_exit();
 	free(tw);
 }

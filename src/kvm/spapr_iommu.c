@@ -430,7 +430,8 @@ static void stuff_store(struct tcesim_kvm *kvm, struct spapr_tce_table *tcet, ui
 			stop = end;
 		if (!leaf) {	/* a non-zero store refused: bound or out of memory */
 			store_refused(kvm, tcet, i);
-			i = stop;
+			/* only present leaves can take the rest: skip absent subtrees */
+			i = spapr_tce_store_next(&tcet->store, stop, end);
 			continue;
 		}
 		for (; i < stop; i++) {

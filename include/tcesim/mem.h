@@ -442,8 +442,10 @@ TCESIM_EXPORT uint64_t tcesim_mem_digest(struct tcesim_world *w);
  * Context: takes hostmem->lock; any thread.
  * Return: 0, or
  *  * -EINVAL - NULL @w or @hpa
- *  * -ENOMEM - the block does not fit in the simulated RAM (4 TiB of
- *              physical address space), or bookkeeping allocation failed
+ *  * -ENOMEM - @order above the world's MAX_PAGE_ORDER
+ *              (tcesim_world_max_page_order(): 12 for 4K pages, 8 for 64K by
+ *              default), the block does not fit in the simulated RAM (4 TiB
+ *              of physical address space), or bookkeeping allocation failed
  */
 TCESIM_EXPORT int tcesim_alloc_pages(struct tcesim_world *w, unsigned int order, uint64_t *hpa);
 

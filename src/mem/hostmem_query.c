@@ -17,8 +17,14 @@ TCESIM_EXPORT int tcesim_alloc_pages(struct tcesim_world *w, unsigned int order,
 	hm = hostmem_get(w);
 	if (!hm)
 		return -ENOMEM;
-	/* alloc_pages() beyond MAX_ORDER fails (NULL), it does not overflow */
-	if (order >= 64 - hm->page_shift || (1ULL << order) > (HOSTMEM_MAX_HPA >> hm->page_shift))
+	/*
+	 * __alloc_pages() refuses an order above MAX_PAGE_ORDER (NULL, a
+	 * WARN without __GFP_NOWARN); the world's MAX_PAGE_ORDER is
+	 * tcesim_world_max_page_order(). The RAM check stays for a world
+	 * whose MAX_PAGE_ORDER was raised near the limit.
+	 */
+	if ((int)order > tcesim_max_page_order(w) || order >= 64 - hm->page_shift ||
+	    (1ULL << order) > (HOSTMEM_MAX_HPA >> hm->page_shift))
 		return -ENOMEM;
 	pfn = hostmem_alloc_pfns(hm, order);
 	if (!pfn)

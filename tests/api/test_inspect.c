@@ -106,6 +106,12 @@ static void test_alloc_pages(void **state)
 	assert_false(pi.dirty);
 	assert_true(pi.populated);
 	assert_int_equal(pi.compound_shift, 12 + 3);
+	/* MAX_PAGE_ORDER (12 at 4K): 16 MiB is the largest block */
+	assert_int_equal(tcesim_alloc_pages(w, 12, &b), 0);
+	assert_int_equal(tcesim_alloc_pages(w, 13, &c), -ENOMEM);
+	assert_int_equal(tcesim_world_set_max_page_order(w, 13), 0);
+	assert_int_equal(tcesim_alloc_pages(w, 13, &b), 0);
+	assert_int_equal(tcesim_world_set_max_page_order(w, 40), 0);
 	assert_int_equal(tcesim_alloc_pages(w, 40, &c), -ENOMEM);	/* beyond RAM */
 	assert_int_equal(tcesim_alloc_pages(w, 63, &c), -ENOMEM);	/* no overflow */
 	assert_int_equal(tcesim_alloc_pages(w, 200, &c), -ENOMEM);

@@ -61,7 +61,8 @@ int fuzz_world_add_pe(struct fuzz_world *fw, uint64_t dma32, unsigned long type)
 	tcesim_phb_cfg_init(&pcfg, TCESIM_PHB_IODA2);
 	tcesim_pe_cfg_init(&ecfg);
 	ecfg.dma32_size = dma32;
-	if (tcesim_phb_create(fw->w, &pcfg, &fw->phb) || tcesim_pe_create(fw->phb, &ecfg, &fw->pe) ||
+	if (tcesim_phb_create(fw->w, &pcfg, &fw->phb) ||
+	    tcesim_pe_create(fw->phb, &ecfg, &fw->pe) ||
 	    tcesim_pci_dev_create(fw->pe, "d0", 64, &fw->dev) ||
 	    tcesim_tce_iommu_open(fw->w, type, &fw->c))
 		return -1;

@@ -46,7 +46,7 @@ void fuzz_world_end(void);
 int fuzz_world_create(struct fuzz_world *fw, const struct tcesim_world_cfg *cfg,
 		      uint64_t memlock);
 
-/* The IODA2 PHB, its PE (32-bit window @dma32 bytes), device "d0", a container of @type. 0 or -1. */
+/* The IODA2 PHB, its PE (32-bit window @dma32 bytes), device "d0", a @type container. 0 or -1. */
 int fuzz_world_add_pe(struct fuzz_world *fw, uint64_t dma32, unsigned long type);
 
 /* Releases the container and lets the RCU callbacks run; nothing if there is none. */

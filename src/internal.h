@@ -163,6 +163,15 @@ static inline unsigned long tcesim_sched_self(void)
  */
 long tcesim_sched_dispatch(long op, const void *addr);
 
+/*
+ * explore_poison.c: "no access to freed memory" for READS (issue 10). Called
+ * by the read helpers below only while a model thread runs, after their load:
+ * @v holds the @size bytes just loaded from @addr. When they are all
+ * POISON_FREE and @addr lies in a block freed during the schedule, the
+ * schedule is a violation ("freed memory was read") and it returns true.
+ */
+bool tcesim_explore_read_freed(const void *addr, const void *v, size_t size);
+
 /* A schedule point in a body instantiated with @pts constant (hot leaves). */
 static inline void tcesim_sched_point_in(bool pts, enum tcesim_sched_op op, const void *addr)
 {
@@ -192,11 +201,20 @@ static inline void tcesim_sched_point(enum tcesim_sched_op op, const void *addr)
 #define tcesim_rcu_deref(p) tcesim_rcu_deref_in(tcesim_explore_on(), p)
 
 /* tcesim_rcu_deref() in a hot leaf's body (@pts: tcesim_sched_point_in()) */
+/*
+ * While explored, a pointer loaded from freed (poisoned) memory is reported
+ * (tcesim_explore_read_freed) and read as NULL: the schedule is a violation
+ * already, and NULL keeps the model from following 0x6b6b... further.
+ */
 #define tcesim_rcu_deref_in(pts, p)                                              \
 	__extension__({                                                          \
 		__typeof__(p) tcesim_rcu_p_;                                     \
-		tcesim_sched_point_in((pts), TCESIM_SCHED_DEREF, &(p));          \
+		const bool tcesim_rcu_pts_ = (pts);                              \
+		tcesim_sched_point_in(tcesim_rcu_pts_, TCESIM_SCHED_DEREF, &(p)); \
 		tcesim_rcu_p_ = rcu_dereference(p);                              \
+		if (tcesim_rcu_pts_ &&                                           \
+		    tcesim_explore_read_freed(&(p), &tcesim_rcu_p_, sizeof(tcesim_rcu_p_))) \
+			tcesim_rcu_p_ = NULL;                                    \
 		tcesim_tsan_acquire(&(p));                                       \
 		tcesim_rcu_p_;                                                   \
 	})
@@ -321,8 +339,25 @@ static inline void tcesim_spin_unlock(pthread_spinlock_t *l)
  * is the weak form (retry loops) or the strong one; the failure order is
  * relaxed.
  */
-#define tcesim_ref_load(p, mo)                                                   \
-	(tcesim_sched_point(TCESIM_SCHED_REF, (p)), atomic_load_explicit((p), (mo)))
+/*
+ * The loads: one flag test outside an exploration; inside, the schedule
+ * point, the load, and the freed-memory check of what was loaded
+ * (tcesim_explore_read_freed).
+ */
+#define tcesim_sched_load_(op, p, mo)                                            \
+	__extension__({                                                          \
+		__typeof__(atomic_load_explicit((p), (mo))) tcesim_ld_;          \
+		if (tcesim_explore_on()) {                                       \
+			tcesim_sched_dispatch((op), (p));                        \
+			tcesim_ld_ = atomic_load_explicit((p), (mo));            \
+			(void)tcesim_explore_read_freed((p), &tcesim_ld_, sizeof(tcesim_ld_)); \
+		} else {                                                         \
+			tcesim_ld_ = atomic_load_explicit((p), (mo));            \
+		}                                                                \
+		tcesim_ld_;                                                      \
+	})
+
+#define tcesim_ref_load(p, mo) tcesim_sched_load_(TCESIM_SCHED_REF, (p), (mo))
 #define tcesim_ref_store(p, v, mo)                                               \
 	(tcesim_sched_point(TCESIM_SCHED_REF, (p)), atomic_store_explicit((p), (v), (mo)))
 #define tcesim_ref_fetch_add(p, v, mo)                                           \
@@ -337,8 +372,7 @@ static inline void tcesim_spin_unlock(pthread_spinlock_t *l)
 	(tcesim_sched_point(TCESIM_SCHED_REF, (p)),                              \
 	 atomic_compare_exchange_strong_explicit((p), (oldp), (v), (mo), memory_order_relaxed))
 
-#define tcesim_index_load(p, mo)                                                 \
-	(tcesim_sched_point(TCESIM_SCHED_INDEX, (p)), atomic_load_explicit((p), (mo)))
+#define tcesim_index_load(p, mo) tcesim_sched_load_(TCESIM_SCHED_INDEX, (p), (mo))
 #define tcesim_index_store(p, v, mo)                                             \
 	(tcesim_sched_point(TCESIM_SCHED_INDEX, (p)), atomic_store_explicit((p), (v), (mo)))
 #define tcesim_index_fetch_or(p, v, mo)                                          \
@@ -475,7 +509,15 @@ void tcesim_pr(struct tcesim_world *w, const char *fmt, ...)
 /* ------------------------------------------------------ big-endian TCE --- */
 static inline uint64_t tce_read(const _Atomic uint64_t *slot)
 {
-	tcesim_sched_point(TCESIM_SCHED_TCE_READ, slot);
+	uint64_t raw;
+
+	if (tcesim_explore_on()) {
+		tcesim_sched_dispatch(TCESIM_SCHED_TCE_READ, slot);
+		raw = atomic_load_explicit(slot, memory_order_relaxed);
+		/* a TCE read from a freed level or table (explore_poison.c) */
+		(void)tcesim_explore_read_freed(slot, &raw, sizeof(raw));
+		return be64toh(raw);
+	}
 	return be64toh(atomic_load_explicit(slot, memory_order_relaxed));
 }
 

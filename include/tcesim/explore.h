@@ -168,6 +168,29 @@ TCESIM_EXPORT void tcesim_explore_opts_init(struct tcesim_explore_opts *o);
  * violation. The same schedule gives the same results: the explorer has no
  * other source of nondeterminism than the case's own.
  *
+ * Where the schedule points are: in the synchronization helpers (locks,
+ * RCU, TCE slot reads/writes/exchanges, refcounts, ring and queue indices,
+ * pointer publish/dereference), never in the model's logic; a step between
+ * two points runs atomically. The helpers check "exploring?" themselves,
+ * except the two hottest lock-free leaves, which test nothing so that
+ * normal runs pay nothing: the TCE exchange of a table with the direct
+ * pnv_tce_xchg path (tcesim_iommu_tce_xchg_no_kill()) and the PASID-array
+ * lookup of the fault path and of tcesim_iommu_attach_handle_get().
+ * A TCE table or a PASID array (an iommu group's) is marked when it is
+ * created: one made while an exploration runs (in @c->setup, which runs
+ * inside tcesim_explore(), or in a model thread) takes the variant with
+ * schedule points and freed-memory read checks; one made BEFORE
+ * tcesim_explore() was called (in the caller's own setup) keeps the
+ * point-free variant for its whole life, so its exchanges and lookups are
+ * not schedule points, their interleavings are not explored, and a read of
+ * freed memory through them is not reported (only its other accesses,
+ * through the helpers, are). A C user must therefore create the world and
+ * every table, group and bond the threads share inside @c->setup (it runs
+ * again for every schedule, so each schedule starts from a fresh world),
+ * never before the call, and reach shared model state from the threads
+ * only through tcesim's API (a plain load or store in the test's own code
+ * is no schedule point either).
+ *
  * Models: none (tcesim infrastructure; the search follows CHESS iterative
  *         preemption bounding and PCT).
  * Context: the calling thread must be registered (tcesim_thread_enter());

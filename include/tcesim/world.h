@@ -83,9 +83,12 @@ TCESIM_EXPORT int tcesim_world_create(const struct tcesim_world_cfg *cfg,
  *
  * Models: none (tcesim infrastructure).
  * Context: no other thread may use @w; calling thread registered with RCU.
- * Return: nothing.
+ * Return: the number of model allocations still live after the teardown
+ *         (tcesim_world_live_allocs() at the end): 0, unless tcesim itself
+ *         leaks (the scenario runner reports a non-zero count as a failure;
+ *         a C test can assert it). 0 for a NULL @w.
  */
-TCESIM_EXPORT void tcesim_world_destroy(struct tcesim_world *w);
+TCESIM_EXPORT long tcesim_world_destroy(struct tcesim_world *w);
 
 /**
  * tcesim_world_cfg() - Options the world was created with

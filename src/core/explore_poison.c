@@ -9,6 +9,19 @@
  * block must still hold nothing but the poison, else the schedule is a
  * violation ("freed memory was written").
  *
+ * A later READ is found where the model reads shared state through the
+ * synchronization helpers of src/internal.h (tce_read, tcesim_ref_load,
+ * tcesim_index_load, tcesim_rcu_deref and the PASID-array loads built on
+ * it): while a model thread runs, each of them hands what it loaded to
+ * tcesim_explore_read_freed(). The test is two steps so that it stays cheap
+ * even with a full quarantine: the loaded bytes must all be POISON_FREE
+ * (almost never true of a live value: one compare), and only then is the
+ * address looked up in the quarantine (a linear scan of at most QUAR_MAX
+ * blocks). Both must hold: a live count that happens to equal 0x6b6b6b6b is
+ * not reported. Outside an exploration the helpers never call it (their one
+ * flag test). A plain C dereference of a freed object (h->domain) is not a
+ * helper and is not seen here; ASan builds see every access.
+ *
  * The pattern is the kernel's POISON_FREE (include/linux/poison.h, slab
  * debugging), which intel_svm_unbind_mm() also memset()s over a freed
  * struct intel_svm "to make [errors] less subtle" (drivers/iommu/intel-svm.c,
@@ -60,6 +73,34 @@ bool tcesim_explore_quarantine(struct tcesim_world *w, void *p)
 	memset(p, POISON_FREE, len);
 	quar[nquar++] = (struct quar_ent){ .w = w, .p = p, .len = len };
 	return true;
+}
+
+bool tcesim_explore_read_freed(const void *addr, const void *v, size_t size)
+{
+	const unsigned char *b = v;
+	const char *a = addr;
+	char why[TCESIM_EXPLORE_WHY_LEN];
+	size_t k;
+
+	if (!TCESIM_POISON_QUARANTINE)
+		return false;
+	for (k = 0; k < size; k++)
+		if (b[k] != POISON_FREE)
+			return false;
+	for (unsigned int i = 0; i < nquar; i++) {
+		const char *p = quar[i].p;
+
+		if (a < p || a + size > p + quar[i].len)
+			continue;
+		snprintf(why, sizeof(why),
+			 "invariant: freed memory was read: a %zu-byte load at byte %zu of a "
+			 "%zu-byte model object freed during the schedule", size,
+			 (size_t)(a - p), quar[i].len);
+		tcesim_pr(quar[i].w, "WARN: %s", why);
+		tcesim_explore_fail(why);
+		return true;
+	}
+	return false;
 }
 
 void tcesim_explore_quarantine_drain(struct tcesim_world *w)

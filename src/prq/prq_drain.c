@@ -158,7 +158,12 @@ TCESIM_EXPORT int tcesim_intel_iommu_drain_pasid_prq(struct tcesim_device *dev, 
 		(void)tcesim_iopf_queue_flush_dev(dev);
 	/*
 	 * tcesim: partial groups of the old life would join a new group with
-	 * the same PRG index once the PASID is reused; upstream keeps them.
+	 * the same PRG index once the PASID is reused. Upstream keeps them:
+	 * iopf_queue_flush_dev() (drivers/iommu/io-pgfault.c) only flushes the
+	 * workqueue, and partials go only in iopf_queue_discard_partial()
+	 * (overflow) and iopf_queue_remove_device(). quirks=upstream
+	 * reproduces that (docs/FIDELITY.md, "Drain keeps the old PASID's
+	 * partial groups"; examples/explore_seed003_stale_partial.tsim).
 	 */
 	if (!tcesim_quirks_upstream(dev->w))
 		(void)iopf_discard_partial_pasid(dev, pasid != TCESIM_IOMMU_NO_PASID, pasid);

@@ -42,7 +42,9 @@
 #define PRQ_RID_BASE 0x100u	/* PCI_DEVID(1, 0) */
 /* FLPT_DEFAULT_DID: the DID used for a PASID without a domain */
 #define PRQ_FLPT_DEFAULT_DID 1u
-/* Kernel's QI_LENGTH is 256; the model only needs a batch + the wait. */
+/* Kernel's QI_LENGTH (drivers/iommu/intel/iommu.h): descriptors in the ring. */
+#define PRQ_QI_LENGTH 256u
+/* descriptors the QI keeps in its log of the last ones run (tests) */
 #define PRQ_QI_LOG 8
 
 /* One ring slot: the four quadwords, atomically accessed (relaxed) so the
@@ -119,8 +121,20 @@ struct prq {
 	_Atomic(struct tcesim_device *) rid_dev[PRQ_MAX_DEVICES];
 	_Atomic unsigned int nr_rids;	/* published slots; release/acquire */
 
-	/* invalidation queue: qi_lock protects qi_log and qi_nlog */
+	/*
+	 * invalidation queue (dmar.c struct q_inval): qi_lock (q_lock)
+	 * protects the ring, qi_log and qi_nlog. The submitter writes the
+	 * descriptors at qi_tail and then qi_tail itself (DMAR_IQT_REG, the
+	 * doorbell; its free_head), release; the hardware side fetches from
+	 * qi_head (DMAR_IQH_REG) up to the tail it acquired and writes
+	 * qi_head back. Both in descriptors, 0..PRQ_QI_LENGTH-1, through
+	 * tcesim_index_load/store (schedule points).
+	 */
 	struct tcesim_mutex qi_lock;
+	struct tcesim_qi_desc qi_ring[PRQ_QI_LENGTH];
+	uint32_t qi_free_head;		/* qi->free_head; under qi_lock */
+	_Atomic uint32_t qi_tail;	/* DMAR_IQT_REG: written by software */
+	_Atomic uint32_t qi_head;	/* DMAR_IQH_REG: written by the hardware */
 	struct tcesim_qi_desc qi_log[PRQ_QI_LOG]; /* last descriptors run */
 	unsigned long qi_nlog;		/* descriptors run since create */
 

@@ -4,12 +4,28 @@
  * responses (intel_iommu_page_response, handle_bad_prq_event) and the drain
  * sequence (drivers/iommu/intel/dmar.c: qi_submit_sync(), SEMANTICS.md B13).
  *
- * The model hardware executes a batch at once: caches are not modelled, so
- * an invalidation only counts; a page group response "reaches" its device
- * (the iopf layer already logged responses it sent; a bad request's
- * response is logged here); the invalidation wait descriptor's status write
- * is done before qi_submit_sync() returns, so there is nothing to spin on.
- * qi_lock (a leaf) protects the descriptor log; counters are atomics.
+ * The ring and its indices follow qi_submit_sync(): under q_lock the
+ * descriptors and the wait descriptor are copied to the ring at free_head,
+ * free_head moves past them and is written to DMAR_IQT_REG (the doorbell);
+ * the hardware fetches and executes from DMAR_IQH_REG up to the tail and
+ * writes the wait descriptor's status, which the submitter polls. Here the
+ * submitter is the ring's only writer (qi_lock) and the hardware side
+ * (qi_hw_fetch) runs on the submitter's thread, under qi_lock, right after
+ * the doorbell, so the ring is empty whenever qi_lock is free (free_cnt
+ * never runs short: no wait for space) and the wait descriptor's status is
+ * written before qi_submit_sync() returns (nothing to spin on). The
+ * register accesses that cross between software and hardware go through
+ * tcesim_index_load/store, schedule points of an exploration
+ * (TCESIM_SCHED_INDEX) as the PRQ's head and tail: the doorbell write of
+ * IQT, the hardware's read of IQT, its write of IQH. Software's free_head
+ * and the hardware's reading of its own IQH are private (no visible step),
+ * and the hardware writes IQH once per batch fetched, not per descriptor:
+ * nothing reads it in between.
+ *
+ * Caches are not modelled, so an invalidation only counts; a page group
+ * response "reaches" its device (the iopf layer already logged responses it
+ * sent; a bad request's response is logged here). qi_lock (a leaf) protects
+ * the ring and the log; counters are atomics.
  */
 #include "prq/prq_internal.h"
 
@@ -50,11 +66,33 @@ static void qi_run_locked(struct prq *prq, const struct tcesim_qi_desc *d, bool 
 	}
 }
 
+/*
+ * The hardware side: fetch and run [IQH, IQT), then IQH = IQT. Under
+ * qi_lock (see the top of the file). Returns whether a wait descriptor with
+ * the PRQ-drain bit ran.
+ */
+static bool qi_hw_fetch(struct prq *prq)
+{
+	uint32_t head, tail;
+	bool drain = false;
+
+	tcesim_lock_assert_held(&prq->qi_lock);
+	/* pairs with the release of IQT in prq_qi_submit() */
+	tail = tcesim_index_load(&prq->qi_tail, memory_order_acquire);
+	/* the hardware's own register: reading it is no visible step */
+	head = atomic_load_explicit(&prq->qi_head, memory_order_relaxed);
+	for (; head != tail; head = (head + 1) % PRQ_QI_LENGTH)
+		qi_run_locked(prq, &prq->qi_ring[head], &drain);
+	tcesim_index_store(&prq->qi_head, tail, memory_order_release);
+	return drain;
+}
+
 int prq_qi_submit(struct prq *prq, const struct tcesim_qi_desc *desc, unsigned int count,
 		  unsigned int options)
 {
 	struct tcesim_qi_desc wait = { 0 };
-	bool drain = false;
+	uint32_t free_head;
+	bool drain;
 	unsigned int i;
 
 	if (!desc || !count || count > TCESIM_QI_MAX_BATCH || (options & ~TCESIM_QI_OPT_WAIT_DRAIN))
@@ -67,10 +105,21 @@ int prq_qi_submit(struct prq *prq, const struct tcesim_qi_desc *desc, unsigned i
 		   TCESIM_QI_IWD_FENCE | TCESIM_QI_IWD_TYPE;
 	if (options & TCESIM_QI_OPT_WAIT_DRAIN)
 		wait.qw0 |= TCESIM_QI_IWD_PRQ_DRAIN;
+	_Static_assert(TCESIM_QI_MAX_BATCH + 2 <= PRQ_QI_LENGTH, "a batch fits the ring");
 	tcesim_mutex_lock(&prq->qi_lock);
+	/*
+	 * qi->free_head: software's own copy of the tail (it alone writes
+	 * IQT, under qi_lock), so no visible step. The ring is empty here:
+	 * qi_hw_fetch() of the last submit caught up.
+	 */
+	free_head = prq->qi_free_head;
 	for (i = 0; i < count; i++)
-		qi_run_locked(prq, &desc[i], &drain);
-	qi_run_locked(prq, &wait, &drain);
+		prq->qi_ring[(free_head + i) % PRQ_QI_LENGTH] = desc[i];
+	prq->qi_ring[(free_head + count) % PRQ_QI_LENGTH] = wait;
+	/* writel(free_head, DMAR_IQT_REG): the descriptors before the tail */
+	prq->qi_free_head = (free_head + count + 1) % PRQ_QI_LENGTH;
+	tcesim_index_store(&prq->qi_tail, prq->qi_free_head, memory_order_release);
+	drain = qi_hw_fetch(prq);
 	tcesim_mutex_unlock(&prq->qi_lock);
 	atomic_fetch_add_explicit(&prq->qi_submits, 1, memory_order_relaxed);
 	if (drain)

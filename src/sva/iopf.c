@@ -118,8 +118,10 @@ static struct tcesim_iommu_domain *iopf_find_handler(struct tcesim_device *dev,
 	} else if (tcesim_flavour_is(dev->w, TCESIM_FLAVOUR_LEGACY_2024)) {
 		/* before attach handles, the array held the domain itself */
 		e = pasid_array_load_rcu(&dev->group->pasid_array, pasid);
-		if (e && pasid_entry_tag(e) == PASID_ENTRY_DOMAIN)
+		if (e && pasid_entry_tag(e) == PASID_ENTRY_DOMAIN) {
 			d = pasid_entry_ptr(e);
+			*life = sva_domain_life(d); /* pasid_life.c */
+		}
 	}
 	if (d && (!d->has_iopf_handler || !sva_domain_tryget(d)))
 		d = NULL;

@@ -44,16 +44,41 @@ uint64_t sva_handle_life(const struct tcesim_iommu_attach_handle *h)
 	return b->life;
 }
 
+uint64_t sva_domain_life(const struct tcesim_iommu_domain *d)
+{
+	return d && d->type == TCESIM_IOMMU_DOMAIN_SVA ? d->life : 0;
+}
+
+/*
+ * The life owning (@dev, @pasid). Since v6.10 the PASID array holds attach
+ * handles, one per bond (drivers/iommu/iommu-sva.c iommu_sva_bind_device()
+ * passes &handle->handle to iommu_attach_device_pasid()). Before it
+ * (legacy_2024: v6.8's iommu_sva_bind_device() called
+ * iommu_attach_device_pasid(domain, dev, pasid) and the group's
+ * pasid_array stored the domain, read back by
+ * iommu_get_domain_for_dev_pasid()), so there the life is the SVA
+ * domain's: one per (process, IOMMU) while a bond uses it. A new process
+ * getting the PASID has a new domain, hence a new life; what that era
+ * cannot tell apart, neither can this oracle: a request of an earlier bond
+ * of the same process served through the same, still-live domain (the
+ * same address space serves it).
+ */
 uint64_t sva_pasid_life(struct tcesim_device *dev, uint32_t pasid)
 {
 	struct tcesim_iommu_attach_handle *h;
 	uint64_t life = 0;
+	void *e;
 
 	if (!dev || !dev->group || pasid >> PASID_ARRAY_BITS)
 		return 0;
 	tcesim_rcu_read_lock();
-	if (!sva_attach_handle_get_rcu(dev->group, pasid, 0, &h))
+	if (!sva_attach_handle_get_rcu(dev->group, pasid, 0, &h)) {
 		life = sva_handle_life(h);
+	} else if (tcesim_flavour_is(dev->w, TCESIM_FLAVOUR_LEGACY_2024)) {
+		e = pasid_array_load_rcu(&dev->group->pasid_array, pasid);
+		if (e && pasid_entry_tag(e) == PASID_ENTRY_DOMAIN)
+			life = sva_domain_life(pasid_entry_ptr(e));
+	}
 	tcesim_rcu_read_unlock();
 	return life;
 }

@@ -206,6 +206,12 @@ static int sva_domain_alloc(struct tcesim_device *dev, struct tcesim_mm *mm,
 		return -ENOMEM;
 	tcesim_mmgrab(mm);
 	d->mm = mm;
+	/*
+	 * pasid_life.c: before any attach publishes the domain; only the era
+	 * whose PASID slots hold domains uses it (bond ids stay 1, 2, ...).
+	 */
+	if (tcesim_flavour_is(dev->w, TCESIM_FLAVOUR_LEGACY_2024))
+		d->life = sva_life_new(dev->iommu->sva);
 	*out = d;
 	return 0;
 }
@@ -292,6 +298,12 @@ static int sva_handle_new_locked(struct sva_state *sva, struct tcesim_device *de
 		tcesim_kfree(sva->w, h);
 		return ret;
 	}
+	/*
+	 * Without attach handles (legacy_2024) the PASID slot names the
+	 * domain, so the bond's life is its domain's (pasid_life.c).
+	 */
+	if (!attach_handle)
+		h->life = h->handle.domain->life;
 	if (new_domain)
 		cds_list_add(&new_domain->mm_node, &data->sva_domains);
 	cds_list_add(&h->all_node, &sva->handles);

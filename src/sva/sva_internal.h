@@ -156,6 +156,13 @@ struct tcesim_iommu_domain {
 	_Atomic int attached;		/* PASID slots holding it (all groups) */
 	struct cds_list_head mm_node;	/* iommu_mm->sva_domains; under sva->lock */
 	struct cds_list_head all_node;	/* sva->domains; under sva->objs_lock */
+	/*
+	 * pasid_life.c: an SVA domain's life id (set before any attach
+	 * publishes it; immutable), legacy_2024 only (0 otherwise): that
+	 * era's PASID array holds the domain itself, so there the domain's
+	 * life stands for its bonds'.
+	 */
+	uint64_t life;
 	struct rcu_head rcu;
 };
 
@@ -327,6 +334,8 @@ uint64_t sva_life_new(struct sva_state *sva);
 uint64_t sva_pasid_life(struct tcesim_device *dev, uint32_t pasid);
 /* The life of an attach handle (0 unless an SVA bond's). Caller under RCU. */
 uint64_t sva_handle_life(const struct tcesim_iommu_attach_handle *h);
+/* The life of an SVA domain stored bare in a PASID slot (legacy_2024), else 0. */
+uint64_t sva_domain_life(const struct tcesim_iommu_domain *d);
 /* Reports a break (@what: "page request", "page response") when @old and @now differ. */
 void sva_life_check(struct tcesim_device *dev, const char *what, uint32_t pasid, uint32_t grpid,
 		    uint64_t old, uint64_t now);

@@ -9,7 +9,8 @@
  *
  * The files of src/table call each other one way (tests/api table_layers
  * checks it from the objects' symbols): 0 iommu.c (the allocator,
- * kernel/iommu.c), 0 alloc_state.c (its inspection), 1 table.c (the TCE
+ * kernel/iommu.c), 0 alloc_state.c (its inspection), 0 table_inspect.c
+ * (raw slots and level blocks, read-only), 1 table.c (the TCE
  * storage, pci-ioda-tce.c; its table_put asks iommu.c whether the table is
  * still in use). iommu.c reaches the storage only through a table's ops.
  */

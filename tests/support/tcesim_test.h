@@ -110,8 +110,23 @@ static inline struct test_world *test_world_new(const struct tcesim_world_cfg *c
 	return tw;
 }
 
-/* src/internal.h: tcesim_world_destroy() returning the allocations left */
-long tcesim_world_destroy_leaks(struct tcesim_world *w);
+/*
+ * A world of @flavour and @quirks (the rest as tcesim_world_cfg_init() sets
+ * it); @host_page_shift 12 or 16, or 0 for the default.
+ */
+static inline struct test_world *test_world_new_of(enum tcesim_flavour flavour,
+						   enum tcesim_quirks quirks,
+						   unsigned int host_page_shift)
+{
+	struct tcesim_world_cfg cfg;
+
+	tcesim_world_cfg_init(&cfg);
+	cfg.flavour = flavour;
+	cfg.quirks = quirks;
+	if (host_page_shift)
+		cfg.host_page_shift = host_page_shift;
+	return test_world_new(&cfg);
+}
 
 /* Asserts no page is pinned, then destroys the world: nothing may be left. */
 static inline void test_world_free(struct test_world *tw)
@@ -121,12 +136,23 @@ static inline void test_world_free(struct test_world *tw)
 	tcesim_rcu_barrier();
 	assert_int_equal(tcesim_mem_pinned_pages(tw->w), 0);
 	/* every model allocation is gone once the world is (no leak) */
-	assert_int_equal(tcesim_world_destroy_leaks(tw->w), 0);
+	assert_int_equal(tcesim_world_destroy(tw->w), 0);
 	tcesim_thread_exit();
 	free(tw);
 }
 
-/* Variant of the above for tests that leave pins on purpose. */
+/*
+ * After the RCU callbacks ran: asserts that every model allocation made
+ * since tw->allocs_at_start was given back, then test_world_free().
+ */
+static inline void test_world_free_balanced(struct test_world *tw)
+{
+	tcesim_rcu_barrier();
+	assert_int_equal(tcesim_world_live_allocs(tw->w), tw->allocs_at_start);
+	test_world_free(tw);
+}
+
+/* Variant of test_world_free() for tests that leave pins on purpose. */
 static inline void test_world_free_unchecked(struct test_world *tw)
 {
 	if (!tw)

@@ -2,7 +2,8 @@
 /*
  * fuzz.h - what every tcesim fuzz harness shares.
  *
- * Each harness defines LLVMFuzzerTestOneInput(). Built by clang with
+ * Each harness defines LLVMFuzzerTestOneInput() (common.c defines the
+ * LLVMFuzzerInitialize() all of them share). Built by clang with
  * -fsanitize=fuzzer it is a libFuzzer target; built with replay.c instead
  * (any compiler) it is a plain executable that runs every file of the
  * corpus directories or files it is given once (ctest does that in every

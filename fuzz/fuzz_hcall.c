@@ -3,7 +3,7 @@
  * fuzz_hcall.c - TCE hypercalls with fuzzed arguments on linked and QEMU
  * tables, through the public C API only (<tcesim/tcesim.h>).
  *
- * The guest has 1M of RAM (gpa 0, QEMU's va RAM_VA) and three tables:
+ * The guest has 1M of RAM (gpa 0, QEMU's va FUZZ_RAM_VA) and three tables:
  *  - LIOBN_LINK: a KVM table linked (KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE) to
  *    the hardware window of a VFIO v2 container owning a PE (the KVM tier
  *    then also writes the hardware TCEs);
@@ -25,32 +25,18 @@
 #include <linux/vfio.h>
 #include <tcesim/tcesim.h>
 
-#include "fuzz.h"
+#include "common.h"
 
-#define RAM_VA		0x10000000ULL
-#define RAM_SIZE	(1ULL << 20)
 #define LIOBN_LINK	0x80000000ULL
 #define LIOBN_QEMU	0x71000002ULL
 #define LIOBN_BOTH	0x80000100ULL
 #define LIST_GPA	0x80000ULL
 
 struct fx {
-	struct tcesim_world *w;
-	struct tcesim_mm *qemu;
-	struct tcesim_phb *phb;
-	struct tcesim_pe *pe;
-	struct tcesim_pci_dev *dev;
-	struct tcesim_tce_container *c;
+	struct fuzz_world fw;	/* world, qemu, phb, pe, dev, container c */
 	struct tcesim_kvm *kvm;
 	bool linked;
 };
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return 0;
-}
 
 static uint64_t pick(struct fuzz_in *in, const uint64_t *likely, unsigned int n)
 {
@@ -189,10 +175,10 @@ static void step(struct fx *f, struct fuzz_in *in)
 	}
 	switch (op & 7) {
 	case 0:
-		if (f->linked && !tcesim_kvm_spapr_tce_release_iommu_group(f->kvm, f->pe))
+		if (f->linked && !tcesim_kvm_spapr_tce_release_iommu_group(f->kvm, f->fw.pe))
 			f->linked = false;
 		else if (!f->linked && !tcesim_kvm_spapr_tce_attach_iommu_group(f->kvm, LIOBN_LINK,
-										f->pe))
+										f->fw.pe))
 			f->linked = true;
 		break;
 	case 1:
@@ -206,10 +192,10 @@ static void step(struct fx *f, struct fuzz_in *in)
 			f->linked = false;
 		break;
 	case 3:
-		tcesim_pci_dev_dma_read(f->dev, fuzz_take(in, 3) << 3, buf, sizeof(buf));
+		tcesim_pci_dev_dma_read(f->fw.dev, fuzz_take(in, 3) << 3, buf, sizeof(buf));
 		break;
 	case 4:
-		tcesim_pci_dev_dma_write(f->dev, fuzz_take(in, 3) << 3, buf, sizeof(buf));
+		tcesim_pci_dev_dma_write(f->fw.dev, fuzz_take(in, 3) << 3, buf, sizeof(buf));
 		break;
 	case 5:
 		tcesim_spapr_tce_translate_iommu(f->kvm, liobn(in), ioba(in), &e);
@@ -223,7 +209,7 @@ static void step(struct fx *f, struct fuzz_in *in)
 static int setup(struct fx *f, const struct tcesim_world_cfg *wcfg)
 {
 	struct vfio_iommu_spapr_register_memory reg = {
-		.argsz = sizeof(reg), .vaddr = RAM_VA, .size = RAM_SIZE,
+		.argsz = sizeof(reg), .vaddr = FUZZ_RAM_VA, .size = FUZZ_RAM_SIZE,
 	};
 	struct vfio_iommu_spapr_tce_remove remove = { .argsz = sizeof(remove), .start_addr = 0 };
 	struct vfio_iommu_spapr_tce_create create = {
@@ -232,79 +218,50 @@ static int setup(struct fx *f, const struct tcesim_world_cfg *wcfg)
 	struct tcesim_kvm_create_spapr_tce_64 tbl = {
 		.liobn = LIOBN_LINK, .page_shift = 12, .offset = 0, .size = 1024,
 	};
-	struct tcesim_phb_cfg pcfg;
-	struct tcesim_pe_cfg ecfg;
+	struct fuzz_world *fw = &f->fw;
 
-	if (tcesim_world_create(wcfg, &f->w))
+	if (fuzz_world_create(fw, wcfg, 1ULL << 30) ||
+	    fuzz_world_add_pe(fw, 4ULL << 20, VFIO_SPAPR_TCE_v2_IOMMU) ||
+	    tcesim_tce_iommu_attach_group(fw->c, fw->pe))
 		return -1;
-	tcesim_phb_cfg_init(&pcfg, TCESIM_PHB_IODA2);
-	tcesim_pe_cfg_init(&ecfg);
-	ecfg.dma32_size = 4ULL << 20;
-	if (tcesim_mm_create(f->w, "qemu", 1ULL << 30, false, &f->qemu) ||
-	    tcesim_mm_mmap(f->qemu, RAM_VA, RAM_SIZE, TCESIM_PROT_READ | TCESIM_PROT_WRITE, 0) ||
-	    tcesim_phb_create(f->w, &pcfg, &f->phb) || tcesim_pe_create(f->phb, &ecfg, &f->pe) ||
-	    tcesim_pci_dev_create(f->pe, "d0", 64, &f->dev) ||
-	    tcesim_tce_iommu_open(f->w, VFIO_SPAPR_TCE_v2_IOMMU, &f->c) ||
-	    tcesim_tce_iommu_attach_group(f->c, f->pe))
-		return -1;
-	if (tcesim_tce_iommu_ioctl(f->c, f->qemu, VFIO_IOMMU_SPAPR_REGISTER_MEMORY,
+	if (tcesim_tce_iommu_ioctl(fw->c, fw->qemu, VFIO_IOMMU_SPAPR_REGISTER_MEMORY,
 				   (unsigned long)&reg) ||
-	    tcesim_tce_iommu_ioctl(f->c, f->qemu, VFIO_IOMMU_SPAPR_TCE_REMOVE,
+	    tcesim_tce_iommu_ioctl(fw->c, fw->qemu, VFIO_IOMMU_SPAPR_TCE_REMOVE,
 				   (unsigned long)&remove) ||
-	    tcesim_tce_iommu_ioctl(f->c, f->qemu, VFIO_IOMMU_SPAPR_TCE_CREATE,
+	    tcesim_tce_iommu_ioctl(fw->c, fw->qemu, VFIO_IOMMU_SPAPR_TCE_CREATE,
 				   (unsigned long)&create) ||
-	    tcesim_kvm_create(f->w, &f->kvm) ||
-	    tcesim_kvm_set_user_memory_region(f->kvm, 0, RAM_SIZE, f->qemu, RAM_VA) ||
-	    tcesim_kvm_vm_ioctl_create_spapr_tce(f->kvm, &tbl, f->qemu))
+	    tcesim_kvm_create(fw->w, &f->kvm) ||
+	    tcesim_kvm_set_user_memory_region(f->kvm, 0, FUZZ_RAM_SIZE, fw->qemu, FUZZ_RAM_VA) ||
+	    tcesim_kvm_vm_ioctl_create_spapr_tce(f->kvm, &tbl, fw->qemu))
 		return -1;
-	f->linked = !tcesim_kvm_spapr_tce_attach_iommu_group(f->kvm, LIOBN_LINK, f->pe);
+	f->linked = !tcesim_kvm_spapr_tce_attach_iommu_group(f->kvm, LIOBN_LINK, fw->pe);
 	/* errors are fine here: legacy flavours may refuse one of them */
-	tcesim_spapr_tce_new_table(f->kvm, LIOBN_QEMU, 0, 12, 1024, false, f->qemu);
-	tcesim_spapr_tce_new_table(f->kvm, LIOBN_BOTH, 0, 12, 1024, true, f->qemu);
+	tcesim_spapr_tce_new_table(f->kvm, LIOBN_QEMU, 0, 12, 1024, false, fw->qemu);
+	tcesim_spapr_tce_new_table(f->kvm, LIOBN_BOTH, 0, 12, 1024, true, fw->qemu);
 	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const enum tcesim_flavour flav[] = {
-		TCESIM_FLAVOUR_MODERN, TCESIM_FLAVOUR_LEGACY_2013, TCESIM_FLAVOUR_LEGACY_2015,
-		TCESIM_FLAVOUR_LEGACY_2016,
-	};
 	static const enum tcesim_hcall_mode modes[] = {
 		TCESIM_HCALL_KVM_QEMU, TCESIM_HCALL_KVM, TCESIM_HCALL_QEMU, TCESIM_HCALL_KVM_QEMU,
 	};
-	struct fuzz_in in = { data, size };
-	unsigned int cfgb = (unsigned int)fuzz_take(&in, 1);
 	struct tcesim_world_cfg wcfg;
+	struct fuzz_in in;
+	unsigned int cfgb = fuzz_world_begin(&in, data, size, 16, &wcfg);
 	struct fx f = { 0 };
 	int steps = 0;
 
-	tcesim_thread_enter();
-	tcesim_world_cfg_init(&wcfg);
-	wcfg.flavour = flav[cfgb & 3];
 	wcfg.hcall = modes[(cfgb >> 2) & 3];
-	wcfg.quirks = cfgb & 16 ? TCESIM_QUIRKS_UPSTREAM : TCESIM_QUIRKS_SAFE;
 	if (!setup(&f, &wcfg))
 		while (in.left && steps++ < 256)
 			step(&f, &in);
 	if (f.kvm) {
 		if (f.linked)
-			tcesim_kvm_spapr_tce_release_iommu_group(f.kvm, f.pe);
+			tcesim_kvm_spapr_tce_release_iommu_group(f.kvm, f.fw.pe);
 		tcesim_kvm_destroy(f.kvm);
 	}
-	if (f.c)
-		tcesim_tce_iommu_release(f.c);
-	tcesim_rcu_barrier();
-	if (f.dev)
-		tcesim_pci_dev_destroy(f.dev);
-	if (f.pe)
-		tcesim_pe_destroy(f.pe);
-	if (f.phb)
-		tcesim_phb_destroy(f.phb);
-	if (f.qemu)
-		tcesim_mm_exit(f.qemu);
-	if (f.w)
-		tcesim_world_destroy(f.w);
-	tcesim_thread_exit();
+	fuzz_world_destroy(&f.fw);
+	fuzz_world_end();
 	return 0;
 }

@@ -25,13 +25,6 @@
 
 #include "fuzz.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return 0;
-}
-
 static bool compressed(const uint8_t *d, size_t n)
 {
 	static const uint8_t xz[6] = { 0xfd, '7', 'z', 'X', 'Z', 0 };

@@ -23,37 +23,24 @@
 #include <linux/vfio.h>
 #include <tcesim/tcesim.h>
 
-#include "fuzz.h"
+#include "common.h"
 
-#define RAM_VA		0x10000000ULL	/* 1M of 4K pages */
-#define RAM_SIZE	(1ULL << 20)
 #define HUGE_VA		0x40000000ULL	/* one 16M huge page */
 #define HUGE_SIZE	(16ULL << 20)
 #define DDW_BUS		(1ULL << 59)
 
 struct fx {
-	struct tcesim_world *w;
-	struct tcesim_mm *qemu, *other;
-	struct tcesim_phb *phb;
-	struct tcesim_pe *pe;
-	struct tcesim_pci_dev *dev;
-	struct tcesim_tce_container *c;
+	struct fuzz_world fw;	/* world, qemu, phb, pe, dev, container c */
+	struct tcesim_mm *other;
 	bool attached;
 };
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return 0;
-}
 
 /* A field value: likely ones first (selector byte), else raw input. */
 static uint64_t val(struct fuzz_in *in, uint64_t natural)
 {
 	static const uint64_t likely[] = {
-		0, RAM_VA, RAM_VA + 0x1000, HUGE_VA, DDW_BUS, DDW_BUS + 0x1000000, 0x1000,
-		0x10000, RAM_SIZE, HUGE_SIZE, 16ULL << 30, 1ULL << 32, ~0ULL, 0x7ff,
+		0, FUZZ_RAM_VA, FUZZ_RAM_VA + 0x1000, HUGE_VA, DDW_BUS, DDW_BUS + 0x1000000, 0x1000,
+		0x10000, FUZZ_RAM_SIZE, HUGE_SIZE, 16ULL << 30, 1ULL << 32, ~0ULL, 0x7ff,
 	};
 	unsigned int s = (unsigned int)fuzz_take(in, 1);
 
@@ -82,107 +69,107 @@ static uint32_t flags(struct fuzz_in *in, uint32_t natural)
 	return s < 128 ? natural : (uint32_t)fuzz_take(in, 4);
 }
 
+/*
+ * An ioctl's struct malloc()ed at exactly @size (an over-read is an ASan
+ * report), zeroed, with the argsz and flags every VFIO struct starts with
+ * from the input, in that order; NULL when malloc() fails.
+ */
+static void *arg_new(struct fuzz_in *in, size_t size, uint32_t natural_flags)
+{
+	uint8_t *p = malloc(size);
+	uint32_t head[2];
+
+	if (!p)
+		return NULL;
+	memset(p, 0, size);
+	head[0] = argsz(in, size);
+	head[1] = flags(in, natural_flags);
+	memcpy(p, head, sizeof(head));
+	return p;
+}
+
 static long do_ioctl(struct fx *f, struct fuzz_in *in, unsigned int op)
 {
-	struct tcesim_mm *mm = f->qemu;
+	struct tcesim_mm *mm = f->fw.qemu;
 	unsigned int cmd;
 	void *arg = NULL;
 	long ret;
 
 	switch (op % 11) {
 	case 0: {
-		struct vfio_iommu_type1_dma_map *m = malloc(sizeof(*m));
+		struct vfio_iommu_type1_dma_map *m =
+			arg_new(in, sizeof(*m), VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE);
 
 		if (!m)
 			return 0;
-		m->argsz = argsz(in, sizeof(*m));
-		m->flags = flags(in, VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE);
-		m->vaddr = val(in, RAM_VA);
+		arg = m;
+		m->vaddr = val(in, FUZZ_RAM_VA);
 		m->iova = val(in, 0);
 		m->size = val(in, 0x1000);
 		cmd = VFIO_IOMMU_MAP_DMA;
-		arg = m;
 		break;
 	}
 	case 1: {
-		struct vfio_iommu_type1_dma_unmap *u = malloc(sizeof(*u));
+		struct vfio_iommu_type1_dma_unmap *u = arg_new(in, sizeof(*u), 0);
 
 		if (!u)
 			return 0;
-		u->argsz = argsz(in, sizeof(*u));
-		u->flags = flags(in, 0);
+		arg = u;
 		u->iova = val(in, 0);
 		u->size = val(in, 0x1000);
 		cmd = VFIO_IOMMU_UNMAP_DMA;
-		arg = u;
 		break;
 	}
 	case 2: {
-		struct vfio_iommu_spapr_register_memory *r = malloc(sizeof(*r));
+		struct vfio_iommu_spapr_register_memory *r = arg_new(in, sizeof(*r), 0);
 
 		if (!r)
 			return 0;
-		r->argsz = argsz(in, sizeof(*r));
-		r->flags = flags(in, 0);
-		r->vaddr = val(in, RAM_VA);
-		r->size = val(in, RAM_SIZE);
+		arg = r;
+		r->vaddr = val(in, FUZZ_RAM_VA);
+		r->size = val(in, FUZZ_RAM_SIZE);
 		cmd = fuzz_take(in, 1) & 1 ? VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY
 					   : VFIO_IOMMU_SPAPR_REGISTER_MEMORY;
-		arg = r;
 		break;
 	}
 	case 3: {
-		struct vfio_iommu_spapr_tce_create *c = malloc(sizeof(*c));
+		struct vfio_iommu_spapr_tce_create *c = arg_new(in, sizeof(*c), 0);
 
 		if (!c)
 			return 0;
-		c->argsz = argsz(in, sizeof(*c));
-		c->flags = flags(in, 0);
+		arg = c;
 		c->page_shift = (uint32_t)val(in, 12 + 4 * (fuzz_take(in, 1) % 4));
 		c->__resv1 = (uint32_t)fuzz_take(in, 1);
 		c->window_size = val(in, 1ULL << 28);
 		c->levels = (uint32_t)val(in, 1 + fuzz_take(in, 1) % 5);
-		c->__resv2 = 0;
 		c->start_addr = val(in, 0);
 		cmd = VFIO_IOMMU_SPAPR_TCE_CREATE;
-		arg = c;
 		break;
 	}
 	case 4: {
-		struct vfio_iommu_spapr_tce_remove *r = malloc(sizeof(*r));
+		struct vfio_iommu_spapr_tce_remove *r = arg_new(in, sizeof(*r), 0);
 
 		if (!r)
 			return 0;
-		r->argsz = argsz(in, sizeof(*r));
-		r->flags = flags(in, 0);
+		arg = r;
 		r->start_addr = val(in, fuzz_take(in, 1) & 1 ? DDW_BUS : 0);
 		cmd = VFIO_IOMMU_SPAPR_TCE_REMOVE;
-		arg = r;
 		break;
 	}
-	case 5: {
-		struct vfio_iommu_spapr_tce_info *i = malloc(sizeof(*i));
-
-		if (!i)
+	case 5:
+		arg = arg_new(in, sizeof(struct vfio_iommu_spapr_tce_info), 0);
+		if (!arg)
 			return 0;
-		memset(i, 0, sizeof(*i));
-		i->argsz = argsz(in, sizeof(*i));
-		i->flags = flags(in, 0);
 		cmd = VFIO_IOMMU_SPAPR_TCE_GET_INFO;
-		arg = i;
 		break;
-	}
 	case 6: {
-		struct vfio_eeh_pe_op *e = malloc(sizeof(*e));
+		struct vfio_eeh_pe_op *e = arg_new(in, sizeof(*e), 0);
 
 		if (!e)
 			return 0;
-		memset(e, 0, sizeof(*e));
-		e->argsz = argsz(in, sizeof(*e));
-		e->flags = flags(in, 0);
+		arg = e;
 		e->op = (uint32_t)val(in, fuzz_take(in, 1) % 8);
 		cmd = VFIO_EEH_PE_OP;
-		arg = e;
 		break;
 	}
 	case 7:
@@ -190,18 +177,18 @@ static long do_ioctl(struct fx *f, struct fuzz_in *in, unsigned int op)
 		break;
 	case 8:
 		/* CHECK_EXTENSION takes the extension number itself */
-		return tcesim_tce_iommu_ioctl(f->c, mm, VFIO_CHECK_EXTENSION,
+		return tcesim_tce_iommu_ioctl(f->fw.c, mm, VFIO_CHECK_EXTENSION,
 					      (unsigned long)fuzz_take(in, 1));
 	case 9:
 		cmd = (unsigned int)fuzz_take(in, 4); /* any number: -ENOTTY or a real one */
-		return tcesim_tce_iommu_ioctl(f->c, mm, cmd, 0);
+		return tcesim_tce_iommu_ioctl(f->fw.c, mm, cmd, 0);
 	default:
 		/* a NULL struct for a real command, or the wrong process */
 		cmd = VFIO_BASE + 0x60 + (unsigned int)fuzz_take(in, 1) % 24;
-		mm = fuzz_take(in, 1) & 1 ? f->other : f->qemu;
-		return tcesim_tce_iommu_ioctl(f->c, mm, cmd, 0);
+		mm = fuzz_take(in, 1) & 1 ? f->other : f->fw.qemu;
+		return tcesim_tce_iommu_ioctl(f->fw.c, mm, cmd, 0);
 	}
-	ret = tcesim_tce_iommu_ioctl(f->c, mm, cmd, (unsigned long)arg);
+	ret = tcesim_tce_iommu_ioctl(f->fw.c, mm, cmd, (unsigned long)arg);
 	free(arg);
 	return ret;
 }
@@ -221,18 +208,18 @@ static void step(struct fx *f, struct fuzz_in *in)
 		break;
 	case 4:
 		if (f->attached) {
-			if (!tcesim_tce_iommu_detach_group(f->c, f->pe))
+			if (!tcesim_tce_iommu_detach_group(f->fw.c, f->fw.pe))
 				f->attached = false;
-		} else if (!tcesim_tce_iommu_attach_group(f->c, f->pe)) {
+		} else if (!tcesim_tce_iommu_attach_group(f->fw.c, f->fw.pe)) {
 			f->attached = true;
 		}
 		break;
 	case 5:
 		iova = (op & 1 ? DDW_BUS : 0) + fuzz_take(in, 3) * 8;
 		if (op & 2)
-			tcesim_pci_dev_dma_write(f->dev, iova, buf, 1 + fuzz_take(in, 1) % 64);
+			tcesim_pci_dev_dma_write(f->fw.dev, iova, buf, 1 + fuzz_take(in, 1) % 64);
 		else
-			tcesim_pci_dev_dma_read(f->dev, iova, buf, 1 + fuzz_take(in, 1) % 64);
+			tcesim_pci_dev_dma_read(f->fw.dev, iova, buf, 1 + fuzz_take(in, 1) % 64);
 		break;
 	case 6:
 		tcesim_rcu_barrier();
@@ -240,74 +227,51 @@ static void step(struct fx *f, struct fuzz_in *in)
 	default: {
 		struct tcesim_tce_container_info info;
 
-		tcesim_tce_iommu_get_info(f->c, &info);
+		tcesim_tce_iommu_get_info(f->fw.c, &info);
 		break;
 	}
 	}
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* The common host, a second process "other" and a 16M huge page in qemu. */
+static int setup(struct fx *f, const struct tcesim_world_cfg *wcfg, unsigned int cfgb)
 {
 	static const uint64_t dma32[4] = { 16ULL << 20, 1ULL << 20, 0, 64ULL << 20 };
-	static const enum tcesim_flavour flav[] = {
-		TCESIM_FLAVOUR_MODERN, TCESIM_FLAVOUR_LEGACY_2013, TCESIM_FLAVOUR_LEGACY_2015,
-		TCESIM_FLAVOUR_LEGACY_2016,
-	};
-	struct fuzz_in in = { data, size };
-	unsigned int cfgb = (unsigned int)fuzz_take(&in, 1);
-	struct tcesim_world_cfg wcfg;
-	struct tcesim_phb_cfg pcfg;
-	struct tcesim_pe_cfg ecfg;
-	struct fx f = { 0 };
-	unsigned long type;
-	int steps = 0;
+	unsigned long type = cfgb & 8 ? VFIO_SPAPR_TCE_v2_IOMMU : VFIO_SPAPR_TCE_IOMMU;
 
-	tcesim_thread_enter();
-	tcesim_world_cfg_init(&wcfg);
-	wcfg.flavour = flav[cfgb & 3];
-	wcfg.quirks = cfgb & 4 ? TCESIM_QUIRKS_UPSTREAM : TCESIM_QUIRKS_SAFE;
-	type = cfgb & 8 ? VFIO_SPAPR_TCE_v2_IOMMU : VFIO_SPAPR_TCE_IOMMU;
 	if ((cfgb & 0xc0) == 0xc0)
 		type = cfgb & 0x3f; /* mostly a wrong type: -EINVAL */
-	if (tcesim_world_create(&wcfg, &f.w))
-		goto out;
-	tcesim_phb_cfg_init(&pcfg, TCESIM_PHB_IODA2);
-	tcesim_pe_cfg_init(&ecfg);
-	ecfg.dma32_size = dma32[(cfgb >> 4) & 3];
-	if (tcesim_mm_create(f.w, "qemu", 64ULL << 20, false, &f.qemu) ||
-	    tcesim_mm_create(f.w, "other", 64ULL << 20, false, &f.other) ||
-	    tcesim_mm_mmap(f.qemu, RAM_VA, RAM_SIZE, TCESIM_PROT_READ | TCESIM_PROT_WRITE, 0) ||
-	    tcesim_mm_mmap(f.qemu, HUGE_VA, HUGE_SIZE, TCESIM_PROT_READ | TCESIM_PROT_WRITE, 24) ||
-	    tcesim_phb_create(f.w, &pcfg, &f.phb) || tcesim_pe_create(f.phb, &ecfg, &f.pe) ||
-	    tcesim_pci_dev_create(f.pe, "d0", 64, &f.dev) ||
-	    tcesim_tce_iommu_open(f.w, type, &f.c))
-		goto out;
-	if (!(cfgb & 0x40) && !tcesim_tce_iommu_attach_group(f.c, f.pe))
-		f.attached = true;
-	while (in.left && steps++ < 256)
-		step(&f, &in);
-	tcesim_tce_iommu_release(f.c);
-	f.c = NULL;
-	tcesim_rcu_barrier();
-	/* closing the container returns every locked page (quirks=upstream Q4
-	 * may orphan a region until the world goes) */
-	if (wcfg.quirks == TCESIM_QUIRKS_SAFE && tcesim_mm_locked_vm(f.qemu) != 0)
-		abort();
-out:
-	if (f.c)
-		tcesim_tce_iommu_release(f.c);
-	if (f.dev)
-		tcesim_pci_dev_destroy(f.dev);
-	if (f.pe)
-		tcesim_pe_destroy(f.pe);
-	if (f.phb)
-		tcesim_phb_destroy(f.phb);
+	if (fuzz_world_create(&f->fw, wcfg, 64ULL << 20) ||
+	    tcesim_mm_create(f->fw.w, "other", 64ULL << 20, false, &f->other) ||
+	    tcesim_mm_mmap(f->fw.qemu, HUGE_VA, HUGE_SIZE, TCESIM_PROT_READ | TCESIM_PROT_WRITE,
+			   24) ||
+	    fuzz_world_add_pe(&f->fw, dma32[(cfgb >> 4) & 3], type))
+		return -1;
+	if (!(cfgb & 0x40) && !tcesim_tce_iommu_attach_group(f->fw.c, f->fw.pe))
+		f->attached = true;
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct tcesim_world_cfg wcfg;
+	struct fuzz_in in;
+	unsigned int cfgb = fuzz_world_begin(&in, data, size, 4, &wcfg);
+	struct fx f = { 0 };
+	int steps = 0;
+
+	if (!setup(&f, &wcfg, cfgb)) {
+		while (in.left && steps++ < 256)
+			step(&f, &in);
+		fuzz_world_close_container(&f.fw);
+		/* closing the container returns every locked page (quirks=upstream Q4
+		 * may orphan a region until the world goes) */
+		if (wcfg.quirks == TCESIM_QUIRKS_SAFE && tcesim_mm_locked_vm(f.fw.qemu) != 0)
+			abort();
+	}
 	if (f.other)
 		tcesim_mm_exit(f.other);
-	if (f.qemu)
-		tcesim_mm_exit(f.qemu);
-	if (f.w)
-		tcesim_world_destroy(f.w);
-	tcesim_thread_exit();
+	fuzz_world_destroy(&f.fw);
+	fuzz_world_end();
 	return 0;
 }

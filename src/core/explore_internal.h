@@ -40,6 +40,11 @@ struct exp_sched;
 /* Picks the next thread among @enabled (bit i = thread i); called for every step. */
 typedef int (*exp_choose_fn)(struct exp_sched *s, unsigned int enabled, void *arg);
 
+/* exp_sched.next besides a thread index */
+#define EXP_PICK_NONE (-1)	/* nothing picked: the coroutine ended */
+#define EXP_PICK_END (-2)	/* every thread has ended */
+#define EXP_PICK_DEADLOCK (-3)	/* none runnable, reported */
+
 struct exp_sched {
 	const struct tcesim_explore_case *c;
 	void *ctx;			/* this schedule's setup() result */
@@ -48,6 +53,7 @@ struct exp_sched {
 	int cur;			/* running coroutine, -1 in the explorer */
 	int last;			/* the thread that ran the previous step, -1 at start */
 	ucontext_t main_uc;
+	ucontext_t uc_template;		/* getcontext() once; each coroutine_make() copies it */
 	void *main_fiber;
 	const void *main_stack;
 	size_t main_stack_size;
@@ -59,6 +65,8 @@ struct exp_sched {
 	unsigned int cb_head, cb_tail, cb_cap;
 	unsigned long sect_seq;
 	unsigned long steps;		/* steps of this schedule */
+	bool started;			/* every coroutine has reached its first point */
+	int next;			/* the step a stopped coroutine picked (EXP_PICK_*, >= 0) */
 	bool deadlock;
 	bool failed;
 	char why[TCESIM_EXPLORE_WHY_LEN];

@@ -15,6 +15,15 @@
  *    TSan sees each coroutine as a fiber (__tsan_create_fiber,
  *    __tsan_switch_to_fiber with synchronisation, so the explorer's hand-off
  *    is a happens-before edge), which keeps the sanitizer builds clean.
+ *    glibc's swapcontext() always saves and restores the signal mask (one
+ *    rt_sigprocmask syscall per switch, ~1 us on this VM; glibc has no
+ *    variant without it), so the scheduler switches only when it must: a
+ *    schedule point picks the next step on the stopped coroutine's own
+ *    stack and, when that is the same thread (most steps: a schedule has a
+ *    few preemptions), simply returns; getcontext() runs once per
+ *    exploration, each coroutine starts from a copy of that context.
+ *    Example a (issue 10 item 8): 61 sigprocmask calls per schedule before,
+ *    14 now (strace -c of tcesim run).
  *  - A schedule point (internal.h) stops the running coroutine before its
  *    visible step and returns to the explorer, which computes the runnable
  *    set and asks the search (explore_search.c) which thread performs its
@@ -259,16 +268,41 @@ static struct exp_sched *running(void)
 	return s && s->cur >= 0 ? s : NULL;
 }
 
+static int exp_pick(struct exp_sched *s);
+
+/*
+ * A schedule point: the running coroutine stops before its step. The step
+ * is picked right here, on the coroutine's stack (exp_pick(), the same code
+ * the explorer runs between two switches); when the pick is the thread that
+ * is running, it just goes on: no swapcontext, whose sigprocmask syscall
+ * per switch was half a schedule's time (issue 10 item 8). Only a pick of
+ * another thread, the end or a deadlock switches out. The decisions, the
+ * trace and the results are the same: only the stack the pick runs on
+ * differs.
+ */
 void tcesim_sched_point_slow(enum tcesim_sched_op op, const void *addr)
 {
 	struct exp_sched *s = running();
 	struct exp_thread *t;
+	unsigned long *ctr;
+	int pick;
 
 	if (!s)
 		return;
 	t = &s->t[s->cur];
 	t->op = op;
 	t->addr = addr;
+	if (s->started) {
+		/* the running coroutine's reader counter is the pthread's own (switch_to) */
+		ctr = &URCU_TLS(urcu_memb_reader).ctr;
+		t->rcu_ctr = __atomic_load_n(ctr, __ATOMIC_RELAXED);
+		rcu_observe(s, t);
+		__atomic_store_n(ctr, t->rcu_ctr, __ATOMIC_RELAXED);
+		pick = exp_pick(s);
+		if (pick == s->cur)
+			return;
+		s->next = pick;
+	}
 	switch_out(s, t, false);
 }
 
@@ -472,7 +506,13 @@ static void coroutine_make(struct exp_sched *s, int i)
 		__tsan_destroy_fiber(t->tsan_fiber);
 	t->tsan_fiber = __tsan_create_fiber(0);
 #endif
-	getcontext(&t->uc);
+	/*
+	 * a copy of the context getcontext() took once (exp_sched_init): no
+	 * sigprocmask here. The copy's FP-state pointer (x86-64 glibc) still
+	 * names the template's, which lives in *s as long as the coroutines;
+	 * the first swapcontext() out of the coroutine points it at its own.
+	 */
+	t->uc = s->uc_template;
 	t->uc.uc_stack.ss_sp = t->stack;
 	t->uc.uc_stack.ss_size = t->stack_size;
 	t->uc.uc_link = NULL;
@@ -514,6 +554,7 @@ int exp_sched_init(struct exp_sched *s, const struct tcesim_explore_case *c)
 #ifdef TCESIM_TSAN
 	s->main_fiber = __tsan_get_current_fiber();
 #endif
+	getcontext(&s->uc_template);
 	tls_sched = s;
 	atomic_fetch_add(&tcesim_explore_active, 1);
 	return 0;
@@ -571,10 +612,44 @@ static void report_deadlock(struct exp_sched *s)
 	exp_fail(s, "%s", buf);
 }
 
+/*
+ * The next step of the schedule: the thread to run (>= 0, its step traced
+ * and counted), EXP_PICK_END when every model thread has ended and no
+ * callback is queued, EXP_PICK_DEADLOCK (reported) when none is runnable.
+ * Runs in the explorer or, at a schedule point, on the stopped coroutine's
+ * stack (tcesim_sched_point_slow()).
+ */
+static int exp_pick(struct exp_sched *s)
+{
+	unsigned int enabled = 0, model_left = 0;
+	char line[96];
+	int pick;
+
+	for (unsigned int i = 0; i <= s->nt; i++) {
+		if (i < s->nt && !s->t[i].done)
+			model_left++;
+		if (thread_enabled(s, i))
+			enabled |= 1u << i;
+	}
+	if (!model_left && s->t[s->nt].op == TCESIM_SCHED_CB_WAIT && s->cb_head == s->cb_tail)
+		return EXP_PICK_END;
+	if (!enabled) {
+		report_deadlock(s);
+		return EXP_PICK_DEADLOCK;
+	}
+	pick = s->choose(s, enabled, s->choose_arg);
+	if (s->trace) {
+		snprintf(line, sizeof(line), "step %lu: %c %s", s->steps, exp_thread_letter(s, pick),
+			 exp_op_name(s->t[pick].op));
+		s->trace(s->trace_ctx, line);
+	}
+	s->steps++;
+	s->last = pick;
+	return pick;
+}
+
 void exp_sched_run(struct exp_sched *s)
 {
-	char line[96];
-
 	s->nlocks = 0;
 	exp_sched_drain(s); /* what setup queued: no reader exists yet */
 	s->sect_seq = 0;
@@ -583,37 +658,22 @@ void exp_sched_run(struct exp_sched *s)
 	s->failed = false;
 	s->why[0] = '\0';
 	s->last = -1;
+	s->started = false;
 	for (unsigned int i = 0; i <= s->nt; i++) {
 		coroutine_make(s, (int)i);
 		switch_to(s, (int)i); /* to its first schedule point */
 	}
-	for (;;) {
-		unsigned int enabled = 0, model_left = 0;
-		int pick;
+	s->started = true;
+	s->next = exp_pick(s);
+	while (s->next >= 0) {
+		int pick = s->next;
 
-		for (unsigned int i = 0; i <= s->nt; i++) {
-			if (i < s->nt && !s->t[i].done)
-				model_left++;
-			if (thread_enabled(s, i))
-				enabled |= 1u << i;
-		}
-		if (!model_left && s->t[s->nt].op == TCESIM_SCHED_CB_WAIT &&
-		    s->cb_head == s->cb_tail)
-			break;
-		if (!enabled) {
-			report_deadlock(s);
-			break;
-		}
-		pick = s->choose(s, enabled, s->choose_arg);
-		if (s->trace) {
-			snprintf(line, sizeof(line), "step %lu: %c %s", s->steps,
-				 exp_thread_letter(s, pick), exp_op_name(s->t[pick].op));
-			s->trace(s->trace_ctx, line);
-		}
-		s->steps++;
-		s->last = pick;
+		s->next = EXP_PICK_NONE;
 		switch_to(s, pick);
+		if (s->next == EXP_PICK_NONE)
+			s->next = exp_pick(s); /* @pick ended */
 	}
+	s->started = false;
 	for (unsigned int i = 0; i < s->nt; i++) {
 		if (s->t[i].done && s->t[i].rcu_nest)
 			exp_fail(s, "%c: ended inside an RCU read-side section",

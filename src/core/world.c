@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * world.c - the world object, the allocation hook and the message ring.
+ * world.c - the world object and the allocation hook (the message ring is
+ * log.c's).
  *
  * Concepts:
  *  - A world is one simulated host. Modules keep their per-world state in a
@@ -11,8 +12,7 @@
  *    allocations (leak oracle) and fires injected failures (fail-Nth).
  *
  * Locking: slots are published with compare-and-swap (no lock is held
- * while a module's create() runs); log_lock protects the message ring.
- * Counters are atomics.
+ * while a module's create() runs). Counters are atomics.
  */
 #include <stdio.h>
 
@@ -222,54 +222,4 @@ TCESIM_EXPORT bool tcesim_world_fail_alloc_armed(const struct tcesim_world *w)
 TCESIM_EXPORT long tcesim_world_live_allocs(const struct tcesim_world *w)
 {
 	return atomic_load(&((struct tcesim_world *)w)->live_allocs);
-}
-
-/* -------------------------------------------------------------- logging -- */
-
-void tcesim_pr(struct tcesim_world *w, const char *fmt, ...)
-{
-	char line[TCESIM_LOG_LEN];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	tcesim_mutex_lock(&w->log_lock);
-	memcpy(w->log[w->log_head % TCESIM_LOG_LINES], line, sizeof(line));
-	w->log_head++;
-	if (w->log_fn)
-		w->log_fn(w->log_ctx, line);
-	tcesim_mutex_unlock(&w->log_lock);
-}
-
-TCESIM_EXPORT void tcesim_world_set_log(struct tcesim_world *w,
-					void (*fn)(void *ctx, const char *line), void *ctx)
-{
-	tcesim_mutex_lock(&w->log_lock);
-	w->log_fn = fn;
-	w->log_ctx = ctx;
-	tcesim_mutex_unlock(&w->log_lock);
-}
-
-TCESIM_EXPORT bool tcesim_world_log_contains(struct tcesim_world *w, const char *needle)
-{
-	unsigned int i, n;
-	bool found = false;
-
-	tcesim_mutex_lock(&w->log_lock);
-	n = w->log_head < TCESIM_LOG_LINES ? w->log_head : TCESIM_LOG_LINES;
-	for (i = 0; i < n && !found; i++)
-		found = strstr(w->log[i], needle) != NULL;
-	tcesim_mutex_unlock(&w->log_lock);
-	return found;
-}
-
-TCESIM_EXPORT unsigned int tcesim_world_log_count(struct tcesim_world *w)
-{
-	unsigned int n;
-
-	tcesim_mutex_lock(&w->log_lock);
-	n = w->log_head;
-	tcesim_mutex_unlock(&w->log_lock);
-	return n;
 }

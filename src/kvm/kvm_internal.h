@@ -144,20 +144,31 @@ struct spapr_tce_store {
 	unsigned int levels;		/* immutable */
 	_Atomic(void *) root;		/* CAS-published, acquire */
 	_Atomic uint64_t leaves;	/* leaves allocated (relaxed) */
+	_Atomic uint64_t *budget;	/* the kvm's leaves, all tables (relaxed) */
 	atomic_flag warned;		/* a refused store was reported */
 };
 
 /*
- * The model's bound on one QEMU table's storage: 2^18 leaves of 512
- * entries (1 GiB of entries, 2^27 live TCEs, a fully mapped 512 GiB window
- * at 4 KiB pages). QEMU's g_new0 array has no such bound; past it a
- * non-zero store is refused and reported once per table (tcesim_pr).
+ * The model's bound on the storage of all QEMU tables of one kvm together:
+ * 2^15 leaves of 512 entries (128 MiB of entries, 2^24 live TCEs, a fully
+ * mapped 64 GiB window at 4 KiB pages or 1 TiB at 64 KiB). QEMU's g_new0
+ * arrays have no such bound; past it a non-zero store is refused and
+ * reported once per table (tcesim_pr). World-wide, so that a hostile
+ * scenario cannot multiply it by creating tables (fuzz_scenario: two
+ * 1 GiB tables were 2 GiB of RSS and 16 s under ASan).
  */
-#define SPAPR_TCE_STORE_MAX_LEAVES	(1ULL << 18)
+#define SPAPR_TCE_STORE_MAX_LEAVES	(1ULL << 15)
+/*
+ * Give @s's leaves back to the kvm's budget: called when the table is
+ * unpublished (the kvm may be gone when its RCU callback frees the store);
+ * a store racing with the removal may leave one leaf counted.
+ */
+void spapr_tce_store_unbudget(struct spapr_tce_store *s);
 /* True the first time a store into @s was refused: the caller reports it. */
 bool spapr_tce_store_warn_once(struct spapr_tce_store *s);
 
-void spapr_tce_store_init(struct spapr_tce_store *s, struct tcesim_world *w, uint64_t nb_table);
+void spapr_tce_store_init(struct spapr_tce_store *s, struct tcesim_world *w, uint64_t nb_table,
+			  _Atomic uint64_t *budget);
 void spapr_tce_store_free(struct spapr_tce_store *s);
 _Atomic uint64_t *spapr_tce_store_leaf(struct spapr_tce_store *s, uint64_t index, bool alloc);
 uint64_t spapr_tce_store_get(const struct spapr_tce_store *s, uint64_t index);
@@ -193,6 +204,8 @@ struct tcesim_kvm {
 	 * almost empty table visits only its allocated pages/leaves).
 	 */
 	_Atomic uint64_t stuff_visited;
+	/* leaves of every QEMU table's store (SPAPR_TCE_STORE_MAX_LEAVES) */
+	_Atomic uint64_t store_leaves;
 	struct cds_list_head node;	/* in kvm_world->vms, under kvm_world->lock */
 };
 

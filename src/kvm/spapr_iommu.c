@@ -57,7 +57,7 @@ static void store_refused(struct tcesim_kvm *kvm, struct spapr_tce_table *tcet, 
 	if (spapr_tce_store_warn_once(&tcet->store))
 		tcesim_pr(kvm->w,
 			  "spapr_tce: liobn=0x%x: entry 0x%" PRIx64 " not stored: the model keeps at "
-			  "most %llu MiB of entries per table (or is out of memory); QEMU would "
+			  "most %llu MiB of entries in all QEMU tables (or is out of memory); QEMU would "
 			  "store it", tcet->liobn, index,
 			  (unsigned long long)(SPAPR_TCE_STORE_MAX_LEAVES * 4096 >> 20));
 }
@@ -106,10 +106,12 @@ void spapr_tce_free_locked(struct tcesim_kvm *kvm, struct spapr_tce_table *tcet,
 {
 	tcesim_lock_assert_held(&kvm->lock);
 	cds_list_del_rcu(&tcet->list);
-	if (!tcet->stt)
+	if (!tcet->stt) {
 		atomic_fetch_sub_explicit(&kvm->live_tces,
 					  atomic_load_explicit(&tcet->live, memory_order_relaxed),
 					  memory_order_relaxed);
+		spapr_tce_store_unbudget(&tcet->store);
+	}
 	/* QEMU closes the stt fd with the table: kvm_spapr_tce_release(). */
 	if (tcet->stt)
 		kvmppc_stt_release_locked(kvm, tcet->stt, now);
@@ -143,7 +145,7 @@ TCESIM_EXPORT int tcesim_spapr_tce_new_table(struct tcesim_kvm *kvm, uint64_t li
 	tcet->nb_table = nb_table;
 	atomic_init(&tcet->live, 0);
 	/* g_new0(uint64_t, nb_table), kept sparse: nothing allocated until a store */
-	spapr_tce_store_init(&tcet->store, kvm->w, nb_table);
+	spapr_tce_store_init(&tcet->store, kvm->w, nb_table, &kvm->store_leaves);
 	/* spapr_tce_new_table(): duplicate check before anything is published */
 	tcesim_rcu_read_lock();
 	it = spapr_tce_find_by_liobn_rcu(kvm, liobn);

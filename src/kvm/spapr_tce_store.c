@@ -13,10 +13,11 @@
  * the leaf holding an index is allocated by the first non-zero store into
  * it; absent leaves read as 0, as untouched g_new0 memory does. So memory
  * and a walk (digest, a STUFF of 0) cost what has been written, and the
- * entries' values, order and digest are those of the flat array. One
- * table holds at most SPAPR_TCE_STORE_MAX_LEAVES leaves (1 GiB): a guest
- * that writes more (a STUFF of a non-zero value over a huge window) has the
- * rest refused with one message, where QEMU would touch that memory.
+ * entries' values, order and digest are those of the flat array. The
+ * tables of one kvm hold at most SPAPR_TCE_STORE_MAX_LEAVES leaves in all
+ * (128 MiB): a guest that writes more (a STUFF of a non-zero value over a
+ * huge window) has the rest refused with one message, where QEMU would
+ * touch that memory.
  *
  * Concurrency: entries are relaxed atomics (QEMU runs under the BQL, the
  * model lets readers run concurrently); a node is published by
@@ -32,7 +33,8 @@
 /* An interior node's slots or a leaf's entries: 512 of either. */
 typedef _Atomic(void *) sps_ptr;
 
-void spapr_tce_store_init(struct spapr_tce_store *s, struct tcesim_world *w, uint64_t nb_table)
+void spapr_tce_store_init(struct spapr_tce_store *s, struct tcesim_world *w, uint64_t nb_table,
+			  _Atomic uint64_t *budget)
 {
 	unsigned int levels = 1;
 
@@ -42,6 +44,7 @@ void spapr_tce_store_init(struct spapr_tce_store *s, struct tcesim_world *w, uin
 	s->levels = levels;
 	atomic_init(&s->root, NULL);
 	atomic_init(&s->leaves, 0);
+	s->budget = budget;
 	atomic_flag_clear(&s->warned);
 }
 
@@ -63,6 +66,13 @@ static void free_node(struct tcesim_world *w, void *node, unsigned int level)
 			free_node(w, atomic_load_explicit(&slot[i], memory_order_relaxed), level - 1);
 	}
 	tcesim_kfree(w, node);
+}
+
+void spapr_tce_store_unbudget(struct spapr_tce_store *s)
+{
+	atomic_fetch_sub_explicit(s->budget, atomic_exchange_explicit(&s->leaves, 0,
+								      memory_order_relaxed),
+				  memory_order_relaxed);
 }
 
 void spapr_tce_store_free(struct spapr_tce_store *s)
@@ -87,8 +97,10 @@ static void *child(struct spapr_tce_store *s, sps_ptr *slot, bool alloc, bool le
 		tcesim_kfree(s->w, n);
 		return expected;
 	}
-	if (leaf)
+	if (leaf) {
 		atomic_fetch_add_explicit(&s->leaves, 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(s->budget, 1, memory_order_relaxed);
+	}
 	return n;
 }
 
@@ -99,7 +111,7 @@ _Atomic uint64_t *spapr_tce_store_leaf(struct spapr_tce_store *s, uint64_t index
 	unsigned int level;
 
 	/* at the bound: only leaves that exist (no interior node allocated either) */
-	if (alloc && atomic_load_explicit(&s->leaves, memory_order_relaxed) >=
+	if (alloc && atomic_load_explicit(s->budget, memory_order_relaxed) >=
 			     SPAPR_TCE_STORE_MAX_LEAVES)
 		alloc = false;
 	for (level = s->levels - 1;; level--) {

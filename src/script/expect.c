@@ -12,7 +12,7 @@
  *  - `check` commands compare their own arguments with script_check_*():
  *    one expectation per compared key.
  *  - Each held expectation counts as passed (script_pass()), each failed one
- *    prints "FILE:LINE: expected WANT, got GOT" (script_fail(), runner.c).
+ *    prints "FILE:LINE: expected WANT, got GOT" (script_fail(), script_ctx.c).
  */
 #include <inttypes.h>
 

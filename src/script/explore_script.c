@@ -88,7 +88,7 @@ static int xs_error(struct xs_run *x, int lineno, const char *what)
 }
 
 /* "explore [preemptions=K|unbounded] [random=N seed=S depth=D] [max=N] [sleep_sets=no]
- *  [linearizable]
+ *  [linearizable] [keep_going]
  *  => holds [schedules=N] [end_states=N] | violation" */
 static int parse_explore(struct xs_run *x, int lineno, char *words)
 {
@@ -116,6 +116,10 @@ static int parse_explore(struct xs_run *x, int lineno, char *words)
 			*eq++ = '\0';
 		if (!after && !eq && !strcmp(tok, "linearizable")) {
 			f->linearizable = true;
+			continue;
+		}
+		if (!after && !eq && !strcmp(tok, "keep_going")) {
+			f->eo.keep_going = true; /* every schedule, each violation counted */
 			continue;
 		}
 		if (!after && !eq && !strcmp(tok, "unbounded")) {
@@ -571,10 +575,13 @@ static bool run_explore(struct xs_run *x)
 		return false;
 	violated = ret == 1;
 	*x->v.lineno = f->explore_lineno;
-	fprintf(out, "%s:%d: explore: %s after %lu schedule%s (%lu distinct end state%s, %s, %.3f s)\n",
-		x->v.file, f->explore_lineno, violated ? "violation" : "holds", r.schedules,
-		r.schedules == 1 ? "" : "s", r.end_states, r.end_states == 1 ? "" : "s",
-		r.complete ? "complete" : "incomplete", (double)r.elapsed_ns / 1e9);
+	fprintf(out, "%s:%d: explore: %s after %lu schedule%s (", x->v.file, f->explore_lineno,
+		violated ? "violation" : "holds", r.schedules, r.schedules == 1 ? "" : "s");
+	if (f->eo.keep_going)
+		fprintf(out, "%lu violating, ", r.violations);
+	fprintf(out, "%lu distinct end state%s, %s, %.3f s)\n", r.end_states,
+		r.end_states == 1 ? "" : "s", r.complete ? "complete" : "incomplete",
+		(double)r.elapsed_ns / 1e9);
 	if (violated) {
 		fprintf(out, "  %s\n  schedule: %s  (replay: tcesim run --explain --schedule=%s %s)\n",
 			r.why, r.schedule, r.schedule, x->v.file);

@@ -77,6 +77,17 @@ struct replay {
 	bool own_world;			/* created here, destroyed at the end */
 };
 
+/* The name of a return code; replay_output.c prints the summary's with it. */
+const char *replay_ret_name(long ret, char *buf, size_t len)
+{
+	const char *n = tcesim_hcall_name(ret);
+
+	if (n)
+		return n;
+	snprintf(buf, len, "%ld", ret);
+	return buf;
+}
+
 static int malformed(struct replay *r, const struct source *s, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

@@ -23,16 +23,6 @@
 
 #include "replay_parts.h"
 
-const char *replay_ret_name(long ret, char *buf, size_t len)
-{
-	const char *n = tcesim_hcall_name(ret);
-
-	if (n)
-		return n;
-	snprintf(buf, len, "%ld", ret);
-	return buf;
-}
-
 static const char *const kind_names[TCESIM_REPLAY_NR_KINDS] = {
 	"H_PUT_TCE", "H_PUT_TCE_INDIRECT", "H_STUFF_TCE", "H_GET_TCE",
 };

@@ -96,9 +96,13 @@ struct replay_parser {
 int replay_parse_line(struct replay_parser *p, const char *line, size_t len,
 		      struct replay_rec *rec);
 
-/* ------------------------------------------------------- replay_output.c --- */
+/* ------------------------------------------------------------- replay.c --- */
 
-/* Name of a return code: "H_SUCCESS", ..., or the decimal number in @buf. */
+/*
+ * Name of a return code: "H_SUCCESS", ..., or the decimal number in @buf.
+ * The engine's mismatch messages and replay_output.c's summary use it (it
+ * lives in the engine so the output calls down only; issue 9).
+ */
 const char *replay_ret_name(long ret, char *buf, size_t len);
 
 #endif /* TCESIM_REPLAY_PARTS_H */

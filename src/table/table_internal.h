@@ -9,7 +9,8 @@
  *
  * The files of src/table call each other one way (tests/api table_layers
  * checks it from the objects' symbols): 0 iommu.c (the allocator,
- * kernel/iommu.c), 0 alloc_state.c (its inspection), 1 table.c (the TCE
+ * kernel/iommu.c), 0 alloc_state.c (its inspection), 0 table_inspect.c
+ * (raw slots and level blocks, read-only), 1 table.c (the TCE
  * storage, pci-ioda-tce.c; its table_put asks iommu.c whether the table is
  * still in use). iommu.c reaches the storage only through a table's ops.
  */
@@ -165,6 +166,7 @@ struct tcesim_iommu_table {
 	_Atomic long it_levels_alloc;	/* hardware level blocks, top included; atomic */
 	_Atomic long it_user_levels_alloc; /* shadow level blocks; atomic */
 	_Atomic uint64_t it_kills;	/* invalidation calls that reached a PE; atomic */
+	_Atomic uint64_t it_clear_visited; /* entries VFIO's tce_iommu_clear exchanged; atomic */
 
 	struct tce_pool pools[TCESIM_IOMMU_NR_POOLS];
 	struct tce_pool large_pool;

@@ -69,40 +69,133 @@ static pthread_spinlock_t *v2_entry_lock(struct tcesim_tce_container *c, struct 
 }
 
 /*
+ * One entry of tce_iommu_clear(): exchange in an empty TCE and release what
+ * the old one held (v1 unpins it, v2 gives its region the mapped count back).
+ */
+static void tce_iommu_clear_one(struct tcesim_tce_container *c, struct vfio_state *st,
+				struct tcesim_mm *mm, struct tcesim_iommu_table *tbl, uint64_t e)
+{
+	enum tcesim_dma_data_direction dir = TCESIM_DMA_NONE;
+	pthread_spinlock_t *lk = v2_entry_lock(c, st, tbl, e);
+	uint64_t hpa = 0;
+
+	atomic_fetch_add_explicit(&tbl->it_clear_visited, 1, memory_order_relaxed);
+	if (lk)
+		tcesim_spin_lock(lk);
+	if (!tcesim_iommu_tce_xchg_no_kill(mm, tbl, e, &hpa, &dir) && dir != TCESIM_DMA_NONE) {
+		if (c->v2)
+			tce_iommu_unuse_page_v2(st, mm, tbl, e);
+		else
+			tcesim_unpin_user_page(c->w, hpa);
+	}
+	if (lk)
+		tcesim_spin_unlock(lk);
+}
+
+/*
+ * May tce_iommu_clear() skip the entries whose TCE reads 0? Exchanging 0
+ * for 0 with pnv_tce_xchg changes nothing: the old direction is DMA_NONE,
+ * so upstream releases nothing, dirties nothing and leaves the shadow entry
+ * alone (tce_iommu_clear() calls tce_iommu_unuse_page{,_v2} only for a
+ * valid old TCE); the one tce_kill at the end is unchanged. A concurrent
+ * build of a skipped entry is ordered after the clear, as it could be
+ * upstream. Only for the model's own op (tce_xchg_pnv: a test's mock op is
+ * called for every entry, as upstream calls it_ops->xchg_no_kill) and
+ * never while a model thread is explored: there every exchange is a
+ * schedule point, and skipping it would change the schedules.
+ */
+static bool clear_may_skip_empty(const struct tcesim_iommu_table *tbl)
+{
+	return tbl->it_ops->xchg_no_kill == tce_xchg_pnv && !tcesim_explore_on();
+}
+
+/*
+ * How many of the @n slots from @slot on read 0 before the first that does
+ * not (@n if all do). Relaxed loads, no schedule point (explore is off:
+ * clear_may_skip_empty()), eight at a time and branch-free inside a group,
+ * so an empty 8192-entry window costs a few microseconds.
+ */
+static uint64_t skip_empty(const _Atomic uint64_t *slot, uint64_t n)
+{
+	uint64_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t any = 0;
+
+		for (unsigned int k = 0; k < 8; k++)
+			any |= atomic_load_explicit(&slot[i + k], memory_order_relaxed);
+		if (any)
+			break;
+	}
+	for (; i < n; i++)
+		if (atomic_load_explicit(&slot[i], memory_order_relaxed))
+			break;
+	return i;
+}
+
+/*
+ * The entry after @e's leaf block ends, at most @last (tce_slot() of a
+ * one-level table indexes it_base modulo it_level_size too): a missing leaf
+ * of a multi-level table is skipped whole. Upstream (drivers/vfio/
+ * vfio_iommu_spapr_tce.c tce_iommu_clear()) does it through the userspace
+ * view (IOMMU_TABLE_USERSPACE_ENTRY_RO() NULL: "entry |= tbl->it_level_size
+ * - 1", a mirror of the hardware levels); the model asks the hardware
+ * levels themselves, exactly to the end of the block.
+ */
+static uint64_t leaf_end(const struct tcesim_iommu_table *tbl, uint64_t e, uint64_t last)
+{
+	uint64_t end = e + (tbl->it_level_size - ((e - tbl->it_offset) & (tbl->it_level_size - 1)));
+
+	return end < last ? end : last;
+}
+
+/*
  * tce_iommu_clear(): empty [entry, entry + pages), releasing what each
  * valid TCE held, then one kill. Missing levels are skipped. Caller in an
  * RCU section (or owning the unpublished table).
+ *
+ * Fast path (clear_may_skip_empty): one leaf block at a time, entries
+ * whose TCE reads 0 are not exchanged (a close of a 32 MiB+ default window
+ * holding one mapping visits one entry, not 8192+ under a lock each);
+ * it_clear_visited counts the entries exchanged, for tests/vfio's work
+ * test. Every observable result (pins, dirty bits, mapped counts, TCEs,
+ * kills) is the slow path's.
  */
 void tce_iommu_clear(struct tcesim_tce_container *c, struct tcesim_iommu_table *tbl,
 		     uint64_t entry, uint64_t pages)
 {
 	struct vfio_state *st = vfio_state_peek(c->w);
 	struct tcesim_mm *mm = container_mm(c);
-	uint64_t i;
+	uint64_t e = entry, last = entry + pages;
+	bool skip = clear_may_skip_empty(tbl);
 
-	for (i = 0; i < pages; i++) {
-		uint64_t e = entry + i, hpa = 0;
-		enum tcesim_dma_data_direction dir = TCESIM_DMA_NONE;
-		pthread_spinlock_t *lk;
+	while (e < last) {
+		uint64_t end = leaf_end(tbl, e, last);
+		_Atomic uint64_t *slot = NULL;
 
-		if (tbl->it_indirect_levels && !tce_slot(tbl, false, (long)e, false)) {
-			/* the leaf block is absent: skip to its end */
-			i += (tbl->it_level_size - 1) -
-			     ((e - tbl->it_offset) & (tbl->it_level_size - 1));
+		if (tbl->it_indirect_levels || skip) {
+			slot = tce_slot(tbl, false, (long)e, false);
+			if (!slot) {
+				/* the leaf block is absent: skip to its end */
+				e = end;
+				continue;
+			}
+		}
+		if (!skip) {
+			for (; e < end; e++)
+				tce_iommu_clear_one(c, st, mm, tbl, e);
 			continue;
 		}
-		lk = v2_entry_lock(c, st, tbl, e);
-		if (lk)
-			tcesim_spin_lock(lk);
-		if (!tcesim_iommu_tce_xchg_no_kill(mm, tbl, e, &hpa, &dir) &&
-		    dir != TCESIM_DMA_NONE) {
-			if (c->v2)
-				tce_iommu_unuse_page_v2(st, mm, tbl, e);
-			else
-				tcesim_unpin_user_page(c->w, hpa);
+		while (e < end) {
+			uint64_t n = skip_empty(slot, end - e);
+
+			e += n;
+			slot += n;
+			if (e == end)
+				break;
+			tce_iommu_clear_one(c, st, mm, tbl, e++);
+			slot++;
 		}
-		if (lk)
-			tcesim_spin_unlock(lk);
 	}
 	tcesim_iommu_tce_kill(tbl, entry, (unsigned long)pages);
 }

@@ -14,47 +14,15 @@
  *  - no leaked model allocation (tcesim_explore_world_destroy()).
  */
 #include "tcesim_test.h"
+#include "fx_script.h"
 #include "ops/phb_internal.h"
 #include <tcesim/explore.h>
-
-struct run {
-	int rc;
-	struct tcesim_run_stats st;
-	char out[65536];
-	char err[4096];
-};
-
-static void run(const char *text, struct run *r)
-{
-	struct tcesim_run_opts o = { .size = sizeof(o) };
-	FILE *out = fmemopen(r->out, sizeof(r->out), "w");
-	FILE *err = fmemopen(r->err, sizeof(r->err), "w");
-
-	memset(r->out, 0, sizeof(r->out));
-	memset(r->err, 0, sizeof(r->err));
-	o.out = out;
-	o.err = err;
-	r->rc = tcesim_script_run_string("t.tsim", text, &o, &r->st);
-	fclose(out);
-	fclose(err);
-}
-
-/* the explore line held as the file says (holds or violation) */
-static void assert_ok(const struct run *r, const char *want)
-{
-	if (r->rc != 0 || r->st.failed || (want && !strstr(r->out, want)))
-		fail_msg("rc %d, want '%s'\nout:\n%s\nerr:\n%s", r->rc, want ? want : "", r->out,
-			 r->err);
-}
 
 /* ------------------------------------------------ stale after tce_kill --- */
 
 /* the device caches entry 0; one CPU exchanges it (and kills), one DMAs */
 #define KILL_CASE(verdict)							\
-	"mm qemu memlock=64M\n"							\
-	"mmap qemu va=0x10000000 size=1M\n"					\
-	"phb phb0 model=ioda2\n"						\
-	"pe pe0 phb=phb0 dma32=32M\n"						\
+	FX_SCRIPT_PE0								\
 	"dev d0 pe=pe0\n"							\
 	"tce_xchg_set pe0 entry=0 mm=qemu va=0x10000000\n"			\
 	"device_dma d0 read iova=0 len=8 => ok\n"				\
@@ -68,23 +36,23 @@ static void assert_ok(const struct run *r, const char *want)
 
 static void test_kill_leaves_no_stale_entry(void **state)
 {
-	struct run r;
+	struct fx_run r;
 
 	(void)state;
-	run(KILL_CASE("holds"), &r);
-	assert_ok(&r, "explore: holds");
+	fx_script_run(KILL_CASE("holds"), &r);
+	fx_script_assert_pass(&r, -1, "explore: holds");
 }
 
 static void test_lost_kill_is_reported(void **state)
 {
-	struct run r;
+	struct fx_run r;
 
 	(void)state;
 	atomic_store(&phb_kill_test_drop, 1);
-	run(KILL_CASE("violation"), &r);
+	fx_script_run(KILL_CASE("violation"), &r);
 	atomic_store(&phb_kill_test_drop, 0);
-	assert_ok(&r, "invariant: tce_kill of entries 0x0+1 returned with entry 0x0 of PE#0 "
-		      "still cached");
+	fx_script_assert_pass(&r, -1, "invariant: tce_kill of entries 0x0+1 returned with entry "
+				      "0x0 of PE#0 still cached");
 }
 
 /* ------------------------------------------ a PASID's previous life --- */
@@ -110,72 +78,65 @@ static void test_lost_kill_is_reported(void **state)
 
 static void test_drained_pasid_reuse_holds(void **state)
 {
-	struct run r;
+	struct fx_run r;
 
 	(void)state;
-	run(LIFE_CASE("modern", "holds"), &r);
-	assert_ok(&r, "explore: holds");
+	fx_script_run(LIFE_CASE("modern", "holds"), &r);
+	fx_script_assert_pass(&r, -1, "explore: holds");
 }
 
 static void test_undrained_pasid_reuse_is_reported(void **state)
 {
-	struct run r;
+	struct fx_run r;
 
 	(void)state;
-	run(LIFE_CASE("legacy_2019", "violation"), &r);
-	assert_ok(&r, "invariant: a page request of PASID 1's previous life (bond #1, prg 3) "
-		      "reached its next owner (bond #2)");
+	fx_script_run(LIFE_CASE("legacy_2019", "violation"), &r);
+	fx_script_assert_pass(&r, -1, "invariant: a page request of PASID 1's previous life "
+				      "(bond #1, prg 3) reached its next owner (bond #2)");
 }
 
 /* reuse alone, nothing in flight: no life reaches another */
 static void test_reuse_without_requests_holds(void **state)
 {
-	struct run r;
+	struct fx_run r;
 
 	(void)state;
-	run("set flavour=legacy_2019\n"
-	    "iommu dmar0 model=vtd\n"
-	    "pdev gpu iommu=dmar0 pri=yes\n"
-	    "mm app\n"
-	    "mmap app va=0x10000000 size=1M\n"
-	    "mm other\n"
-	    "sva_bind gpu mm=app as=b1 => ok pasid=1\n"
-	    "sva_unbind b1\n"
-	    "mm_exit app\n"
-	    "sva_bind gpu mm=other as=b2 => ok pasid=1\n"
-	    "thread a\n"
-	    "  sva_unbind b2\n"
-	    "thread b\n"
-	    "  check prq dmar0 pending=0\n"
-	    "explore => holds\n", &r);
-	assert_ok(&r, "explore: holds");
+	fx_script_run("set flavour=legacy_2019\n"
+		      "iommu dmar0 model=vtd\n"
+		      "pdev gpu iommu=dmar0 pri=yes\n"
+		      "mm app\n"
+		      "mmap app va=0x10000000 size=1M\n"
+		      "mm other\n"
+		      "sva_bind gpu mm=app as=b1 => ok pasid=1\n"
+		      "sva_unbind b1\n"
+		      "mm_exit app\n"
+		      "sva_bind gpu mm=other as=b2 => ok pasid=1\n"
+		      "thread a\n"
+		      "  sva_unbind b2\n"
+		      "thread b\n"
+		      "  check prq dmar0 pending=0\n"
+		      "explore => holds\n", &r);
+	fx_script_assert_pass(&r, -1, "explore: holds");
 }
 
 /* --------------------------------------------- pins and locked_vm --- */
 
 #define GET_SET_CASE(cmd, verdict)						\
-	"mm qemu memlock=64M\n"							\
-	"mmap qemu va=0x10000000 size=1M\n"					\
-	"phb phb0 model=ioda2\n"						\
-	"pe pe0 phb=phb0 dma32=32M\n"						\
+	FX_SCRIPT_PE0								\
 	cmd " pe0 entry=0 mm=qemu va=0x10000000\n"				\
-	"thread cpu0\n"								\
-	"  " cmd " pe0 entry=0 mm=qemu va=0x10001000\n"				\
-	"thread cpu1\n"								\
-	"  " cmd " pe0 entry=0 mm=qemu va=0x10002000\n"				\
-	"finally\n"								\
-	"  " cmd " pe0 entry=0\n"						\
+	FX_SCRIPT_RACE0(cmd)							\
 	"explore preemptions=2 => " verdict "\n"
 
 static void test_pins_balance(void **state)
 {
-	struct run r;
+	struct fx_run r;
 
 	(void)state;
-	run(GET_SET_CASE("tce_xchg_set", "holds"), &r);
-	assert_ok(&r, "explore: holds");
-	run(GET_SET_CASE("tce_get_set", "violation"), &r);
-	assert_ok(&r, "invariant: 1 page(s) still pinned and 0 page(s) of locked_vm still charged");
+	fx_script_run(GET_SET_CASE("tce_xchg_set", "holds"), &r);
+	fx_script_assert_pass(&r, -1, "explore: holds");
+	fx_script_run(GET_SET_CASE("tce_get_set", "violation"), &r);
+	fx_script_assert_pass(&r, -1, "invariant: 1 page(s) still pinned and 0 page(s) of "
+				      "locked_vm still charged");
 }
 
 #define V2_CASE(quirks, verdict)						\
@@ -211,14 +172,14 @@ static void test_pins_balance(void **state)
  */
 static void test_v2_race_orphans_region_upstream(void **state)
 {
-	struct run r;
+	struct fx_run r;
 
 	(void)state;
-	run(V2_CASE("upstream", "violation"), &r);
-	assert_ok(&r, "invariant: 16 page(s) still pinned and 16 page(s) of locked_vm still "
-		      "charged after teardown");
-	run(V2_CASE("safe", "holds"), &r);
-	assert_ok(&r, "explore: holds");
+	fx_script_run(V2_CASE("upstream", "violation"), &r);
+	fx_script_assert_pass(&r, -1, "invariant: 16 page(s) still pinned and 16 page(s) of "
+				      "locked_vm still charged after teardown");
+	fx_script_run(V2_CASE("safe", "holds"), &r);
+	fx_script_assert_pass(&r, -1, "explore: holds");
 }
 
 /* ------------------------------------------------------ leak oracle --- */

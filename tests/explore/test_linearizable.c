@@ -8,128 +8,80 @@
  * sequential orders is a clean error.
  */
 #include "tcesim_test.h"
-
-struct run {
-	int rc;
-	struct tcesim_run_stats st;
-	char out[65536];
-	char err[4096];
-};
-
-static void run_sched(const char *text, const char *sched, struct run *r)
-{
-	struct tcesim_run_opts o = { .size = sizeof(o) };
-	FILE *out = fmemopen(r->out, sizeof(r->out), "w");
-	FILE *err = fmemopen(r->err, sizeof(r->err), "w");
-
-	memset(r->out, 0, sizeof(r->out));
-	memset(r->err, 0, sizeof(r->err));
-	o.out = out;
-	o.err = err;
-	o.schedule = sched;
-	r->rc = tcesim_script_run_string("t.tsim", text, &o, &r->st);
-	fclose(out);
-	fclose(err);
-}
-
-static void assert_out(const struct run *r, int rc, const char *want)
-{
-	if (r->rc != rc || !strstr(r->out, want))
-		fail_msg("want rc %d and '%s'\nrc %d out:\n%s\nerr:\n%s", rc, want, r->rc, r->out,
-			 r->err);
-}
+#include "fx_script.h"
 
 /* the pages are faulted in first, so host addresses do not depend on order */
 #define SET_CASE(cmd, verdict)							\
-	"mm qemu memlock=64M\n"							\
-	"mmap qemu va=0x10000000 size=1M\n"					\
-	"phb phb0 model=ioda2\n"						\
-	"pe pe0 phb=phb0 dma32=32M\n"						\
+	FX_SCRIPT_PE0								\
 	"tce_xchg_set pe0 entry=1 mm=qemu va=0x10001000\n"			\
 	"tce_xchg_set pe0 entry=1 mm=qemu va=0x10002000\n"			\
 	"tce_xchg_set pe0 entry=1\n"						\
 	"tce_xchg_set pe0 entry=0 mm=qemu va=0x10000000\n"			\
-	"thread cpu0\n"								\
-	"  " cmd " pe0 entry=0 mm=qemu va=0x10001000\n"				\
-	"thread cpu1\n"								\
-	"  " cmd " pe0 entry=0 mm=qemu va=0x10002000\n"				\
-	"finally\n"								\
-	"  " cmd " pe0 entry=0\n"						\
+	FX_SCRIPT_RACE0(cmd)							\
 	"explore preemptions=2 linearizable => " verdict "\n"
 
 static void test_exchange_is_linearizable(void **state)
 {
-	struct run r;
+	struct fx_run r;
 
 	(void)state;
-	run_sched(SET_CASE("tce_xchg_set", "holds"), NULL, &r);
-	assert_out(&r, 0, "explore: holds after");
+	fx_script_run_sched(SET_CASE("tce_xchg_set", "holds"), NULL, &r);
+	fx_script_assert_out(&r, 0, "explore: holds after");
 	/* every schedule replays as holding too */
-	run_sched(SET_CASE("tce_xchg_set", "holds"), "a7b", &r);
-	assert_out(&r, 0, "schedule a7b: holds");
+	fx_script_run_sched(SET_CASE("tce_xchg_set", "holds"), "a7b", &r);
+	fx_script_assert_out(&r, 0, "schedule a7b: holds");
 }
 
 static void test_get_set_is_not_linearizable(void **state)
 {
-	struct run r;
+	struct fx_run r;
 	char sched[64] = "";
 	const char *p;
 
 	(void)state;
-	run_sched(SET_CASE("tce_get_set", "violation"), NULL, &r);
-	assert_out(&r, 0, "not linearizable: no sequential order of the threads' commands "
-			  "(2 tried) gives these results and end state");
+	fx_script_run_sched(SET_CASE("tce_get_set", "violation"), NULL, &r);
+	fx_script_assert_out(&r, 0, "not linearizable: no sequential order of the threads' "
+				    "commands (2 tried) gives these results and end state");
 	/* the counterexample replays, and it is the linearizability that breaks first */
 	p = strstr(r.out, "schedule: ");
 	assert_non_null(p);
 	assert_int_equal(sscanf(p, "schedule: %63s", sched), 1);
-	run_sched(SET_CASE("tce_get_set", "violation"), sched, &r);
-	assert_out(&r, 0, ": violation: not linearizable");
+	fx_script_run_sched(SET_CASE("tce_get_set", "violation"), sched, &r);
+	fx_script_assert_out(&r, 0, ": violation: not linearizable");
 	/* without the flag the same file only breaks the pin balance */
-	run_sched("mm qemu memlock=64M\n"
-		  "mmap qemu va=0x10000000 size=1M\n"
-		  "phb phb0 model=ioda2\n"
-		  "pe pe0 phb=phb0 dma32=32M\n"
-		  "tce_get_set pe0 entry=0 mm=qemu va=0x10000000\n"
-		  "thread cpu0\n"
-		  "  tce_get_set pe0 entry=0 mm=qemu va=0x10001000\n"
-		  "thread cpu1\n"
-		  "  tce_get_set pe0 entry=0 mm=qemu va=0x10002000\n"
-		  "finally\n"
-		  "  tce_get_set pe0 entry=0\n"
-		  "explore preemptions=2 => violation\n", NULL, &r);
-	assert_out(&r, 0, "invariant: 1 page(s) still pinned");
+	fx_script_run_sched(FX_SCRIPT_PE0
+			    "tce_get_set pe0 entry=0 mm=qemu va=0x10000000\n"
+			    FX_SCRIPT_RACE0("tce_get_set")
+			    "explore preemptions=2 => violation\n", NULL, &r);
+	fx_script_assert_out(&r, 0, "invariant: 1 page(s) still pinned");
 }
 
 /* four threads of one line each: 24 sequential orders */
 static void test_four_threads(void **state)
 {
-	struct run r;
+	struct fx_run r;
 
 	(void)state;
-	run_sched("mm qemu memlock=64M\n"
-		  "mmap qemu va=0x10000000 size=1M\n"
-		  "phb phb0 model=ioda2\n"
-		  "pe pe0 phb=phb0 dma32=32M\n"
-		  "tce_xchg_set pe0 entry=1 mm=qemu va=0x10001000\n"
-		  "tce_xchg_set pe0 entry=1 mm=qemu va=0x10002000\n"
-		  "tce_xchg_set pe0 entry=1 mm=qemu va=0x10003000\n"
-		  "tce_xchg_set pe0 entry=1 mm=qemu va=0x10004000\n"
-		  "tce_xchg_set pe0 entry=1\n"
-		  "thread a\n  tce_xchg_set pe0 entry=0 mm=qemu va=0x10001000\n"
-		  "thread b\n  tce_xchg_set pe0 entry=0 mm=qemu va=0x10002000\n"
-		  "thread c\n  tce_xchg_set pe0 entry=0 mm=qemu va=0x10003000\n"
-		  "thread d\n  tce_xchg_set pe0 entry=0 mm=qemu va=0x10004000\n"
-		  "finally\n  tce_xchg_set pe0 entry=0\n"
-		  "explore preemptions=1 linearizable => holds\n", NULL, &r);
-	assert_out(&r, 0, "explore: holds after");
+	fx_script_run_sched(FX_SCRIPT_PE0
+			    "tce_xchg_set pe0 entry=1 mm=qemu va=0x10001000\n"
+			    "tce_xchg_set pe0 entry=1 mm=qemu va=0x10002000\n"
+			    "tce_xchg_set pe0 entry=1 mm=qemu va=0x10003000\n"
+			    "tce_xchg_set pe0 entry=1 mm=qemu va=0x10004000\n"
+			    "tce_xchg_set pe0 entry=1\n"
+			    "thread a\n  tce_xchg_set pe0 entry=0 mm=qemu va=0x10001000\n"
+			    "thread b\n  tce_xchg_set pe0 entry=0 mm=qemu va=0x10002000\n"
+			    "thread c\n  tce_xchg_set pe0 entry=0 mm=qemu va=0x10003000\n"
+			    "thread d\n  tce_xchg_set pe0 entry=0 mm=qemu va=0x10004000\n"
+			    "finally\n  tce_xchg_set pe0 entry=0\n"
+			    "explore preemptions=1 linearizable => holds\n", NULL, &r);
+	fx_script_assert_out(&r, 0, "explore: holds after");
 }
 
 /* 2 threads of 8 lines: C(16, 8) = 12870 orders > 5040 */
 static void test_too_many_orders(void **state)
 {
 	char text[4096];
-	struct run r;
+	struct fx_run r;
 	size_t n = 0;
 
 	(void)state;
@@ -141,10 +93,9 @@ static void test_too_many_orders(void **state)
 					      "  check locked_vm mm=qemu pages=0\n");
 	}
 	snprintf(text + n, sizeof(text) - n, "explore linearizable => holds\n");
-	run_sched(text, NULL, &r);
-	if (r.rc != 2 || !strstr(r.err, "t.tsim:20: explore: linearizable: more than 5040 "
-				 "sequential orders"))
-		fail_msg("rc %d err: %s out: %s", r.rc, r.err, r.out);
+	fx_script_run_sched(text, NULL, &r);
+	fx_script_assert_err(&r, 2, "t.tsim:20: explore: linearizable: more than 5040 "
+				    "sequential orders");
 }
 
 int main(void)

@@ -1,6 +1,14 @@
-# tcesim run --explain --schedule=SCHED FILE twice: byte-identical output,
-# and every string of WANT (separated by '|') in it. Used for the counterexamples of
-# issue 10's examples (seed 003 legacy_2019, the v2 shadow race).
+# cmake -DTCESIM=tcesim -DSCHED=S -DFILE=F "-DWANT=a|b|..." -P test_replay_grep.cmake
+#
+# Runs `tcesim run --explain --schedule=S F` twice: exit 0, byte-identical
+# output, and every string of WANT (separated by '|') in it. Used by the
+# explore tests for the counterexamples of issue 10's examples (the teaching
+# example's tce_get_set, seed 003 legacy_2019, the v2 shadow race).
+foreach(v TCESIM SCHED FILE WANT)
+	if(NOT DEFINED ${v})
+		message(FATAL_ERROR "test_replay_grep.cmake: -D${v}= is missing")
+	endif()
+endforeach()
 foreach(i 1 2)
 	execute_process(COMMAND ${TCESIM} run --explain --schedule=${SCHED} ${FILE}
 		OUTPUT_VARIABLE out${i} RESULT_VARIABLE rc${i})
@@ -11,10 +19,20 @@ endif()
 if(NOT out1 STREQUAL out2)
 	message(FATAL_ERROR "two replays differ:\n${out1}\n----\n${out2}")
 endif()
-string(REPLACE "|" ";" WANT "${WANT}")
-foreach(want IN LISTS WANT)
+# split by hand: a CMake list would not split inside '[' ... ']'
+set(rest "${WANT}")
+while(NOT rest STREQUAL "")
+	string(FIND "${rest}" "|" bar)
+	if(bar EQUAL -1)
+		set(want "${rest}")
+		set(rest "")
+	else()
+		string(SUBSTRING "${rest}" 0 ${bar} want)
+		math(EXPR bar "${bar} + 1")
+		string(SUBSTRING "${rest}" ${bar} -1 rest)
+	endif()
 	string(FIND "${out1}" "${want}" at)
 	if(at EQUAL -1)
 		message(FATAL_ERROR "missing '${want}' in:\n${out1}")
 	endif()
-endforeach()
+endwhile()

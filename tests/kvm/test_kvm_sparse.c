@@ -177,6 +177,38 @@ static void test_kvm_huge_stuff_clear(void **state)
 }
 
 /*
+ * The QEMU tables of one kvm keep at most SPAPR_TCE_STORE_MAX_LEAVES leaves
+ * together: a non-zero STUFF over a huge window stores up to the budget
+ * (the rest is refused with one message, H_SUCCESS as QEMU), a second table
+ * gets nothing more, and removing the first gives its leaves back.
+ * (fuzz_scenario: two 2^30-entry tables were 2 GiB of RSS and 16 s.)
+ */
+static void test_qemu_store_budget_is_the_kvms(void **state)
+{
+	struct fx *f = *state;
+	struct tcesim_spapr_tce_info info;
+	const uint64_t cap = SPAPR_TCE_STORE_MAX_LEAVES * SPAPR_TCE_STORE_LEAF;
+
+	assert_int_equal(tcesim_spapr_tce_new_table(f->kvm, 0x10, 0, 12, 1ULL << 30, false, NULL),
+			 0);
+	assert_int_equal(tcesim_spapr_tce_new_table(f->kvm, 0x20, 0, 12, 1ULL << 30, false, NULL),
+			 0);
+	assert_int_equal(tcesim_h_stuff_tce(f->kvm, 0x10, 0, 1, cap + 4096, NULL), 0);
+	assert_int_equal(tcesim_spapr_tce_table_info(f->kvm, 0x10, &info), 0);
+	assert_int_equal(info.live, cap);
+	assert_int_equal(tcesim_h_stuff_tce(f->kvm, 0x20, 0, 1, 4096, NULL), 0);
+	assert_int_equal(tcesim_spapr_tce_table_info(f->kvm, 0x20, &info), 0);
+	assert_int_equal(info.live, 0);
+	/* a leaf that exists still takes stores */
+	assert_int_equal(tcesim_h_put_tce(f->kvm, 0x10, (cap - 1) << 12, 0x5003, NULL), 0);
+	assert_int_equal(tcesim_kvm_live_tces(f->kvm), cap);
+	assert_int_equal(tcesim_spapr_tce_table_disable(f->kvm, 0x10), 0);
+	assert_int_equal(tcesim_h_stuff_tce(f->kvm, 0x20, 0, 1, 4096, NULL), 0);
+	assert_int_equal(tcesim_spapr_tce_table_info(f->kvm, 0x20, &info), 0);
+	assert_int_equal(info.live, 4096);
+}
+
+/*
  * kvm_vm_ioctl_create_spapr_tce() kzallocs the stt with one pointer per TCE
  * page: above KMALLOC_MAX_SIZE (PAGE_SIZE << MAX_PAGE_ORDER) it is -ENOMEM,
  * with nothing charged or allocated; just under it the table exists.
@@ -222,6 +254,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_qemu_huge_table_sparse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kvm_huge_stuff_clear, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kvm_stt_kmalloc_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_qemu_store_budget_is_the_kvms, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

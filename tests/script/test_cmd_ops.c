@@ -6,52 +6,15 @@
  * against the test-only mock PHB variant.
  */
 #include "tcesim_test.h"
+#include "fx_script.h"
 #include "ops/phb_mock.h"
-
-struct run {
-	int rc;
-	struct tcesim_run_stats st;
-	char out[16384];
-	char err[4096];
-};
-
-static void run_opts(const char *text, bool explain, struct run *r)
-{
-	struct tcesim_run_opts o = { .size = sizeof(o) };
-	FILE *out = fmemopen(r->out, sizeof(r->out), "w");
-	FILE *err = fmemopen(r->err, sizeof(r->err), "w");
-
-	memset(r->out, 0, sizeof(r->out));
-	memset(r->err, 0, sizeof(r->err));
-	o.out = out;
-	o.err = err;
-	o.explain = explain;
-	r->rc = tcesim_script_run_string("t.tsim", text, &o, &r->st);
-	fclose(out);
-	fclose(err);
-}
-
-static void run(const char *text, struct run *r)
-{
-	run_opts(text, false, r);
-}
-
-/* Every expectation held: prints the runner's output otherwise. */
-static void assert_all_pass(const struct run *r, long passed)
-{
-	if (r->rc != 0 || r->st.failed)
-		fail_msg("rc %d\nout:\n%s\nerr:\n%s", r->rc, r->out, r->err);
-	if (passed >= 0)
-		assert_int_equal(r->st.passed, passed);
-}
 
 static void assert_syntax(const char *text, const char *msg)
 {
-	struct run r;
+	struct fx_run r;
 
-	run(text, &r);
-	if (r.rc != 2 || !strstr(r.err, msg))
-		fail_msg("want exit 2 with '%s', got rc %d err: %s", msg, r.rc, r.err);
+	fx_script_run(text, &r);
+	fx_script_assert_err(&r, 2, msg);
 }
 
 #define SETUP								\
@@ -66,18 +29,18 @@ static void assert_syntax(const char *text, const char *msg)
 
 static void test_topology_success_and_errors(void **state)
 {
-	struct run r;
+	struct fx_run r;
 
 	(void)state;
-	run("phb a model=ioda1\nphb b model=ioda2 kill=phb4 pgsizes=12,16\n"
-	    "phb c model=p5ioc2 => ENODEV\n"		/* modern: removed in 2016 */
-	    "phb d model=ioda1 pgsizes=16 => EINVAL\n"
-	    "pe p0 phb=a\npe p1 phb=b dma32=1G\npe p2 phb=b dma32=3G => EINVAL\n"
-	    "dev d0 pe=p0 dma_mask=32\n"
-	    "driver_unbind d0 => EINVAL\ndriver_bind d0\ndriver_bind d0 => EBUSY\n"
-	    "driver_unbind d0\n"
-	    "check table p0:0 in_use=no levels=1\ncheck table p1:0 in_use=no\n", &r);
-	assert_all_pass(&r, 15);
+	fx_script_run("phb a model=ioda1\nphb b model=ioda2 kill=phb4 pgsizes=12,16\n"
+		      "phb c model=p5ioc2 => ENODEV\n"		/* modern: removed in 2016 */
+		      "phb d model=ioda1 pgsizes=16 => EINVAL\n"
+		      "pe p0 phb=a\npe p1 phb=b dma32=1G\npe p2 phb=b dma32=3G => EINVAL\n"
+		      "dev d0 pe=p0 dma_mask=32\n"
+		      "driver_unbind d0 => EINVAL\ndriver_bind d0\ndriver_bind d0 => EBUSY\n"
+		      "driver_unbind d0\n"
+		      "check table p0:0 in_use=no levels=1\ncheck table p1:0 in_use=no\n", &r);
+	fx_script_assert_pass(&r, 15, NULL);
 }
 
 static void test_syntax_errors_exit_2(void **state)
@@ -115,62 +78,67 @@ static void test_syntax_errors_exit_2(void **state)
 
 static void test_tce_xchg_returns_old_and_errors(void **state)
 {
-	struct run r;
+	struct fx_run r;
 
 	(void)state;
-	run(SETUP
-	    "tce_xchg pe0:0 entry=1 hpa=0x200000000 dir=to_device => ok old=0 olddir=none\n"
-	    "tce_xchg pe0:0 entry=1 hpa=0x200001000 dir=from_device => ok old=0x200000000 "
-	    "olddir=to_device\n"
-	    "tce_get pe0:0 entry=1 => ok tce=0x200001003\n"	/* W implies R */
-	    "check tce pe0:0 entry=1 value=0x200001003\n"
-	    "tce_xchg pe0:0 entry=0x80000 hpa=0 dir=none => EINVAL\n"	/* outside */
-	    "tce_xchg pe0:0 entry=2 hpa=0x200000800 dir=to_device => EINVAL\n" /* unaligned */
-	    "tce_get pe0:0 entry=0x80000 => EINVAL\n"
-	    "tce_kill pe0:0 entry=0x7ffff npages=2 => EINVAL\n"
-	    "tce_xchg pe0:0 entry=2 mm=qemu va=0x30000000 dir=to_device => EFAULT\n"
-	    "tce_xchg pe0:0 entry=2 mm=qemu va=0x20000000 dir=from_device => EFAULT\n"
-	    "tce_xchg pe0:0 entry=2 mm=qemu va=0x20000000 dir=to_device\n"
-	    "check page mm=qemu va=0x20000000 pins=1\n"
-	    "tce_xchg pe0:0 entry=2 hpa=0 dir=none => ok old=0x100000000 olddir=to_device\n"
-	    "check page mm=qemu va=0x20000000 pins=0 dirty=no\n"
-	    "tce_xchg pe0:0 entry=1 hpa=0 dir=none\n", &r);
-	assert_all_pass(&r, 29);
+	fx_script_run(SETUP
+		      "tce_xchg pe0:0 entry=1 hpa=0x200000000 dir=to_device "
+		      "=> ok old=0 olddir=none\n"
+		      "tce_xchg pe0:0 entry=1 hpa=0x200001000 dir=from_device "
+		      "=> ok old=0x200000000 olddir=to_device\n"
+		      "tce_get pe0:0 entry=1 => ok tce=0x200001003\n"	/* W implies R */
+		      "check tce pe0:0 entry=1 value=0x200001003\n"
+		      "tce_xchg pe0:0 entry=0x80000 hpa=0 dir=none => EINVAL\n"	/* outside */
+		      /* unaligned */
+		      "tce_xchg pe0:0 entry=2 hpa=0x200000800 dir=to_device => EINVAL\n"
+		      "tce_get pe0:0 entry=0x80000 => EINVAL\n"
+		      "tce_kill pe0:0 entry=0x7ffff npages=2 => EINVAL\n"
+		      "tce_xchg pe0:0 entry=2 mm=qemu va=0x30000000 dir=to_device => EFAULT\n"
+		      "tce_xchg pe0:0 entry=2 mm=qemu va=0x20000000 dir=from_device => EFAULT\n"
+		      "tce_xchg pe0:0 entry=2 mm=qemu va=0x20000000 dir=to_device\n"
+		      "check page mm=qemu va=0x20000000 pins=1\n"
+		      "tce_xchg pe0:0 entry=2 hpa=0 dir=none "
+		      "=> ok old=0x100000000 olddir=to_device\n"
+		      "check page mm=qemu va=0x20000000 pins=0 dirty=no\n"
+		      "tce_xchg pe0:0 entry=1 hpa=0 dir=none\n", &r);
+	fx_script_assert_pass(&r, 29, NULL);
 }
 
 static void test_tce_xchg_enomem_unpins(void **state)
 {
-	struct run r;
+	struct fx_run r;
 
 	(void)state;
 	/* entry 0x40000 is in a second-level block not allocated yet */
-	run(SETUP "inject fail_alloc=1\n"
-	    "tce_xchg pe0:0 entry=0x40000 mm=qemu va=0x10000000 dir=bidirectional => ENOMEM\n"
-	    "check page mm=qemu va=0x10000000 pins=0 dirty=no\n"
-	    "check table pe0:0 levels=1\n"
-	    "tce_xchg pe0:0 entry=0x40000 mm=qemu va=0x10000000 dir=bidirectional\n"
-	    "check table pe0:0 levels=2\n"
-	    "tce_xchg pe0:0 entry=0x40000 hpa=0 dir=none => ok old=0x100000000 "
-	    "olddir=bidirectional\n"
-	    "check page mm=qemu va=0x10000000 pins=0 dirty=yes\n", &r);
-	assert_all_pass(&r, -1);
+	fx_script_run(SETUP "inject fail_alloc=1\n"
+		      "tce_xchg pe0:0 entry=0x40000 mm=qemu va=0x10000000 dir=bidirectional "
+		      "=> ENOMEM\n"
+		      "check page mm=qemu va=0x10000000 pins=0 dirty=no\n"
+		      "check table pe0:0 levels=1\n"
+		      "tce_xchg pe0:0 entry=0x40000 mm=qemu va=0x10000000 dir=bidirectional\n"
+		      "check table pe0:0 levels=2\n"
+		      "tce_xchg pe0:0 entry=0x40000 hpa=0 dir=none => ok old=0x100000000 "
+		      "olddir=bidirectional\n"
+		      "check page mm=qemu va=0x10000000 pins=0 dirty=yes\n", &r);
+	fx_script_assert_pass(&r, -1, NULL);
 }
 
 static void test_tce_xchg_no_table_enoent(void **state)
 {
-	struct run r;
+	struct fx_run r;
 
 	(void)state;
-	run(SETUP "take_ownership pe0\n"
-	    "tce_xchg pe0:0 entry=1 hpa=0 dir=none => ENOENT\n"
-	    "tce_get pe0:0 entry=1 => ENOENT\ntce_kill pe0:0 entry=1 => ENOENT\n"
-	    "tce_get pe0:1 entry=1 => ENOENT\n"
-	    "release_ownership pe0\ntce_get pe0:0 entry=1 => ok tce=0\n", &r);
-	assert_all_pass(&r, 14);
+	fx_script_run(SETUP "take_ownership pe0\n"
+		      "tce_xchg pe0:0 entry=1 hpa=0 dir=none => ENOENT\n"
+		      "tce_get pe0:0 entry=1 => ENOENT\ntce_kill pe0:0 entry=1 => ENOENT\n"
+		      "tce_get pe0:1 entry=1 => ENOENT\n"
+		      "release_ownership pe0\ntce_get pe0:0 entry=1 => ok tce=0\n", &r);
+	fx_script_assert_pass(&r, 14, NULL);
 	/* A check on a table the PE does not have fails the expectation. */
-	run(SETUP "take_ownership pe0\ncheck table pe0:0 in_use=no\n"
-	    "check kills pe0:0 count=0\ncheck tce pe0:0 entry=1 value=0\ncheck table pe0:1\n",
-	    &r);
+	fx_script_run(SETUP "take_ownership pe0\ncheck table pe0:0 in_use=no\n"
+		      "check kills pe0:0 count=0\ncheck tce pe0:0 entry=1 value=0\n"
+		      "check table pe0:1\n",
+		      &r);
 	assert_int_equal(r.rc, 1);
 	assert_int_equal(r.st.failed, 4);
 	assert_non_null(strstr(r.out, "t.tsim:8: expected in_use=no, got no table pe0:0"));
@@ -179,45 +147,45 @@ static void test_tce_xchg_no_table_enoent(void **state)
 
 static void test_tce_build_clear_pre2015(void **state)
 {
-	struct run r;
+	struct fx_run r;
 
 	(void)state;
-	run(SETUP
-	    "tce_build pe0:0 entry=5 mm=qemu va=0x10000000 dir=bidirectional\n"
-	    "tce_build pe0:0 entry=5 mm=qemu va=0x10001000 dir=bidirectional => EBUSY\n"
-	    "check page mm=qemu va=0x10001000 pins=0\n"
-	    "tce_build pe0:0 entry=6 hpa=0 dir=none => EINVAL\n"
-	    "tce_clear pe0:0 entry=5 => ok old=0x100000003\n"
-	    "check page mm=qemu va=0x10000000 pins=0 dirty=yes\n"
-	    "tce_clear pe0:0 entry=5 => ok old=0\n"
-	    "tce_clear pe0:0 entry=0x80000 => EINVAL\n", &r);
-	assert_all_pass(&r, -1);
+	fx_script_run(SETUP
+		      "tce_build pe0:0 entry=5 mm=qemu va=0x10000000 dir=bidirectional\n"
+		      "tce_build pe0:0 entry=5 mm=qemu va=0x10001000 dir=bidirectional => EBUSY\n"
+		      "check page mm=qemu va=0x10001000 pins=0\n"
+		      "tce_build pe0:0 entry=6 hpa=0 dir=none => EINVAL\n"
+		      "tce_clear pe0:0 entry=5 => ok old=0x100000003\n"
+		      "check page mm=qemu va=0x10000000 pins=0 dirty=yes\n"
+		      "tce_clear pe0:0 entry=5 => ok old=0\n"
+		      "tce_clear pe0:0 entry=0x80000 => EINVAL\n", &r);
+	fx_script_assert_pass(&r, -1, NULL);
 }
 
 /* ------------------------------------------------------ kills and cache -- */
 
 static void test_kills_and_stale_translation(void **state)
 {
-	struct run r;
+	struct fx_run r;
 
 	(void)state;
-	run_opts(SETUP
-		 "check kills pe0:0 count=1\n"			/* set_window */
-		 "tce_xchg pe0:0 entry=1 mm=qemu va=0x10000000 dir=bidirectional\n"
-		 "check kills pe0:0 count=1\n"			/* xchg_no_kill */
-		 "tce_kill pe0:0 entry=1\n"
-		 "device_dma d0 write iova=0x1000 len=16 fill=0x77\n"
-		 "tce_xchg pe0:0 entry=1 mm=qemu va=0x10001000 dir=bidirectional\n"
-		 "device_dma d0 read iova=0x1000 len=8 => ok data=0x77\n"
-		 "tce_kill pe0:0 entry=1\n"
-		 "device_dma d0 read iova=0x1000 len=8 => ok data=0\n"
-		 "check kills pe0:0 count=3\n"
-		 "tce_xchg pe0:0 entry=1 hpa=0 dir=none\ntce_kill pe0:0 entry=1\n"
-		 "device_dma d0 read iova=0x1000 len=8 => EFAULT\n"
-		 "device_dma d0 read iova=0x40000000000 len=8 => EFAULT\n"
-		 "check page mm=qemu va=0x10000000 pins=0 dirty=yes\n"
-		 "check page mm=qemu va=0x10001000 pins=0 dirty=yes\n", true, &r);
-	assert_all_pass(&r, -1);
+	fx_script_run_explain(SETUP
+			      "check kills pe0:0 count=1\n"			/* set_window */
+			      "tce_xchg pe0:0 entry=1 mm=qemu va=0x10000000 dir=bidirectional\n"
+			      "check kills pe0:0 count=1\n"			/* xchg_no_kill */
+			      "tce_kill pe0:0 entry=1\n"
+			      "device_dma d0 write iova=0x1000 len=16 fill=0x77\n"
+			      "tce_xchg pe0:0 entry=1 mm=qemu va=0x10001000 dir=bidirectional\n"
+			      "device_dma d0 read iova=0x1000 len=8 => ok data=0x77\n"
+			      "tce_kill pe0:0 entry=1\n"
+			      "device_dma d0 read iova=0x1000 len=8 => ok data=0\n"
+			      "check kills pe0:0 count=3\n"
+			      "tce_xchg pe0:0 entry=1 hpa=0 dir=none\ntce_kill pe0:0 entry=1\n"
+			      "device_dma d0 read iova=0x1000 len=8 => EFAULT\n"
+			      "device_dma d0 read iova=0x40000000000 len=8 => EFAULT\n"
+			      "check page mm=qemu va=0x10000000 pins=0 dirty=yes\n"
+			      "check page mm=qemu va=0x10001000 pins=0 dirty=yes\n", true, &r);
+	fx_script_assert_pass(&r, -1, NULL);
 	assert_non_null(strstr(r.out, "STALE: the PHB TCE cache still holds 0x100000003"));
 	assert_non_null(strstr(r.out, "kills of pe0:0: 1 -> 2"));
 	assert_non_null(strstr(r.out, "old page 0x100000000 marked dirty"));
@@ -226,38 +194,40 @@ static void test_kills_and_stale_translation(void **state)
 
 static void test_device_dma_permissions(void **state)
 {
-	struct run r;
+	struct fx_run r;
 
 	(void)state;
-	run(SETUP
-	    "tce_xchg pe0:0 entry=1 hpa=0x200000000 dir=to_device\ntce_kill pe0:0 entry=1\n"
-	    "device_dma d0 read iova=0x1000 len=8\n"
-	    "device_dma d0 write iova=0x1000 len=8 => EACCES\n"
-	    "device_dma d0 read iova=0x1800 len=0x1000 => EFAULT\n"	/* crosses into entry 2 */
-	    "tce_xchg pe0:0 entry=1 hpa=0 dir=none\n", &r);
-	assert_all_pass(&r, -1);
+	fx_script_run(SETUP
+		      "tce_xchg pe0:0 entry=1 hpa=0x200000000 dir=to_device\n"
+		      "tce_kill pe0:0 entry=1\n"
+		      "device_dma d0 read iova=0x1000 len=8\n"
+		      "device_dma d0 write iova=0x1000 len=8 => EACCES\n"
+		      /* crosses into entry 2 */
+		      "device_dma d0 read iova=0x1800 len=0x1000 => EFAULT\n"
+		      "tce_xchg pe0:0 entry=1 hpa=0 dir=none\n", &r);
+	fx_script_assert_pass(&r, -1, NULL);
 }
 
 /* ---------------------------------------------------- DMA API, ownership -- */
 
 static void test_dma_map_and_ownership(void **state)
 {
-	struct run r;
+	struct fx_run r;
 
 	(void)state;
-	run_opts("phb a model=ioda1\npe p phb=a\ndev d pe=p dma_mask=32\n"
-		 "dma_map m pe=p npages=2 dir=bidirectional dev=d => ok dma=0x1000\n"
-		 "dma_map z pe=p npages=0 dir=to_device => DMA_MAPPING_ERROR\n"
-		 "check table p:0 in_use=yes\n"
-		 "take_ownership p => EBUSY\n"
-		 "dma_unmap m\ncheck table p:0 in_use=no\n"
-		 "take_ownership p\ntake_ownership p\n"
-		 "dma_map n pe=p npages=1 dir=to_device => DMA_MAPPING_ERROR\n"
-		 "driver_bind d => EBUSY\n"
-		 "release_ownership p\nrelease_ownership p\n"
-		 "dma_map n pe=p npages=1 dir=to_device dev=d\n"
-		 "driver_bind d\ntake_ownership p => EBUSY\n", true, &r);
-	assert_all_pass(&r, -1);
+	fx_script_run_explain("phb a model=ioda1\npe p phb=a\ndev d pe=p dma_mask=32\n"
+			      "dma_map m pe=p npages=2 dir=bidirectional dev=d => ok dma=0x1000\n"
+			      "dma_map z pe=p npages=0 dir=to_device => DMA_MAPPING_ERROR\n"
+			      "check table p:0 in_use=yes\n"
+			      "take_ownership p => EBUSY\n"
+			      "dma_unmap m\ncheck table p:0 in_use=no\n"
+			      "take_ownership p\ntake_ownership p\n"
+			      "dma_map n pe=p npages=1 dir=to_device => DMA_MAPPING_ERROR\n"
+			      "driver_bind d => EBUSY\n"
+			      "release_ownership p\nrelease_ownership p\n"
+			      "dma_map n pe=p npages=1 dir=to_device dev=d\n"
+			      "driver_bind d\ntake_ownership p => EBUSY\n", true, &r);
+	fx_script_assert_pass(&r, -1, NULL);
 	assert_non_null(strstr(r.out, "it_map is not empty"));
 	assert_non_null(strstr(r.out, "it_map: all bits set"));
 	assert_non_null(strstr(r.out, "a kernel driver is bound"));
@@ -265,19 +235,20 @@ static void test_dma_map_and_ownership(void **state)
 
 static void test_legacy_2015_exchange_path(void **state)
 {
-	struct run r;
+	struct fx_run r;
 
 	(void)state;
-	run("set flavour=legacy_2015\nmm q\nmmap q va=0x10000000 size=64K\n"
-	    "phb a model=ioda2\npe p phb=a\ndev d pe=p\n"
-	    "tce_xchg p:0 entry=1 mm=q va=0x10000000 dir=from_device => ok olddir=none\n"
-	    "check tce p:0 entry=1 value=0x100000002\n"
-	    "check kills p:0 count=2\n"
-	    "tce_xchg p:0 entry=1 hpa=0 dir=none => ok old=0x100000000 olddir=from_device\n"
-	    "check page mm=q va=0x10000000 pins=0 dirty=yes\n"
-	    "phb b model=p5ioc2\npe p5 phb=b\ntce_kill p5:0 entry=1\n"
-	    "check kills p5:0 count=0\n", &r);
-	assert_all_pass(&r, -1);
+	fx_script_run("set flavour=legacy_2015\nmm q\nmmap q va=0x10000000 size=64K\n"
+		      "phb a model=ioda2\npe p phb=a\ndev d pe=p\n"
+		      "tce_xchg p:0 entry=1 mm=q va=0x10000000 dir=from_device => ok olddir=none\n"
+		      "check tce p:0 entry=1 value=0x100000002\n"
+		      "check kills p:0 count=2\n"
+		      "tce_xchg p:0 entry=1 hpa=0 dir=none "
+		      "=> ok old=0x100000000 olddir=from_device\n"
+		      "check page mm=q va=0x10000000 pins=0 dirty=yes\n"
+		      "phb b model=p5ioc2\npe p5 phb=b\ntce_kill p5:0 entry=1\n"
+		      "check kills p5:0 count=0\n", &r);
+	fx_script_assert_pass(&r, -1, NULL);
 }
 
 /*
@@ -286,41 +257,42 @@ static void test_legacy_2015_exchange_path(void **state)
  */
 static void test_pin_balance(void **state)
 {
-	struct run r;
+	struct fx_run r;
 
 	(void)state;
-	run(SETUP
-	    "tce_xchg pe0:0 entry=1 mm=qemu va=0x10000000 dir=bidirectional\n"
-	    "tce_xchg pe0:0 entry=1 mm=qemu va=0x10000000 dir=bidirectional\n" /* same page */
-	    "check page mm=qemu va=0x10000000 pins=1\n"
-	    "tce_xchg pe0:0 entry=2 mm=qemu va=0x10000000 dir=to_device\n"
-	    "check page mm=qemu va=0x10000000 pins=2\n"
-	    "tce_xchg pe0:0 entry=1 hpa=0x300000000 dir=to_device\n"	/* overwrite by hpa */
-	    "check page mm=qemu va=0x10000000 pins=1\n"
-	    "check page hpa=0x300000000 pins=0\n"
-	    "tce_build pe0:0 entry=2 mm=qemu va=0x10001000 dir=to_device => EBUSY\n"
-	    "check page mm=qemu va=0x10001000 pins=0\n"
-	    "tce_clear pe0:0 entry=2\n"
-	    "check page mm=qemu va=0x10000000 pins=0\n"
-	    /* left mapped: released at the end of the file */
-	    "tce_xchg pe0:0 entry=3 mm=qemu va=0x10002000 dir=bidirectional\n"
-	    "dma_map m pe=pe0 npages=1 dir=to_device\n", &r);
-	assert_all_pass(&r, -1);
+	fx_script_run(SETUP
+		      "tce_xchg pe0:0 entry=1 mm=qemu va=0x10000000 dir=bidirectional\n"
+		      /* the same page */
+		      "tce_xchg pe0:0 entry=1 mm=qemu va=0x10000000 dir=bidirectional\n"
+		      "check page mm=qemu va=0x10000000 pins=1\n"
+		      "tce_xchg pe0:0 entry=2 mm=qemu va=0x10000000 dir=to_device\n"
+		      "check page mm=qemu va=0x10000000 pins=2\n"
+		      "tce_xchg pe0:0 entry=1 hpa=0x300000000 dir=to_device\n" /* by hpa */
+		      "check page mm=qemu va=0x10000000 pins=1\n"
+		      "check page hpa=0x300000000 pins=0\n"
+		      "tce_build pe0:0 entry=2 mm=qemu va=0x10001000 dir=to_device => EBUSY\n"
+		      "check page mm=qemu va=0x10001000 pins=0\n"
+		      "tce_clear pe0:0 entry=2\n"
+		      "check page mm=qemu va=0x10000000 pins=0\n"
+		      /* left mapped: released at the end of the file */
+		      "tce_xchg pe0:0 entry=3 mm=qemu va=0x10002000 dir=bidirectional\n"
+		      "dma_map m pe=pe0 npages=1 dir=to_device\n", &r);
+	fx_script_assert_pass(&r, -1, NULL);
 	/* the same twice in one run: a leaked pin would warn on the unbalanced world */
-	run(SETUP "tce_xchg pe0:0 entry=3 mm=qemu va=0x10002000 dir=bidirectional\n"
-	    "mm_exit qemu\n", &r);
-	assert_all_pass(&r, -1);
+	fx_script_run(SETUP "tce_xchg pe0:0 entry=3 mm=qemu va=0x10002000 dir=bidirectional\n"
+		      "mm_exit qemu\n", &r);
+	fx_script_assert_pass(&r, -1, NULL);
 }
 
 static void test_explain_teaches(void **state)
 {
-	struct run r;
+	struct fx_run r;
 
 	(void)state;
-	run_opts(SETUP "tce_xchg pe0:0 entry=2 mm=qemu va=0x10000000 dir=from_device\n"
-		 "tce_xchg pe0:0 entry=2 hpa=0 dir=none\n"
-		 "take_ownership pe0\nrelease_ownership pe0\n", true, &r);
-	assert_all_pass(&r, -1);
+	fx_script_run_explain(SETUP "tce_xchg pe0:0 entry=2 mm=qemu va=0x10000000 dir=from_device\n"
+			      "tce_xchg pe0:0 entry=2 hpa=0 dir=none\n"
+			      "take_ownership pe0\nrelease_ownership pe0\n", true, &r);
+	fx_script_assert_pass(&r, -1, NULL);
 	assert_non_null(strstr(r.out, "TCE[0x2] 0x0 -> 0x100000003"));
 	assert_non_null(strstr(r.out, "W|R"));
 	assert_non_null(strstr(r.out, "pinned (pins now 1)"));
@@ -335,25 +307,25 @@ static void test_explain_teaches(void **state)
 
 static void test_dma_owner_pe_commands(void **state)
 {
-	struct run r;
+	struct fx_run r;
 
 	(void)state;
-	run_opts(SETUP
-		 "driver_bind d0\nclaim_dma_owner pe0 owner=a => EPERM owner_cnt=1\n"
-		 "device_claim_dma_owner d0 owner=a => EPERM\ndriver_unbind d0\n"
-		 "dma_map m pe=pe0 npages=1 dir=to_device\n"
-		 "claim_dma_owner pe0 owner=a => EBUSY owner_cnt=0\ndma_unmap m\n"
-		 "device_claim_dma_owner d0 owner=a => ok owner_cnt=1\n"
-		 "device_claim_dma_owner d0 owner=a => ok owner_cnt=2\n"
-		 "claim_dma_owner pe0 owner=a => EPERM\n"
-		 "take_ownership pe0 => EPERM\nrelease_ownership pe0 => EPERM\n"
-		 "dma_map n pe=pe0 npages=1 dir=to_device => DMA_MAPPING_ERROR\n"
-		 "device_release_dma_owner d0 => ok owner_cnt=1\n"
-		 "release_dma_owner pe0 => ok owner_cnt=0\n"
-		 "release_dma_owner pe0 => ok owner_cnt=0\n"
-		 "check table pe0:0 in_use=no\n"
-		 "dma_map n pe=pe0 npages=1 dir=to_device\n", true, &r);
-	assert_all_pass(&r, -1);
+	fx_script_run_explain(SETUP
+			      "driver_bind d0\nclaim_dma_owner pe0 owner=a => EPERM owner_cnt=1\n"
+			      "device_claim_dma_owner d0 owner=a => EPERM\ndriver_unbind d0\n"
+			      "dma_map m pe=pe0 npages=1 dir=to_device\n"
+			      "claim_dma_owner pe0 owner=a => EBUSY owner_cnt=0\ndma_unmap m\n"
+			      "device_claim_dma_owner d0 owner=a => ok owner_cnt=1\n"
+			      "device_claim_dma_owner d0 owner=a => ok owner_cnt=2\n"
+			      "claim_dma_owner pe0 owner=a => EPERM\n"
+			      "take_ownership pe0 => EPERM\nrelease_ownership pe0 => EPERM\n"
+			      "dma_map n pe=pe0 npages=1 dir=to_device => DMA_MAPPING_ERROR\n"
+			      "device_release_dma_owner d0 => ok owner_cnt=1\n"
+			      "release_dma_owner pe0 => ok owner_cnt=0\n"
+			      "release_dma_owner pe0 => ok owner_cnt=0\n"
+			      "check table pe0:0 in_use=no\n"
+			      "dma_map n pe=pe0 npages=1 dir=to_device\n", true, &r);
+	fx_script_assert_pass(&r, -1, NULL);
 	assert_non_null(strstr(r.out, "spapr_tce_blocked_domain"));
 	assert_non_null(strstr(r.out, "spapr_tce_platform_domain"));
 	assert_non_null(strstr(r.out, "a kernel driver uses the group"));
@@ -364,33 +336,34 @@ static void test_dma_owner_pe_commands(void **state)
 /* TCEs an owner sets do not survive the release (borrowing ops clear). */
 static void test_dma_owner_release_clears_owner_tces(void **state)
 {
-	struct run r;
+	struct fx_run r;
 
 	(void)state;
-	run("phb a model=ioda1\npe p phb=a dma32=256M\ndev d pe=p\n"
-	    "claim_dma_owner p owner=u\ncheck table p:0 in_use=yes\n"
-	    "tce_xchg p:0 entry=7 hpa=0x1000000 dir=to_device\ntce_kill p:0 entry=7\n"
-	    "device_dma d read iova=0x7000 len=4\n"
-	    "release_dma_owner p\ncheck tce p:0 entry=7 value=0\n"
-	    "device_dma d read iova=0x7000 len=4 => EFAULT\ncheck table p:0 in_use=no\n", &r);
-	assert_all_pass(&r, -1);
+	fx_script_run("phb a model=ioda1\npe p phb=a dma32=256M\ndev d pe=p\n"
+		      "claim_dma_owner p owner=u\ncheck table p:0 in_use=yes\n"
+		      "tce_xchg p:0 entry=7 hpa=0x1000000 dir=to_device\ntce_kill p:0 entry=7\n"
+		      "device_dma d read iova=0x7000 len=4\n"
+		      "release_dma_owner p\ncheck tce p:0 entry=7 value=0\n"
+		      "device_dma d read iova=0x7000 len=4 => EFAULT\n"
+		      "check table p:0 in_use=no\n", &r);
+	fx_script_assert_pass(&r, -1, NULL);
 }
 
 /* One command name, two modules: a VT-d group/pdev still reaches cmd_sva. */
 static void test_dma_owner_routing(void **state)
 {
-	struct run r;
+	struct fx_run r;
 
 	(void)state;
-	run(SETUP "iommu vt model=vtd\npdev p0 iommu=vt\npdev p1 iommu=vt group=p0\n"
-	    "claim_dma_owner p0 owner=a\nclaim_dma_owner p0 owner=a => EPERM\n"
-	    "release_dma_owner p0\n"
-	    "device_claim_dma_owner p1 owner=b\ndevice_claim_dma_owner p1 owner=b\n"
-	    "device_release_dma_owner p1\ndevice_release_dma_owner p1\n"
-	    /* the same owner name claims a PE independently */
-	    "claim_dma_owner pe0 owner=a\nclaim_dma_owner p0 owner=a\n"
-	    "release_dma_owner pe0\nrelease_dma_owner p0\n", &r);
-	assert_all_pass(&r, -1);
+	fx_script_run(SETUP "iommu vt model=vtd\npdev p0 iommu=vt\npdev p1 iommu=vt group=p0\n"
+		      "claim_dma_owner p0 owner=a\nclaim_dma_owner p0 owner=a => EPERM\n"
+		      "release_dma_owner p0\n"
+		      "device_claim_dma_owner p1 owner=b\ndevice_claim_dma_owner p1 owner=b\n"
+		      "device_release_dma_owner p1\ndevice_release_dma_owner p1\n"
+		      /* the same owner name claims a PE independently */
+		      "claim_dma_owner pe0 owner=a\nclaim_dma_owner p0 owner=a\n"
+		      "release_dma_owner pe0\nrelease_dma_owner p0\n", &r);
+	fx_script_assert_pass(&r, -1, NULL);
 	assert_syntax(SETUP "claim_dma_owner nothing owner=a\n", "unknown group nothing");
 	assert_syntax(SETUP "device_claim_dma_owner nothing owner=a\n", "unknown pdev nothing");
 	assert_syntax(SETUP "claim_dma_owner pe0\n", "claim_dma_owner: missing owner=");
@@ -401,15 +374,16 @@ static void test_dma_owner_routing(void **state)
 /* A container's PE counts as VFIO core's claim, and a claimed PE refuses VFIO. */
 static void test_dma_owner_vfio_container(void **state)
 {
-	struct run r;
+	struct fx_run r;
 
 	(void)state;
-	run(SETUP "vfio_open c type=spapr mm=qemu\nvfio_attach c group=pe0\n"
-	    "claim_dma_owner pe0 owner=x => EPERM\ndevice_claim_dma_owner d0 owner=x => EPERM\n"
-	    "driver_bind d0 => EBUSY\nvfio_detach c group=pe0\n"
-	    "claim_dma_owner pe0 owner=x\nvfio_attach c group=pe0 => EPERM\n"
-	    "release_dma_owner pe0\nvfio_attach c group=pe0\nvfio_close c\n", &r);
-	assert_all_pass(&r, -1);
+	fx_script_run(SETUP "vfio_open c type=spapr mm=qemu\nvfio_attach c group=pe0\n"
+		      "claim_dma_owner pe0 owner=x => EPERM\n"
+		      "device_claim_dma_owner d0 owner=x => EPERM\n"
+		      "driver_bind d0 => EBUSY\nvfio_detach c group=pe0\n"
+		      "claim_dma_owner pe0 owner=x\nvfio_attach c group=pe0 => EPERM\n"
+		      "release_dma_owner pe0\nvfio_attach c group=pe0\nvfio_close c\n", &r);
+	fx_script_assert_pass(&r, -1, NULL);
 }
 
 /* ----------------------------------------------------- mock PHB variant -- */
@@ -424,14 +398,11 @@ struct mt {
 
 static int mock_setup_flavour(void **state, enum tcesim_flavour f)
 {
-	struct tcesim_world_cfg cfg;
 	struct tcesim_phb_cfg pcfg;
 	struct mt *t = calloc(1, sizeof(*t));
 
 	assert_non_null(t);
-	tcesim_world_cfg_init(&cfg);
-	cfg.flavour = f;
-	t->tw = test_world_new(&cfg);
+	t->tw = test_world_new_of(f, TCESIM_QUIRKS_SAFE, 0);
 	phb_mock_install(&t->m);
 	tcesim_phb_cfg_init(&pcfg, TCESIM_PHB_MOCK);
 	assert_errno(tcesim_phb_create(t->tw->w, &pcfg, &t->phb), 0);

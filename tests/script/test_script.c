@@ -1,38 +1,17 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* test_script.c - the scenario runner's contract (SCENARIO.md "Runner"). */
 #include "tcesim_test.h"
-
-struct run {
-	int rc;
-	struct tcesim_run_stats st;
-	char out[4096];
-	char err[4096];
-};
-
-static void run(const char *text, struct run *r)
-{
-	struct tcesim_run_opts o = { .size = sizeof(o) };
-	FILE *out = fmemopen(r->out, sizeof(r->out), "w");
-	FILE *err = fmemopen(r->err, sizeof(r->err), "w");
-
-	memset(r->out, 0, sizeof(r->out));
-	memset(r->err, 0, sizeof(r->err));
-	o.out = out;
-	o.err = err;
-	r->rc = tcesim_script_run_string("t.tsim", text, &o, &r->st);
-	fclose(out);
-	fclose(err);
-}
+#include "fx_script.h"
 
 static void test_run_all_pass_exit_0(void **state)
 {
-	struct run r;
+	struct fx_run r;
 
 	(void)state;
-	run("# comment\n\nmm a memlock=64K\nmmap a va=0x10000000 size=64K\n"
-	    "mmap a va=0x10000000 size=4K => EINVAL\n"
-	    "mmap a va=0x20000000 size=4K => ENOMEM|EINVAL|ok\n"
-	    "check locked_vm mm=a pages=0\n", &r);
+	fx_script_run("# comment\n\nmm a memlock=64K\nmmap a va=0x10000000 size=64K\n"
+		      "mmap a va=0x10000000 size=4K => EINVAL\n"
+		      "mmap a va=0x20000000 size=4K => ENOMEM|EINVAL|ok\n"
+		      "check locked_vm mm=a pages=0\n", &r);
 	assert_int_equal(r.rc, 0);
 	assert_int_equal(r.st.passed, 5);
 	assert_int_equal(r.st.failed, 0);
@@ -41,10 +20,11 @@ static void test_run_all_pass_exit_0(void **state)
 
 static void test_run_failed_expectation_exit_1(void **state)
 {
-	struct run r;
+	struct fx_run r;
 
 	(void)state;
-	run("mm a\nmmap a va=0x10000001 size=4K\ncheck locked_vm mm=a pages=3\nmm b\n", &r);
+	fx_script_run("mm a\nmmap a va=0x10000001 size=4K\ncheck locked_vm mm=a pages=3\nmm b\n",
+		      &r);
 	assert_int_equal(r.rc, 1);
 	assert_int_equal(r.st.failed, 2);
 	assert_int_equal(r.st.passed, 2);	/* the run goes on after a failure */
@@ -54,10 +34,10 @@ static void test_run_failed_expectation_exit_1(void **state)
 
 static void test_run_unknown_command_exit_2_stops_file(void **state)
 {
-	struct run r;
+	struct fx_run r;
 
 	(void)state;
-	run("mm a\nfrobnicate a\nmm b => EINVAL\n", &r);
+	fx_script_run("mm a\nfrobnicate a\nmm b => EINVAL\n", &r);
 	assert_int_equal(r.rc, 2);
 	assert_non_null(strstr(r.err, "t.tsim:2: unknown command 'frobnicate'"));
 	assert_int_equal(r.st.failed, 0);	/* line 3 never ran */
@@ -65,57 +45,57 @@ static void test_run_unknown_command_exit_2_stops_file(void **state)
 
 static void test_run_unknown_object_and_argument_exit_2(void **state)
 {
-	struct run r;
+	struct fx_run r;
 
 	(void)state;
-	run("mmap nobody va=0 size=4K\n", &r);
+	fx_script_run("mmap nobody va=0 size=4K\n", &r);
 	assert_int_equal(r.rc, 2);
 	assert_non_null(strstr(r.err, "t.tsim:1: unknown mm nobody"));
-	run("mm a colour=blue\n", &r);
+	fx_script_run("mm a colour=blue\n", &r);
 	assert_int_equal(r.rc, 2);
 	assert_non_null(strstr(r.err, "unknown argument colour="));
-	run("mm a\nmm a\n", &r);
+	fx_script_run("mm a\nmm a\n", &r);
 	assert_int_equal(r.rc, 2);
-	run("mm a => EWHAT\n", &r);
+	fx_script_run("mm a => EWHAT\n", &r);
 	assert_int_equal(r.rc, 2);
-	run("mmap a va=zz size=4K\n", &r);
+	fx_script_run("mmap a va=zz size=4K\n", &r);
 	assert_int_equal(r.rc, 2);
 }
 
 static void test_run_set_must_come_first(void **state)
 {
-	struct run r;
+	struct fx_run r;
 
 	(void)state;
-	run("set flavour=legacy_2015 quirks=upstream host_page_shift=16\nmm a\n", &r);
+	fx_script_run("set flavour=legacy_2015 quirks=upstream host_page_shift=16\nmm a\n", &r);
 	assert_int_equal(r.rc, 0);
-	run("mm a\nset quirks=upstream\n", &r);
+	fx_script_run("mm a\nset quirks=upstream\n", &r);
 	assert_int_equal(r.rc, 2);
 	assert_non_null(strstr(r.err, "must come before"));
-	run("set flavour=legacy_1999\n", &r);
+	fx_script_run("set flavour=legacy_1999\n", &r);
 	assert_int_equal(r.rc, 2);
-	run("set host_page_shift=13\n", &r);
+	fx_script_run("set host_page_shift=13\n", &r);
 	assert_int_equal(r.rc, 2);
 }
 
 static void test_run_inject_fail_alloc(void **state)
 {
-	struct run r;
+	struct fx_run r;
 
 	(void)state;
-	run("inject fail_alloc=1\nmm a => ENOMEM\nmm a\n", &r);
+	fx_script_run("inject fail_alloc=1\nmm a => ENOMEM\nmm a\n", &r);
 	assert_int_equal(r.rc, 0);
 	assert_int_equal(r.st.passed, 3);
 }
 
 static void test_run_sizes_and_numbers(void **state)
 {
-	struct run r;
+	struct fx_run r;
 
 	(void)state;
 	/* 1M = 0x100000: the second mmap overlaps the first exactly at its end - 4K */
-	run("mm a\nmmap a va=0x10000000 size=1M\nmmap a va=0x100ff000 size=4K => EINVAL\n"
-	    "mmap a va=268435456 size=4096 => EINVAL\n", &r);
+	fx_script_run("mm a\nmmap a va=0x10000000 size=1M\nmmap a va=0x100ff000 size=4K => EINVAL\n"
+		      "mmap a va=268435456 size=4096 => EINVAL\n", &r);
 	assert_int_equal(r.rc, 0);
 }
 
@@ -123,18 +103,18 @@ static void test_run_sizes_and_numbers(void **state)
  * object it names (SCRIPT_PASS), and an unknown name is a syntax error. */
 static void test_run_shared_command_name_dispatch(void **state)
 {
-	struct run r;
+	struct fx_run r;
 
 	(void)state;
-	run("iommu dmar0 model=vtd\npdev gpu iommu=dmar0 pri=yes\n"
-	    "phb phb0 model=ioda2\npe pe0 phb=phb0\ndev d0 pe=pe0\n"
-	    "driver_bind gpu\ndriver_bind d0\n"
-	    "claim_dma_owner gpu owner=vfio => EPERM\n"	/* the VT-d group has a driver */
-	    "take_ownership pe0 => EBUSY\n"			/* and so has the PE */
-	    "driver_unbind gpu\nclaim_dma_owner gpu owner=vfio\n", &r);
+	fx_script_run("iommu dmar0 model=vtd\npdev gpu iommu=dmar0 pri=yes\n"
+		      "phb phb0 model=ioda2\npe pe0 phb=phb0\ndev d0 pe=pe0\n"
+		      "driver_bind gpu\ndriver_bind d0\n"
+		      "claim_dma_owner gpu owner=vfio => EPERM\n" /* the VT-d group has a driver */
+		      "take_ownership pe0 => EBUSY\n"			/* and so has the PE */
+		      "driver_unbind gpu\nclaim_dma_owner gpu owner=vfio\n", &r);
 	assert_int_equal(r.rc, 0);
 	assert_int_equal(r.st.failed, 0);
-	run("mm a\ndriver_bind a\n", &r);
+	fx_script_run("mm a\ndriver_bind a\n", &r);
 	assert_int_equal(r.rc, 2);
 }
 
@@ -146,10 +126,10 @@ static void test_run_shared_command_name_dispatch(void **state)
  */
 static void test_run_nested_slot_create_no_deadlock(void **state)
 {
-	struct run r;
+	struct fx_run r;
 
 	(void)state;
-	run("mm q\nvfio_open c mm=q\n", &r);
+	fx_script_run("mm q\nvfio_open c mm=q\n", &r);
 	assert_int_equal(r.rc, 0);
 	assert_int_equal(r.st.passed, 2);
 }
@@ -158,36 +138,30 @@ static void test_run_nested_slot_create_no_deadlock(void **state)
 static void test_run_directory_cannot_read_exit_2(void **state)
 {
 	const char *paths[] = { "/" };
-	struct tcesim_run_opts o = { .size = sizeof(o) };
-	struct tcesim_run_stats st;
-	char out[1024] = "", err[1024] = "";
-	FILE *fo = fmemopen(out, sizeof(out), "w");
-	FILE *fe = fmemopen(err, sizeof(err), "w");
-	int rc;
+	struct fx_run r;
 
 	(void)state;
-	o.out = fo;
-	o.err = fe;
-	rc = tcesim_script_run_files(paths, 1, &o, &st);
-	fclose(fo);
-	fclose(fe);
-	assert_int_equal(rc, 2);
-	assert_non_null(strstr(err, "/: cannot read: Is a directory"));
+	fx_script_run_with(&r, NULL, paths, 1, NULL);
+	assert_int_equal(r.rc, 2);
+	assert_non_null(strstr(r.err, "/: cannot read: Is a directory"));
 }
 
 /* Issue 7 defects 5 and 8: extra bare words are a syntax error, echoed cut and escaped. */
 static void test_run_extra_bare_word_exit_2(void **state)
 {
-	struct run r;
+	struct fx_run r;
 
 	(void)state;
-	run("mm q\nvfio_open c0 tyv2 mm=q\n", &r);
+	fx_script_run("mm q\nvfio_open c0 tyv2 mm=q\n", &r);
 	assert_int_equal(r.rc, 2);
 	assert_non_null(strstr(r.err, "t.tsim:2: vfio_open: unexpected word 'tyv2'"));
-	run("mm a bogus\n", &r);
+	fx_script_run("mm a bogus\n", &r);
 	assert_int_equal(r.rc, 2);
 	assert_non_null(strstr(r.err, "t.tsim:1: mm: unexpected word 'bogus'"));
-	run("mm a \x01xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n", &r);
+	fx_script_run("mm a \x01"
+		      "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		      "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
+		      &r);
 	assert_int_equal(r.rc, 2);
 	assert_non_null(strstr(r.err, "unexpected word '\\x01xxx"));
 	assert_non_null(strstr(r.err, "xxx...'"));
@@ -225,7 +199,7 @@ static void test_run_echoed_tokens_cut_and_escaped(void **state)
 		"mm q => \x1b%s\n",				/* bad expected result */
 	};
 	char a[101], text[512];
-	struct run r;
+	struct fx_run r;
 	unsigned int i;
 
 	(void)state;
@@ -233,7 +207,7 @@ static void test_run_echoed_tokens_cut_and_escaped(void **state)
 	a[100] = 0;
 	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
 		snprintf(text, sizeof(text), lines[i], a);
-		run(text, &r);
+		fx_script_run(text, &r);
 		assert_int_equal(r.rc, 2);
 		assert_non_null(strstr(r.err, "t.tsim:"));
 		assert_non_null(strstr(r.err, "\\x1b"));
@@ -242,14 +216,14 @@ static void test_run_echoed_tokens_cut_and_escaped(void **state)
 	}
 	/* a failed expectation echoes the expected value of the line */
 	snprintf(text, sizeof(text), "mm q\ncheck locked_vm mm=q pages=0\nmm p => ok x=\x1b%s\n", a);
-	run(text, &r);
+	fx_script_run(text, &r);
 	assert_int_equal(r.rc, 1);
 	assert_non_null(strstr(r.out, "\\x1b"));
 	assert_echo_bounded(r.out);
 	/* a short printable token is echoed whole; a backslash is escaped */
-	run("frobnicate\n", &r);
+	fx_script_run("frobnicate\n", &r);
 	assert_non_null(strstr(r.err, "t.tsim:1: unknown command 'frobnicate'\n"));
-	run("mm q\nmm_exit a\\b\n", &r);
+	fx_script_run("mm q\nmm_exit a\\b\n", &r);
 	assert_non_null(strstr(r.err, "a\\x5cb"));
 	/* --explain echoes the line itself escaped */
 	{
@@ -268,12 +242,12 @@ static void test_run_echoed_tokens_cut_and_escaped(void **state)
 /* Found by fuzz_scenario: tokens were counted with isspace() but cut on " \t\r". */
 static void test_run_vertical_tab_token_count(void **state)
 {
-	struct run r;
+	struct fx_run r;
 
 	(void)state;
-	run("\v\t\v\t=\n", &r);
+	fx_script_run("\v\t\v\t=\n", &r);
 	assert_int_equal(r.rc, 2);
-	run("mm\vq\n", &r);
+	fx_script_run("mm\vq\n", &r);
 	assert_int_equal(r.rc, 2);
 }
 

@@ -33,9 +33,7 @@ static inline int fx_table_teardown(void **state)
 {
 	struct tt *t = *state;
 
-	tcesim_rcu_barrier();
-	assert_int_equal(tcesim_world_live_allocs(t->tw->w), t->tw->allocs_at_start);
-	test_world_free(t->tw);
+	test_world_free_balanced(t->tw);
 	free(t);
 	return 0;
 }

@@ -110,6 +110,24 @@ static inline struct test_world *test_world_new(const struct tcesim_world_cfg *c
 	return tw;
 }
 
+/*
+ * A world of @flavour and @quirks (the rest as tcesim_world_cfg_init() sets
+ * it); @host_page_shift 12 or 16, or 0 for the default.
+ */
+static inline struct test_world *test_world_new_of(enum tcesim_flavour flavour,
+						   enum tcesim_quirks quirks,
+						   unsigned int host_page_shift)
+{
+	struct tcesim_world_cfg cfg;
+
+	tcesim_world_cfg_init(&cfg);
+	cfg.flavour = flavour;
+	cfg.quirks = quirks;
+	if (host_page_shift)
+		cfg.host_page_shift = host_page_shift;
+	return test_world_new(&cfg);
+}
+
 /* src/internal.h: tcesim_world_destroy() returning the allocations left */
 long tcesim_world_destroy_leaks(struct tcesim_world *w);
 
@@ -126,7 +144,18 @@ static inline void test_world_free(struct test_world *tw)
 	free(tw);
 }
 
-/* Variant of the above for tests that leave pins on purpose. */
+/*
+ * After the RCU callbacks ran: asserts that every model allocation made
+ * since tw->allocs_at_start was given back, then test_world_free().
+ */
+static inline void test_world_free_balanced(struct test_world *tw)
+{
+	tcesim_rcu_barrier();
+	assert_int_equal(tcesim_world_live_allocs(tw->w), tw->allocs_at_start);
+	test_world_free(tw);
+}
+
+/* Variant of test_world_free() for tests that leave pins on purpose. */
 static inline void test_world_free_unchecked(struct test_world *tw)
 {
 	if (!tw)

@@ -60,16 +60,12 @@ static long remove_window(struct vf *f, uint64_t start)
 
 static struct vf *vf_new(enum tcesim_quirks q, enum tcesim_flavour fl, uint64_t memlock)
 {
-	struct tcesim_world_cfg cfg;
 	struct tcesim_phb_cfg pcfg;
 	struct tcesim_pe_cfg ecfg;
 	struct vf *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	tcesim_world_cfg_init(&cfg);
-	cfg.quirks = q;
-	cfg.flavour = fl;
-	f->tw = test_world_new(&cfg);
+	f->tw = test_world_new_of(fl, q, 0);
 	f->w = f->tw->w;
 	assert_int_equal(tcesim_mm_create(f->w, "qemu", memlock, false, &f->mm), 0);
 	assert_int_equal(tcesim_mm_mmap(f->mm, RAM_VA, RAM_SZ,

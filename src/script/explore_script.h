@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * explore_script.h - what explore_script.c (the `thread` files) shares with
- * explore_lin.c (the `linearizable` flag). Not used elsewhere.
+ * explore_script.h - what explore_run.c (one schedule's sequential parts),
+ * explore_lin.c (the `linearizable` flag) and explore_script.c (the `thread`
+ * files) share. Not used elsewhere.
  */
 #ifndef TCESIM_EXPLORE_SCRIPT_H
 #define TCESIM_EXPLORE_SCRIPT_H
@@ -47,7 +48,7 @@ struct xs_run {
 	struct xs_lin *lin;		/* explore_lin.c: sequential outcomes, or NULL */
 };
 
-/* explore_script.c */
+/* explore_run.c */
 /* Runs one line; false on a syntax error. A failed expectation is a violation.
  * With @res_hash, the hash of the line's "=> RESULT" is stored there. */
 bool xs_run_line(struct xs_run *x, const struct xs_line *ln, uint64_t *res_hash);

@@ -38,14 +38,10 @@
  *   3  cmd_ops_common.c  what the TCE/PHB commands share (cmd_ops.h)
  *   4  cmd_*.c       the command tables, one per module
  *   5  dispatch.c    one line: parse, `set`, command lookup, expectations
- *   6  explore_script.c  `thread` files: schedules of dispatched lines
- *   7  runner.c      files: read, run line by line or explored, finish
- *
- * explore_lin.c (the `linearizable` flag) is not ranked yet: it and
- * explore_script.c still call each other (xs_setup/xs_run_line/
- * xs_finally/xs_teardown one way, xs_lin_*() the other), and the check
- * leaves it out (TCESIM_LAYERS_EXCLUDE_script) until the shared per-line
- * runner moves below both.
+ *   6  explore_run.c     one schedule's setup, line, finally, teardown
+ *   7  explore_lin.c     the `linearizable` flag: sequential orders
+ *   8  explore_script.c  `thread` files: schedules of dispatched lines
+ *   9  runner.c      files: read, run line by line or explored, finish
  */
 #ifndef TCESIM_SCRIPT_INTERNAL_H
 #define TCESIM_SCRIPT_INTERNAL_H

@@ -111,10 +111,11 @@ enum tcesim_sched_op {
  * process explores (call_rcu, synchronize_rcu and rcu_barrier check it: the
  * explorer models them in its own context too); tcesim_explore_running only
  * while a model thread (coroutine) runs, so the explorer's own sequential
- * setup and teardown take the hot paths' fast branch.
+ * setup and teardown take the hot paths' fast branch. Hidden: the fast
+ * branch's test is then one rip-relative load, not a GOT load and a load.
  */
-extern _Atomic int tcesim_explore_active;
-extern _Atomic int tcesim_explore_running;
+extern __attribute__((visibility("hidden"))) _Atomic int tcesim_explore_active;
+extern __attribute__((visibility("hidden"))) _Atomic int tcesim_explore_running;
 void tcesim_sched_point_slow(enum tcesim_sched_op op, const void *addr);
 /* Lock hooks: true when the explorer modelled the operation (skip pthread). */
 bool tcesim_sched_lock(enum tcesim_sched_op op, const void *addr);
@@ -507,23 +508,31 @@ void tcesim_pr(struct tcesim_world *w, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* ------------------------------------------------------ big-endian TCE --- */
+/*
+ * The explored halves of tce_read()/tce_write(), out of line so that the
+ * inline fast path is one flag test and a tail call: a call in the middle of
+ * the caller would make it save registers on every TCE access (the locked
+ * path's tce_get cost 7 instructions more; bench/icount.sh). Read: the
+ * schedule point, the load, and the freed-memory check of what was loaded
+ * (explore_poison.c); write: the schedule point and the store
+ * (explore_sched.c).
+ */
+uint64_t tcesim_tce_read_explored(const _Atomic uint64_t *slot);
+void tcesim_tce_write_explored(_Atomic uint64_t *slot, uint64_t v);
+
 static inline uint64_t tce_read(const _Atomic uint64_t *slot)
 {
-	uint64_t raw;
-
-	if (tcesim_explore_on()) {
-		tcesim_sched_dispatch(TCESIM_SCHED_TCE_READ, slot);
-		raw = atomic_load_explicit(slot, memory_order_relaxed);
-		/* a TCE read from a freed level or table (explore_poison.c) */
-		(void)tcesim_explore_read_freed(slot, &raw, sizeof(raw));
-		return be64toh(raw);
-	}
+	if (tcesim_explore_on())
+		return tcesim_tce_read_explored(slot);
 	return be64toh(atomic_load_explicit(slot, memory_order_relaxed));
 }
 
 static inline void tce_write(_Atomic uint64_t *slot, uint64_t v)
 {
-	tcesim_sched_point(TCESIM_SCHED_TCE_WRITE, slot);
+	if (tcesim_explore_on()) {
+		tcesim_tce_write_explored(slot, v);
+		return;
+	}
 	atomic_store_explicit(slot, htobe64(v), memory_order_relaxed);
 }
 

@@ -103,6 +103,17 @@ bool tcesim_explore_read_freed(const void *addr, const void *v, size_t size)
 	return false;
 }
 
+uint64_t tcesim_tce_read_explored(const _Atomic uint64_t *slot)
+{
+	uint64_t raw;
+
+	tcesim_sched_dispatch(TCESIM_SCHED_TCE_READ, slot);
+	raw = atomic_load_explicit(slot, memory_order_relaxed);
+	/* a TCE read from a freed level or table */
+	(void)tcesim_explore_read_freed(slot, &raw, sizeof(raw));
+	return be64toh(raw);
+}
+
 void tcesim_explore_quarantine_drain(struct tcesim_world *w)
 {
 	unsigned int i = 0, kept = 0;

@@ -312,6 +312,12 @@ long tcesim_sched_dispatch(long op, const void *addr)
 	return 0;
 }
 
+void tcesim_tce_write_explored(_Atomic uint64_t *slot, uint64_t v)
+{
+	tcesim_sched_point_slow(TCESIM_SCHED_TCE_WRITE, slot);
+	atomic_store_explicit(slot, htobe64(v), memory_order_relaxed);
+}
+
 
 unsigned long tcesim_sched_self_slow(void)
 {

@@ -17,11 +17,20 @@ filters=("$@")
 [ ${#filters[@]} -gt 0 ] || filters=('tce_map_unmap*' 'pasid_lookup*')
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# CPU time when both binaries have --clock (older ones measure wall time only)
+clk=--clock=cpu
+for b in "$base" "$new"; do
+	"$b" --help 2>&1 | grep -q -- '--clock' && continue
+	clk=
+	echo "$0: warning: $b has no --clock: both measure wall time (use an idle machine)" >&2
+done
 run() { # BIN ROUND TAG
 	local f
 	for f in "${filters[@]}"; do
-		"$1" --filter="$f" --threads=1 --clock=cpu --repeat=5 --format=csv 2>/dev/null |
-			awk -F, -v r="$2" -v t="$3" '$1 != "case" && $1 != "meta" && NF >= 5 { print t "," r "," $1 "," $2 "," $5 }'
+		"$1" --filter="$f" --threads=1 $clk --repeat=5 --format=csv > "$tmp/one.csv" 2>/dev/null ||
+			{ echo "$0: $1 --filter=$f failed" >&2; exit 1; }
+		awk -F, -v r="$2" -v t="$3" '$1 != "case" && $1 != "meta" && NF >= 5 { print t "," r "," $1 "," $2 "," $5 }' \
+			"$tmp/one.csv"
 	done >> "$tmp/all.csv"
 }
 for r in $(seq 1 "$rounds"); do

@@ -114,7 +114,9 @@ static int p_teardown(void *vc, char *why, size_t len)
 	return tcesim_explore_world_destroy(c->w) ? 1 : 0;
 }
 
-static int explore_it(enum after after, struct tcesim_explore_result *r)
+/* the two-thread case of @after; @o NULL: the default search */
+static int explore_it(enum after after, const struct tcesim_explore_opts *o,
+		      struct tcesim_explore_result *r)
 {
 	struct tcesim_explore_case c = {
 		.nr_threads = 2,
@@ -124,7 +126,7 @@ static int explore_it(enum after after, struct tcesim_explore_result *r)
 		.teardown = p_teardown,
 	};
 
-	return tcesim_explore(&c, NULL, r);
+	return tcesim_explore(&c, o, r);
 }
 
 static void test_no_access_holds(void **state)
@@ -132,7 +134,7 @@ static void test_no_access_holds(void **state)
 	struct tcesim_explore_result r;
 
 	(void)state;
-	assert_int_equal(explore_it(AFTER_NOTHING, &r), 0);
+	assert_int_equal(explore_it(AFTER_NOTHING, NULL, &r), 0);
 	assert_true(r.complete);
 	assert_true(r.schedules > 1);
 }
@@ -143,7 +145,7 @@ static void test_live_poison_value_holds(void **state)
 	struct tcesim_explore_result r;
 
 	(void)state;
-	assert_int_equal(explore_it(AFTER_LIVE_POISON, &r), 0);
+	assert_int_equal(explore_it(AFTER_LIVE_POISON, NULL, &r), 0);
 	assert_true(r.complete);
 }
 
@@ -161,31 +163,20 @@ static void test_live_poison_value_holds(void **state)
 /* a read through a helper after the callback freed the object */
 static void read_after_free_found(enum after after)
 {
-	struct tcesim_explore_result r;
+	struct tcesim_explore_result r, r2;
+	struct tcesim_explore_opts o;
 
 	SKIP_UNDER_ASAN();
-	assert_int_equal(explore_it(after, &r), 1);
+	assert_int_equal(explore_it(after, NULL, &r), 1);
 	assert_non_null(strstr(r.why, "invariant: freed memory was read"));
 	/* the failing schedule has the callback ("r") run before thread b's read */
 	assert_non_null(strchr(r.schedule, 'r'));
 	/* replayed alone, the same schedule reads the freed memory again */
-	{
-		struct tcesim_explore_opts o;
-		struct tcesim_explore_result r2;
-		struct tcesim_explore_case c = {
-			.nr_threads = 2,
-			.arg = (void *)(intptr_t)after,
-			.setup = p_setup,
-			.thread = p_thread,
-			.teardown = p_teardown,
-		};
-
-		tcesim_explore_opts_init(&o);
-		o.mode = TCESIM_EXPLORE_REPLAY;
-		o.schedule = r.schedule;
-		assert_int_equal(tcesim_explore(&c, &o, &r2), 1);
-		assert_string_equal(r2.why, r.why);
-	}
+	tcesim_explore_opts_init(&o);
+	o.mode = TCESIM_EXPLORE_REPLAY;
+	o.schedule = r.schedule;
+	assert_int_equal(explore_it(after, &o, &r2), 1);
+	assert_string_equal(r2.why, r.why);
 }
 
 static void test_tce_read_after_free_found(void **state)
@@ -220,7 +211,7 @@ static void test_write_after_free_found(void **state)
 	skip();
 #endif
 #endif
-	assert_int_equal(explore_it(AFTER_WRITE, &r), 1);
+	assert_int_equal(explore_it(AFTER_WRITE, NULL, &r), 1);
 	assert_non_null(strstr(r.why, "invariant: freed memory was written"));
 	/* the failing schedule has the callback ("r") run before thread b's write */
 	assert_non_null(strchr(r.schedule, 'r'));

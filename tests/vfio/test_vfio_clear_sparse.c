@@ -16,6 +16,7 @@
  */
 #include "tcesim_test.h"
 
+#include "fx_vfio.h"
 #include "vfio/vfio_internal.h"
 
 #define RAM_VA		0x10000000ULL
@@ -24,37 +25,14 @@
 #define PG		4096ULL
 #define RW		(VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE)
 
-struct fx {
-	struct test_world *tw;
-	struct tcesim_world *w;
-	struct tcesim_mm *mm;
-	struct tcesim_phb *phb;
-	struct tcesim_pe *pe;
-	struct tcesim_tce_container *c;
-};
-
 static int setup(void **state)
 {
-	struct tcesim_world_cfg cfg;
-	struct tcesim_phb_cfg pcfg;
-	struct tcesim_pe_cfg ecfg;
-	struct tcesim_pci_dev *dev;
 	static char zeros[RAM_SIZE];
-	struct fx *f = calloc(1, sizeof(*f));
+	struct tcesim_pci_dev *dev;
+	struct vf *f = fx_vfio_new(TCESIM_FLAVOUR_MODERN, TCESIM_QUIRKS_SAFE, 1ULL << 30, RAM_VA,
+				   RAM_SIZE, DMA32);
 
-	assert_non_null(f);
-	tcesim_world_cfg_init(&cfg);
-	f->tw = test_world_new(&cfg);
-	f->w = f->tw->w;
-	assert_int_equal(tcesim_mm_create(f->w, "qemu", 1ULL << 30, false, &f->mm), 0);
-	assert_int_equal(tcesim_mm_mmap(f->mm, RAM_VA, RAM_SIZE,
-					TCESIM_PROT_READ | TCESIM_PROT_WRITE, 0), 0);
 	assert_int_equal(tcesim_mm_write(f->mm, RAM_VA, zeros, RAM_SIZE), 0); /* populated */
-	tcesim_phb_cfg_init(&pcfg, TCESIM_PHB_IODA2);
-	assert_int_equal(tcesim_phb_create(f->w, &pcfg, &f->phb), 0);
-	tcesim_pe_cfg_init(&ecfg);
-	ecfg.dma32_size = DMA32;
-	assert_int_equal(tcesim_pe_create(f->phb, &ecfg, &f->pe), 0);
 	assert_int_equal(tcesim_pci_dev_create(f->pe, "dev", 64, &dev), 0);
 	*state = f;
 	return 0;
@@ -62,41 +40,35 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
+	struct vf *f = *state;
 
 	if (f->c)
 		tcesim_tce_iommu_release(f->c);
+	f->c = NULL;
 	tcesim_rcu_barrier();
-	assert_int_equal(tcesim_mem_pinned_pages(f->w), 0);
 	assert_int_equal(tcesim_mm_locked_vm(f->mm), 0);
-	tcesim_mm_exit(f->mm);
-	test_world_free(f->tw);
-	free(f);
+	fx_vfio_free(f);
 	return 0;
 }
 
-static long ioc(struct fx *f, unsigned int cmd, const void *arg)
-{
-	return tcesim_tce_iommu_ioctl(f->c, f->mm, cmd, (unsigned long)(uintptr_t)arg);
-}
 
-static long map(struct fx *f, uint64_t vaddr, uint64_t iova, uint32_t flags)
+static long map(struct vf *f, uint64_t vaddr, uint64_t iova, uint32_t flags)
 {
 	struct vfio_iommu_type1_dma_map m = {
 		.argsz = sizeof(m), .flags = flags, .vaddr = vaddr, .iova = iova, .size = PG,
 	};
 
-	return ioc(f, VFIO_IOMMU_MAP_DMA, &m);
+	return fx_vfio_ioctl(f, VFIO_IOMMU_MAP_DMA, &m);
 }
 
-static long unmap(struct fx *f, uint64_t iova, uint64_t size)
+static long unmap(struct vf *f, uint64_t iova, uint64_t size)
 {
 	struct vfio_iommu_type1_dma_unmap u = { .argsz = sizeof(u), .iova = iova, .size = size };
 
-	return ioc(f, VFIO_IOMMU_UNMAP_DMA, &u);
+	return fx_vfio_ioctl(f, VFIO_IOMMU_UNMAP_DMA, &u);
 }
 
-static struct tcesim_page_info page(struct fx *f, uint64_t va)
+static struct tcesim_page_info page(struct vf *f, uint64_t va)
 {
 	struct tcesim_page_info i;
 
@@ -104,7 +76,7 @@ static struct tcesim_page_info page(struct fx *f, uint64_t va)
 	return i;
 }
 
-static uint64_t hpa_of(struct fx *f, uint64_t va)
+static uint64_t hpa_of(struct vf *f, uint64_t va)
 {
 	uint64_t hpa = 0;
 
@@ -133,14 +105,14 @@ static uint64_t kills(struct tcesim_iommu_table *tbl)
 /* The three entries of a v1 container's 65536-entry window, cleared by UNMAP, then close. */
 static void test_v1_unmap_and_close_visit_only_mapped(void **state)
 {
-	struct fx *f = *state;
+	struct vf *f = *state;
 	static const uint64_t iova[3] = { 0, 1ULL << 20, 200ULL << 20 };
 	struct tcesim_iommu_table *tbl;
 	uint64_t v0, k0;
 
 	assert_int_equal(tcesim_tce_iommu_open(f->w, VFIO_SPAPR_TCE_IOMMU, &f->c), 0);
 	assert_int_equal(tcesim_tce_iommu_attach_group(f->c, f->pe), 0);
-	assert_int_equal(ioc(f, VFIO_IOMMU_ENABLE, NULL), 0);
+	assert_int_equal(fx_vfio_ioctl(f, VFIO_IOMMU_ENABLE, NULL), 0);
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(map(f, RAM_VA + (uint64_t)i * PG, iova[i],
 				     i == 1 ? VFIO_DMA_MAP_FLAG_READ : RW), 0);
@@ -179,7 +151,7 @@ static void test_v1_unmap_and_close_visit_only_mapped(void **state)
 /* v2, a two-level 1 GiB window: only the mapped entries of the present leaves are visited. */
 static void test_v2_multilevel_visits_only_mapped(void **state)
 {
-	struct fx *f = *state;
+	struct vf *f = *state;
 	struct vfio_iommu_spapr_register_memory r = {
 		.argsz = sizeof(r), .vaddr = RAM_VA, .size = RAM_SIZE,
 	};
@@ -194,8 +166,8 @@ static void test_v2_multilevel_visits_only_mapped(void **state)
 
 	assert_int_equal(tcesim_tce_iommu_open(f->w, VFIO_SPAPR_TCE_v2_IOMMU, &f->c), 0);
 	assert_int_equal(tcesim_tce_iommu_attach_group(f->c, f->pe), 0);
-	assert_int_equal(ioc(f, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &r), 0);
-	assert_int_equal(ioc(f, VFIO_IOMMU_SPAPR_TCE_CREATE, &cr), 0);
+	assert_int_equal(fx_vfio_ioctl(f, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &r), 0);
+	assert_int_equal(fx_vfio_ioctl(f, VFIO_IOMMU_SPAPR_TCE_CREATE, &cr), 0);
 	assert_int_equal(tcesim_tce_iommu_get_table(f->c, 1, &tbl), 0);
 	assert_int_not_equal(tbl->it_indirect_levels, 0);
 	assert_int_equal(map(f, RAM_VA, cr.start_addr, RW), 0);
@@ -206,7 +178,7 @@ static void test_v2_multilevel_visits_only_mapped(void **state)
 	assert_int_equal(info.mapped, 1 + 3); /* mm_iommu_do_alloc()'s base of 1 */
 	v0 = visited(tbl);
 	rm.start_addr = cr.start_addr;
-	assert_int_equal(ioc(f, VFIO_IOMMU_SPAPR_TCE_REMOVE, &rm), 0);
+	assert_int_equal(fx_vfio_ioctl(f, VFIO_IOMMU_SPAPR_TCE_REMOVE, &rm), 0);
 	assert_int_equal(visited(tbl) - v0, 3);
 	assert_int_equal(tcesim_mm_iommu_get_info(mem, &info), 0);
 	assert_int_equal(info.mapped, 1);

@@ -19,24 +19,12 @@
  */
 #include "tcesim_test.h"
 
+#include "fx_vfio.h"
+
 #define RAM_VA	0x10000000ULL
 #define RAM_SZ	(1ULL << 20)
 #define PG	4096ULL
 #define RW	(VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE)
-
-struct vf {
-	struct test_world *tw;
-	struct tcesim_world *w;
-	struct tcesim_mm *mm;
-	struct tcesim_phb *phb;
-	struct tcesim_pe *pe;
-	struct tcesim_tce_container *c;
-};
-
-static long ioc(struct vf *f, unsigned int cmd, const void *arg)
-{
-	return tcesim_tce_iommu_ioctl(f->c, f->mm, cmd, (unsigned long)(uintptr_t)arg);
-}
 
 static long create(struct vf *f, uint32_t shift, uint64_t wsize, uint32_t levels,
 		   uint64_t *start)
@@ -44,7 +32,7 @@ static long create(struct vf *f, uint32_t shift, uint64_t wsize, uint32_t levels
 	struct vfio_iommu_spapr_tce_create cr = {
 		.argsz = sizeof(cr), .page_shift = shift, .window_size = wsize, .levels = levels,
 	};
-	long ret = ioc(f, VFIO_IOMMU_SPAPR_TCE_CREATE, &cr);
+	long ret = fx_vfio_ioctl(f, VFIO_IOMMU_SPAPR_TCE_CREATE, &cr);
 
 	if (start)
 		*start = cr.start_addr;
@@ -55,42 +43,19 @@ static long remove_window(struct vf *f, uint64_t start)
 {
 	struct vfio_iommu_spapr_tce_remove r = { .argsz = sizeof(r), .start_addr = start };
 
-	return ioc(f, VFIO_IOMMU_SPAPR_TCE_REMOVE, &r);
+	return fx_vfio_ioctl(f, VFIO_IOMMU_SPAPR_TCE_REMOVE, &r);
 }
 
 static struct vf *vf_new(enum tcesim_quirks q, enum tcesim_flavour fl, uint64_t memlock)
 {
-	struct tcesim_phb_cfg pcfg;
-	struct tcesim_pe_cfg ecfg;
-	struct vf *f = calloc(1, sizeof(*f));
+	struct vf *f = fx_vfio_new(fl, q, memlock, RAM_VA, RAM_SZ, 256ULL << 20);
 
-	assert_non_null(f);
-	f->tw = test_world_new_of(fl, q, 0);
-	f->w = f->tw->w;
-	assert_int_equal(tcesim_mm_create(f->w, "qemu", memlock, false, &f->mm), 0);
-	assert_int_equal(tcesim_mm_mmap(f->mm, RAM_VA, RAM_SZ,
-					TCESIM_PROT_READ | TCESIM_PROT_WRITE, 0), 0);
-	tcesim_phb_cfg_init(&pcfg, TCESIM_PHB_IODA2);
-	assert_int_equal(tcesim_phb_create(f->w, &pcfg, &f->phb), 0);
-	tcesim_pe_cfg_init(&ecfg);
-	ecfg.dma32_size = 256ULL << 20;
-	assert_int_equal(tcesim_pe_create(f->phb, &ecfg, &f->pe), 0);
 	assert_int_equal(tcesim_tce_iommu_open(f->w, VFIO_SPAPR_TCE_v2_IOMMU, &f->c), 0);
 	assert_int_equal(tcesim_tce_iommu_attach_group(f->c, f->pe), 0);
 	/* the pending default window never materialises */
 	assert_errno(remove_window(f, 0), 0);
 	assert_int_equal(tcesim_mm_locked_vm(f->mm), 0);
 	return f;
-}
-
-static void vf_free(struct vf *f)
-{
-	tcesim_tce_iommu_release(f->c);
-	tcesim_rcu_barrier();
-	assert_int_equal(tcesim_mem_pinned_pages(f->w), 0);
-	tcesim_mm_exit(f->mm);
-	test_world_free(f->tw);
-	free(f);
 }
 
 /* ------------------------------------------------ 4a: error order ------ */
@@ -115,7 +80,7 @@ static void create_bad_geometry(enum tcesim_quirks q, enum tcesim_flavour fl,
 			 leaked + tcesim_pe_get_table_size(f->pe, 12, 1ULL << 30, 1) / PG);
 	assert_errno(remove_window(f, 0), 0);
 	assert_int_equal(tcesim_mm_locked_vm(f->mm), leaked);
-	vf_free(f);
+	fx_vfio_free(f);
 }
 
 static void test_create_bad_geometry_safe_gives_back(void **state)
@@ -144,7 +109,7 @@ static void test_create_charge_before_geometry(void **state)
 	/* what get_table_size itself refuses stays -EINVAL, before any charge */
 	assert_errno(create(f, 12, 0x3000, 1, &start), -EINVAL);
 	assert_errno(create(f, 12, 0x1000, 6, &start), -EINVAL);
-	vf_free(f);
+	fx_vfio_free(f);
 }
 
 /* ---------------------------------------------- 4b: MAX_PAGE_ORDER ----- */
@@ -163,7 +128,7 @@ static void create_16g_one_level(enum tcesim_quirks q, enum tcesim_flavour fl,
 	assert_errno(create(f, 12, 16ULL << 30, 2, &start), 0);
 	assert_errno(remove_window(f, start), 0);
 	assert_int_equal(tcesim_mm_locked_vm(f->mm), leaked);
-	vf_free(f);
+	fx_vfio_free(f);
 }
 
 static void test_create_max_order_safe(void **state)
@@ -201,7 +166,7 @@ static void test_create_sub_page_window(void **state)
 	uint64_t start = 1;
 
 	(void)state;
-	assert_errno(ioc(f, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &r), 0);
+	assert_errno(fx_vfio_ioctl(f, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &r), 0);
 	prereg = tcesim_mm_locked_vm(f->mm);
 	/* 0x200 bytes at 4K pages: a 512-entry table (it_size = PAGE_SIZE / 8) */
 	assert_errno(create(f, 12, 0x200, 1, &start), 0);
@@ -209,17 +174,17 @@ static void test_create_sub_page_window(void **state)
 	assert_int_equal(tcesim_mm_locked_vm(f->mm), prereg + 2); /* 0x1000, doubled */
 	/* entry 511 is inside the table, so inside the window for MAP_DMA */
 	m.iova = 511 * PG;
-	assert_errno(ioc(f, VFIO_IOMMU_MAP_DMA, &m), 0);
+	assert_errno(fx_vfio_ioctl(f, VFIO_IOMMU_MAP_DMA, &m), 0);
 	m.iova = 512 * PG; /* in no window: tce_iommu_find_table() fails */
-	assert_errno(ioc(f, VFIO_IOMMU_MAP_DMA, &m), -ENXIO);
+	assert_errno(fx_vfio_ioctl(f, VFIO_IOMMU_MAP_DMA, &m), -ENXIO);
 	u.iova = 511 * PG;
-	assert_errno(ioc(f, VFIO_IOMMU_UNMAP_DMA, &u), 0);
+	assert_errno(fx_vfio_ioctl(f, VFIO_IOMMU_UNMAP_DMA, &u), 0);
 	assert_errno(remove_window(f, 0), 0);
 	assert_int_equal(tcesim_mm_locked_vm(f->mm), prereg);
 	/* 0x100 bytes: upstream's shift is undefined; refused before any charge */
 	assert_errno(create(f, 12, 0x100, 1, &start), -EINVAL);
 	assert_int_equal(tcesim_mm_locked_vm(f->mm), prereg);
-	vf_free(f);
+	fx_vfio_free(f);
 }
 
 int main(void)

@@ -21,6 +21,7 @@ struct exp_thread {
 	size_t stack_size;
 	void *tsan_fiber;
 	void *asan_fake;
+	char *asan_low;			/* ASan: lowest frame live at a switch (see coroutine_make) */
 	bool done;
 	enum tcesim_sched_op op;	/* the step it stopped before */
 	const void *addr;

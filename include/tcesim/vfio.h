@@ -117,8 +117,10 @@ TCESIM_EXPORT int tcesim_mm_iommu_new(struct tcesim_mm *mm, uint64_t ua, uint64_
  *
  * Models: arch/powerpc/mm/book3s64/iommu_api.c: mm_iommu_newdev().
  * Context: as tcesim_mm_iommu_new().
- * Return: 0, or -EINVAL (NULL argument, overlap), -ENOMEM (allocation,
- *         or @entries 0).
+ * Return: 0 (also for @entries 0: upstream allocates no array for device
+ *         memory, so nothing fails), or -EINVAL (NULL argument, overlap, a
+ *         size or range that does not fit the address space: a tcesim
+ *         guard, upstream has none), -ENOMEM (allocation).
  */
 TCESIM_EXPORT int tcesim_mm_iommu_newdev(struct tcesim_mm *mm, uint64_t ua, uint64_t entries,
 					 uint64_t dev_hpa, struct tcesim_mm_iommu_region **pmem);

@@ -144,12 +144,13 @@ static int mm_iommu_do_alloc(struct tcesim_mm *mm, uint64_t ua, uint64_t entries
 	mem->entries = entries;
 	mem->dev_hpa = dev_hpa;
 	if (devmem) {
+		/*
+		 * No hpas array, so no vzalloc(0): upstream registers a
+		 * zero-sized device region (it matches no hpa, and no lookup
+		 * but a wrapping one; translating through it fails).
+		 */
 		mem->pageshift = (unsigned int)__builtin_ctzll(dev_hpa | (entries << ps) |
 							       (1ULL << 63));
-		if (!entries) {
-			ret = -ENOMEM; /* as vzalloc(0) below would */
-			goto out_free;
-		}
 		goto good_exit;
 	}
 	/*

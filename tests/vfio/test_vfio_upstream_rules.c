@@ -217,6 +217,30 @@ static void test_mm_iommu_new_hostile_sizes(void **state)
 	fx_vfio_free(f);
 }
 
+/*
+ * mm_iommu_do_alloc() for device memory jumps to good_exit before the
+ * vzalloc() of the hpas array: a zero-sized device region is registered
+ * (the model answered -ENOMEM, as for normal memory). It matches no hpa.
+ */
+static void test_mm_iommu_newdev_zero_entries(void **state)
+{
+	struct vf *f = vf_open(TCESIM_QUIRKS_SAFE, true, 1ULL << 30);
+	struct tcesim_mm_iommu_region *mem = NULL;
+	uint64_t size = 0, hpa;
+
+	(void)state;
+	assert_errno(tcesim_mm_iommu_newdev(f->mm, 0x70000000, 0, 0x80000000ULL, &mem), 0);
+	assert_non_null(mem);
+	assert_int_equal(tcesim_mm_iommu_count(f->mm), 1);
+	assert_int_equal(tcesim_mm_locked_vm(f->mm), 0);
+	assert_false(tcesim_mm_iommu_is_devmem(f->mm, 0x80000000ULL, 12, &size));
+	assert_errno(tcesim_mm_iommu_ua_to_hpa(mem, 0x70000000, 12, &hpa), -EFAULT);
+	assert_errno(tcesim_mm_iommu_put(f->mm, mem), 0);
+	tcesim_rcu_barrier();
+	assert_int_equal(tcesim_mm_iommu_count(f->mm), 0);
+	fx_vfio_free(f);
+}
+
 /* ------------------------------------ mm_iommu_lookup: wrap ---------- */
 
 /*
@@ -330,6 +354,7 @@ int main(void)
 		cmocka_unit_test(test_register_short_pin_safe_efault),
 		cmocka_unit_test(test_register_short_pin_upstream_count),
 		cmocka_unit_test(test_mm_iommu_new_hostile_sizes),
+		cmocka_unit_test(test_mm_iommu_newdev_zero_entries),
 		cmocka_unit_test(test_mm_iommu_lookup_wraps_as_upstream),
 		cmocka_unit_test(test_v2_failed_exchange_safe_gives_count_back),
 		cmocka_unit_test(test_v2_failed_exchange_upstream_leaks_count),

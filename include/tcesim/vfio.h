@@ -80,14 +80,24 @@ struct tcesim_mm_iommu_info {
  *         mm_iommu_do_alloc(), mm_iommu_adjust_locked_vm().
  * Context: takes the world's mem_list mutex, mm->lock; not inside an RCU
  *          read-side section.
+ * Checks run in upstream's order: the locked_vm charge, the hpas array,
+ * the pins, the overlap; there is no range check of its own.
+ *
  * Return: 0, or
  *  * -EINVAL - NULL argument, or [@ua, @ua + @entries pages) overlaps a
  *              region of @mm (found after pinning; everything is undone)
  *  * -ENOMEM - locked_vm would exceed RLIMIT_MEMLOCK without CAP_IPC_LOCK,
- *              @entries is 0 (vzalloc(0) fails upstream), or allocation
- *              failed
- *  * -EFAULT - a page could not be pinned (unmapped, not writable): every
- *              page pinned so far is unpinned and locked_vm restored
+ *              @entries is 0 (vzalloc(0) fails upstream) or its hpas array
+ *              would not fit the host's RAM (vzalloc(array_size()): so a
+ *              hostile @entries whose bytes overflow), or allocation failed
+ *  * -EFAULT - a page could not be pinned (unmapped, not writable, past
+ *              the top of the address space): every page pinned so far is
+ *              unpinned and locked_vm restored
+ *  * > 0     - quirks=upstream only, instead of -EFAULT when the failing
+ *              pin_user_pages() call of upstream's chunked loop (chunks of
+ *              (1 << (PAGE_SHIFT + MAX_PAGE_ORDER)) / 8 pages) pinned some
+ *              pages of its chunk first: their number (upstream returns
+ *              that call's value); everything is undone all the same
  *  On error nothing is changed.
  */
 TCESIM_EXPORT int tcesim_mm_iommu_new(struct tcesim_mm *mm, uint64_t ua, uint64_t entries,
@@ -107,8 +117,10 @@ TCESIM_EXPORT int tcesim_mm_iommu_new(struct tcesim_mm *mm, uint64_t ua, uint64_
  *
  * Models: arch/powerpc/mm/book3s64/iommu_api.c: mm_iommu_newdev().
  * Context: as tcesim_mm_iommu_new().
- * Return: 0, or -EINVAL (NULL argument, overlap), -ENOMEM (allocation,
- *         or @entries 0).
+ * Return: 0 (also for @entries 0: upstream allocates no array for device
+ *         memory, so nothing fails), or -EINVAL (NULL argument, overlap, a
+ *         size or range that does not fit the address space: a tcesim
+ *         guard, upstream has none), -ENOMEM (allocation).
  */
 TCESIM_EXPORT int tcesim_mm_iommu_newdev(struct tcesim_mm *mm, uint64_t ua, uint64_t entries,
 					 uint64_t dev_hpa, struct tcesim_mm_iommu_region **pmem);
@@ -161,8 +173,14 @@ TCESIM_EXPORT int tcesim_mm_iommu_put(struct tcesim_mm *mm, struct tcesim_mm_iom
  * Context: RCU read side taken inside; the region stays valid while the
  *          caller holds a use of it or a mapped count, or stays in an RCU
  *          read-side section of its own.
- * Return: 0, or -ENOENT when no region contains [@ua, @ua + @size), -EINVAL
- *         for a NULL argument.
+ * The test is upstream's, overflow included: a region matches when it
+ * starts at or below @ua and @ua + @size (computed modulo 2^64) does not
+ * pass its end, so a range that wraps matches the newest region starting
+ * at or below @ua, whether it holds @ua or not (translating through it
+ * then fails: tcesim_mm_iommu_ua_to_hpa() -EFAULT).
+ *
+ * Return: 0, or -ENOENT when no region matches, -EINVAL for a NULL
+ *         argument.
  */
 TCESIM_EXPORT int tcesim_mm_iommu_lookup(struct tcesim_mm *mm, uint64_t ua, uint64_t size,
 					 struct tcesim_mm_iommu_region **pmem);
@@ -332,7 +350,15 @@ TCESIM_EXPORT int tcesim_tce_iommu_open(struct tcesim_world *w, unsigned long ar
  * safe -EBUSY, nothing changed; upstream returns 0 and leaves the region
  * orphaned (used 1, still pinned, freed only at world teardown). Q5 v2 MAP
  * on a region being unregistered: safe -ENXIO with nothing mapped; upstream
- * returns 0 having mapped the pages before it. TCE_CREATE (issue 8.4, as
+ * returns 0 having mapped the pages before it. Short pin (REGISTER over a
+ * range mapped only in part): safe -EFAULT; upstream returns the positive
+ * count of tcesim_mm_iommu_new(), nothing changed either way. v2 MAP whose
+ * TCE exchange fails (a level that cannot be allocated): safe gives the
+ * region's mapped count back; upstream (tce_iommu_build_v2() calls
+ * tce_iommu_unuse_page_v2() on a shadow entry not yet written) keeps it
+ * raised, so the region can no longer be unregistered; the entries written
+ * before are cleared in both. EEH_PE_OP without a group: 0, the argument
+ * unread (the per-group loop does not run). TCE_CREATE (issue 8.4, as
  * tce_iommu_create_table()): the size from get_table_size (which checks
  * only levels and a power-of-two window) is charged to locked_vm before
  * create_table runs; when create_table then fails (a geometry it refuses:
@@ -346,7 +372,9 @@ TCESIM_EXPORT int tcesim_tce_iommu_open(struct tcesim_world *w, unsigned long ar
  *         2022 borrowing ops + 2020 body) and its helpers.
  * Context: takes the container lock (not for MAP/UNMAP), mem_list mutex,
  *          phb->lock, mm->lock; RCU read side inside; registered thread.
- * Return: 0 (CHECK_EXTENSION: 0 or 1; Q1 under quirks=upstream: 1), or, checked in this order:
+ * Return: 0 (CHECK_EXTENSION: 0 or 1; Q1 under quirks=upstream: 1; a
+ * short pin of REGISTER under quirks=upstream: the pages pinned), or,
+ * checked in this order:
  *  * -ENOTTY - unknown @cmd; REGISTER/UNREGISTER/TCE_CREATE/TCE_REMOVE on
  *              v1; ENABLE/DISABLE on v2
  *  * -EPERM  - bound to another process; MAP/UNMAP before ENABLE (v1) or
@@ -359,7 +387,8 @@ TCESIM_EXPORT int tcesim_tce_iommu_open(struct tcesim_world *w, unsigned long ar
  *  * -EFAULT - @arg NULL (copy_from_user/copy_to_user); v1 MAP: a page
  *              cannot be pinned (unmapped, or read-only for a device write)
  *  * -EINVAL - argsz below the minimum (GET_INFO 16, MAP 32, UNMAP 24,
- *              REGISTER 24, CREATE 40, REMOVE 16, EEH 12); flags other than
+ *              REGISTER 24, CREATE 40, REMOVE 16, EEH 12, EEH INJECT_ERR
+ *              40, after the op check); flags other than
  *              READ|WRITE (MAP) or non-zero (others); MAP/UNMAP size or
  *              vaddr not IOMMU-page aligned, MAP with neither READ nor WRITE,
  *              v2 MAP outside preregistered memory; REGISTER/UNREGISTER
@@ -368,11 +397,11 @@ TCESIM_EXPORT int tcesim_tce_iommu_open(struct tcesim_world *w, unsigned long ar
  *              0 or > 5 or a window not a power of two (table size 0, before
  *              any charge), or a geometry create_table refuses (after the
  *              charge); TCE_REMOVE start_addr in no window; Q2 (safe);
- *              unknown EEH op
+ *              unknown EEH op, INJECT_ERR error function outside 0..19
+ *              (arch/powerpc/kernel/eeh.c: eeh_pe_inject_err())
  *  * -EBUSY  - ENABLE twice; REGISTER of a region already registered in
  *              this container; Q4 (safe)
- *  * -ENODEV - ENABLE without a group; default window needed but no group;
- *              EEH_PE_OP without a group
+ *  * -ENODEV - ENABLE without a group; default window needed but no group
  *  * -ENOENT - UNREGISTER of a region that does not exist or is not this
  *              container's
  *  * -ENOSPC - TCE_CREATE with both windows in use
@@ -380,7 +409,8 @@ TCESIM_EXPORT int tcesim_tce_iommu_open(struct tcesim_world *w, unsigned long ar
  *              tables), allocation failure, a TCE level block above the
  *              world's MAX_PAGE_ORDER (TCE_CREATE, after the charge)
  *  A failing ioctl changes nothing, except the documented partial Q5
- *  (upstream) and a MAP whose later page fails (the pages done are undone).
+ *  (upstream), the v2 exchange-failure count leak (upstream) and a MAP
+ *  whose later page fails (the pages done are undone).
  */
 TCESIM_EXPORT long tcesim_tce_iommu_ioctl(struct tcesim_tce_container *container,
 					  struct tcesim_mm *current_mm, unsigned int cmd,

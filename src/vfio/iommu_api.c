@@ -76,6 +76,29 @@ static bool hpas_grow(struct tcesim_world *w, struct tcesim_mm_iommu_region *mem
 	return true;
 }
 
+/*
+ * What mm_iommu_do_alloc() returns when the pages pinned before the first
+ * failing one are @pinned (< entries). Upstream
+ * (arch/powerpc/mm/book3s64/iommu_api.c) pins in chunks of
+ * (1 << (PAGE_SHIFT + MAX_PAGE_ORDER)) / sizeof(struct vm_area_struct *)
+ * pages with one pin_user_pages() call each, and returns that call's value
+ * unless it is 0: a call that pinned some pages of its chunk before the
+ * failing one returns their number, so REGISTER_MEMORY answers a positive
+ * count having undone everything (an upstream bug: quirks=upstream). A
+ * call whose first page fails returns -EFAULT, the only answer under
+ * quirks=safe.
+ */
+static int short_pin_ret(const struct tcesim_mm_iommu_region *mem, uint64_t pinned)
+{
+	struct tcesim_world *w = mem->w;
+	unsigned int shift = tcesim_page_shift(w) + (unsigned int)tcesim_max_page_order(w);
+	uint64_t chunk = (shift < 63 ? 1ULL << shift : 1ULL << 63) / sizeof(void *);
+
+	if (!tcesim_quirks_upstream(w) || !(pinned % chunk))
+		return -EFAULT;
+	return (int)(pinned % chunk);
+}
+
 static int mm_iommu_do_alloc(struct tcesim_mm *mm, uint64_t ua, uint64_t entries,
 			     uint64_t dev_hpa, struct tcesim_mm_iommu_region **pmem)
 {
@@ -83,9 +106,9 @@ static int mm_iommu_do_alloc(struct tcesim_mm *mm, uint64_t ua, uint64_t entries
 	struct tcesim_mm_iommu_region *mem, *it;
 	unsigned int ps;
 	struct vfio_state *st;
-	bool devmem = dev_hpa != TCESIM_MM_IOMMU_INVALID_HPA;
+	bool devmem = dev_hpa != TCESIM_MM_IOMMU_INVALID_HPA, grow_failed = false;
 	long pinned = 0;
-	uint64_t i, cap;
+	uint64_t i, cap, pinnable;
 	int ret;
 
 	if (!mm || !pmem)
@@ -95,7 +118,15 @@ static int mm_iommu_do_alloc(struct tcesim_mm *mm, uint64_t ua, uint64_t entries
 	st = vfio_state_get(w);
 	if (!st)
 		return -ENOMEM;
-	if (entries > (UINT64_MAX >> ps) || ua + (entries << ps) < ua)
+	/*
+	 * Device memory is neither charged nor pinned: a size or range that
+	 * does not fit the address space is refused here (upstream has no
+	 * check; the region's arithmetic would wrap). Normal memory has no
+	 * such check either: a hostile @entries fails the locked_vm charge or
+	 * the hpas allocation (-ENOMEM), a range running past the top of the
+	 * address space fails its pin (-EFAULT), as upstream.
+	 */
+	if (devmem && (entries > (UINT64_MAX >> ps) || ua + (entries << ps) < ua))
 		return -EINVAL;
 	if (!devmem) {
 		ret = tcesim_account_locked_vm(mm, (unsigned long)entries, true);
@@ -113,12 +144,13 @@ static int mm_iommu_do_alloc(struct tcesim_mm *mm, uint64_t ua, uint64_t entries
 	mem->entries = entries;
 	mem->dev_hpa = dev_hpa;
 	if (devmem) {
+		/*
+		 * No hpas array, so no vzalloc(0): upstream registers a
+		 * zero-sized device region (it matches no hpa, and no lookup
+		 * but a wrapping one; translating through it fails).
+		 */
 		mem->pageshift = (unsigned int)__builtin_ctzll(dev_hpa | (entries << ps) |
 							       (1ULL << 63));
-		if (!entries) {
-			ret = -ENOMEM; /* as vzalloc(0) below would */
-			goto out_free;
-		}
 		goto good_exit;
 	}
 	/*
@@ -131,6 +163,8 @@ static int mm_iommu_do_alloc(struct tcesim_mm *mm, uint64_t ua, uint64_t entries
 		ret = -ENOMEM;
 		goto out_free;
 	}
+	/* user addresses end below 2^64: what lies past the top never pins */
+	pinnable = ua + (entries << ps) < ua ? (0 - ua) >> ps : entries;
 	cap = entries < 512 ? entries : 512;
 	mem->hpas = tcesim_zalloc(w, (size_t)cap * sizeof(uint64_t));
 	if (!mem->hpas) {
@@ -138,24 +172,27 @@ static int mm_iommu_do_alloc(struct tcesim_mm *mm, uint64_t ua, uint64_t entries
 		goto out_free;
 	}
 	/* FOLL_WRITE | FOLL_LONGTERM: a short pin undoes everything. */
-	while ((uint64_t)pinned < entries) {
+	while ((uint64_t)pinned < pinnable) {
+		uint64_t want;
 		long n;
 
-		if ((uint64_t)pinned == cap && !hpas_grow(w, mem, &cap, entries))
+		if ((uint64_t)pinned == cap && !hpas_grow(w, mem, &cap, entries)) {
+			grow_failed = true;
 			break;
-		n = tcesim_pin_user_pages_fast(mm, ua + ((uint64_t)pinned << ps),
-					       (long)(cap - (uint64_t)pinned), TCESIM_FOLL_WRITE,
-					       (uint64_t *)mem->hpas + pinned);
+		}
+		want = (cap < pinnable ? cap : pinnable) - (uint64_t)pinned;
+		n = tcesim_pin_user_pages_fast(mm, ua + ((uint64_t)pinned << ps), (long)want,
+					       TCESIM_FOLL_WRITE, (uint64_t *)mem->hpas + pinned);
 		if (n <= 0)
 			break;
 		pinned += n;
 	}
-	if ((uint64_t)pinned != entries && (uint64_t)pinned == cap && cap < entries) {
+	if (grow_failed) {
 		ret = -ENOMEM; /* the array could not grow */
 		goto out_unpin;
 	}
 	if ((uint64_t)pinned != entries) {
-		ret = -EFAULT;
+		ret = short_pin_ret(mem, (uint64_t)pinned);
 		goto out_unpin;
 	}
 	/*
@@ -286,10 +323,15 @@ struct tcesim_mm_iommu_region *mm_iommu_lookup_rcu(struct vfio_state *st, struct
 {
 	struct tcesim_mm_iommu_region *mem;
 
+	/*
+	 * Upstream's test, wrap included: when ua + size wraps, the first
+	 * region (newest first) starting at or below @ua matches. Every
+	 * caller that translates goes through mm_iommu_ua_to_hpa(), which
+	 * refuses an address outside the region (-EFAULT).
+	 */
 	tcesim_tsan_acquire(&st->regions);
 	cds_list_for_each_entry_rcu(mem, &st->regions, next) {
-		if (mem->mm == mm && mem->ua <= ua && ua + size >= ua &&
-		    ua + size <= mem->ua + region_bytes(mem))
+		if (mem->mm == mm && mem->ua <= ua && ua + size <= mem->ua + region_bytes(mem))
 			return mem;
 	}
 	return NULL;
@@ -423,7 +465,8 @@ TCESIM_EXPORT int tcesim_mm_iommu_ua_mark_dirty(struct tcesim_mm *mm, uint64_t u
 	ps = tcesim_page_shift(mm->w);
 	tcesim_rcu_read_lock();
 	mem = mm_iommu_lookup_rcu(st, mm, ua, 1ULL << ps);
-	if (mem && mem->hpas) {
+	/* a wrapping lookup may name a region that does not hold @ua */
+	if (mem && mem->hpas && (ua - mem->ua) >> ps < mem->entries) {
 		atomic_fetch_or_explicit(&mem->hpas[(ua - mem->ua) >> ps], MM_IOMMU_PAGE_DIRTY,
 					 memory_order_relaxed);
 		ret = 0;

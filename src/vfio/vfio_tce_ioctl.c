@@ -286,21 +286,45 @@ static long ioctl_tce_remove(struct tcesim_tce_container *c, struct tcesim_mm *c
 	return ret;
 }
 
+/* asm/eeh.h (uapi): the PCI error functions eeh_pe_inject_err() accepts */
+#define EEH_ERR_FUNC_MIN	0
+#define EEH_ERR_FUNC_MAX	19
+
+/*
+ * VFIO_EEH_PE_OP, as drivers/vfio/vfio_iommu_spapr_tce.c: tce_iommu_ioctl()
+ * since the multi-group container (v4.2): ret = 0, then
+ * vfio_spapr_ioctl_eeh_pe_op() once per attached group, the first non-zero
+ * answer returned. Without a group the loop does not run: 0, and the
+ * argument is never read. Per group (one answer for every group here: the
+ * EEH state of a PE is not modelled, it is always healthy): copy-in of the
+ * first 12 bytes (-EFAULT), argsz below 12 or any flag -EINVAL, an unknown
+ * op -EINVAL; VFIO_EEH_PE_INJECT_ERR needs argsz >= offsetofend(err.mask)
+ * (40; -EINVAL), copies the 40 bytes again and goes to
+ * arch/powerpc/kernel/eeh.c: eeh_pe_inject_err(), whose error function
+ * must be EEH_ERR_FUNC_MIN..MAX (-EINVAL; func is an int there).
+ */
 static long ioctl_eeh_pe_op(struct tcesim_tce_container *c, unsigned long arg)
 {
+	size_t errsz = offsetof(struct vfio_eeh_pe_op, err.mask) + sizeof(uint64_t);
 	struct vfio_eeh_pe_op op;
-	bool any;
 	long ret;
 
-	any = groups_attached(c);
-	if (!any)
-		return -ENODEV;
-	/* vfio_spapr_ioctl_eeh_pe_op(), once per group: same answer for each */
+	if (!groups_attached(c))
+		return 0;
+	memset(&op, 0, sizeof(op));
 	ret = vfio_arg_in(&op, arg, offsetof(struct vfio_eeh_pe_op, op) + sizeof(op.op), 0);
 	if (ret)
 		return ret;
 	if (op.op > VFIO_EEH_PE_INJECT_ERR)
 		return -EINVAL;
+	if (op.op == VFIO_EEH_PE_INJECT_ERR) {
+		if (op.argsz < errsz)
+			return -EINVAL;
+		memcpy(&op, VFIO_ARG(arg), errsz);
+		if ((int32_t)op.err.func < EEH_ERR_FUNC_MIN ||
+		    (int32_t)op.err.func > EEH_ERR_FUNC_MAX)
+			return -EINVAL;
+	}
 	return 0; /* EEH state is not modelled: the PE is always healthy */
 }
 

@@ -125,11 +125,17 @@ TCESIM_EXPORT int tcesim_pci_dev_set_seg_boundary(struct tcesim_pci_dev *dev, ui
  * @npages: IOMMU pages
  * @dir: direction
  *
+ * The bus address keeps @hpa's offset in its IOMMU page, as
+ * iommu_map_page() ORs it in (hpa 0x10000123 at 4K pages: entry << 12 |
+ * 0x123); @npages counts IOMMU pages from @hpa's page.
+ *
  * Models: dma_iommu_map_page() -> iommu_map_page() -> iommu_alloc().
  * Context: RCU read side + one pool spinlock; registered thread.
  * Return: bus address, or TCESIM_DMA_MAPPING_ERROR (no window 0 (owned),
  *         @dev not in @pe, fail_iommu, npages 0, no space under the mask,
- *         more pages than the device's segment boundary,
+ *         more pages than the device's segment boundary, @dir DMA_NONE
+ *         (upstream: BUG_ON), npages above UINT_MAX (quirks=safe; upstream
+ *         truncates it, see tcesim_iommu_alloc()),
  *         level allocation failure: nothing changed).
  */
 TCESIM_EXPORT uint64_t tcesim_pe_dma_map(struct tcesim_pe *pe, struct tcesim_pci_dev *dev,

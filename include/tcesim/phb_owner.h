@@ -81,7 +81,8 @@ TCESIM_EXPORT bool tcesim_pci_dev_iommu_capable(const struct tcesim_pci_dev *dev
  *              group: VFIO core's claim); also a PE whose table group was
  *              taken directly (tcesim_pe_take_ownership())
  *  * -EBUSY  - the kernel DMA API has live mappings in window 0 (message
- *              "iommu_tce: it_map is not empty")
+ *              "iommu_tce: it_map is not empty"; IODA2: quirks=safe only,
+ *              see tcesim_pe_take_ownership())
  *  On error nothing changed.
  */
 TCESIM_EXPORT int tcesim_pe_claim_dma_owner(struct tcesim_pe *pe, void *owner);
@@ -128,6 +129,7 @@ TCESIM_EXPORT void tcesim_pe_release_dma_owner(struct tcesim_pe *pe);
  *              them), used by a kernel driver (owner_cnt with no owner), or
  *              taken directly (tcesim_pe_take_ownership())
  *  * -EBUSY  - first claim while the kernel DMA API has live mappings
+ *              (IODA2: quirks=safe only)
  *  On error nothing changed.
  */
 TCESIM_EXPORT int tcesim_pci_dev_claim_dma_owner(struct tcesim_pci_dev *dev, void *owner);

@@ -200,11 +200,13 @@ TCESIM_EXPORT int tcesim_pe_set_bypass(struct tcesim_pe *pe, bool enable);
  * The table group op alone, as VFIO's tce_iommu_take_ownership() called it
  * before 2023; tcesim's VFIO layer now claims the group instead
  * (tcesim_pe_claim_dma_owner()), this stays for scripts and tests.
- * IODA2 (modern): refuses while the kernel DMA API has mappings in window
- * 0 (the iommu_take_ownership() check, kept from v4.2-v5.x: the modern
- * kernel prevents it by refusing the DMA-owner claim while a driver is
- * bound), then disables bypass, unsets window 0 and drops the default
- * table. IODA1/P5IOC2 and legacy_2015: iommu_take_ownership() on each table
+ * IODA2 (modern): quirks=safe refuses while the kernel DMA API has
+ * mappings in window 0 (tcesim's own check, as iommu_take_ownership()
+ * does for the borrowing ops); upstream's pnv_ioda2_take_ownership() has
+ * never looked at it_map (v4.2 on): quirks=upstream goes on, the driver's
+ * bus addresses dangle and the last put of the table logs
+ * "iommu_table_free: Unexpected TCEs". Then it disables bypass, unsets
+ * window 0 and drops the default table. IODA1/P5IOC2 and legacy_2015: iommu_take_ownership() on each table
  * (the bitmap gets all ones, tables stay). A second call returns 0.
  *
  * Models: table_group_ops->take_ownership: pnv_ioda2_take_ownership(),
@@ -213,8 +215,8 @@ TCESIM_EXPORT int tcesim_pe_set_bypass(struct tcesim_pe *pe, bool enable);
  * Context: takes phb->lock and pool locks; registered thread.
  * Return: 0, or
  *  * -EBUSY  - a device of the PE has a kernel driver bound, or the DMA API
- *              has live mappings (message "iommu_tce: it_map is not empty");
- *              nothing changed
+ *              has live mappings (message "iommu_tce: it_map is not empty";
+ *              IODA2: quirks=safe only); nothing changed
  *  * -EINVAL - NULL @pe, or the table ops cannot exchange (see
  *              iommu_take_ownership)
  *  * -EPERM  - the PE's group is claimed by a DMA owner

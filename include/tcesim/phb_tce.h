@@ -100,7 +100,9 @@ TCESIM_EXPORT int tcesim_iommu_tce_get(struct tcesim_iommu_table *tbl, uint64_t 
  * tcesim_iommu_tce_set() - Write TCEs through the variant's set op
  * @tbl: table
  * @entry: first absolute entry
- * @npages: entries
+ * @npages: entries; 0 writes nothing and returns 0, as pnv_tce_build()
+ *	(the variant's invalidation of 0 pages still runs, as upstream's
+ *	pnv_ioda2_tce_build() calls it)
  * @hpa: host physical address of the first page, IOMMU-page aligned
  * @dir: direction other than DMA_NONE
  *
@@ -110,7 +112,8 @@ TCESIM_EXPORT int tcesim_iommu_tce_get(struct tcesim_iommu_table *tbl, uint64_t 
  * Models: it_ops->set (pnv_ioda2_tce_build: build + invalidate).
  * Context: lock free.
  * Return: 0, or -EINVAL (range outside the table, unaligned @hpa, bad
- *         @dir), -ENOMEM (a level could not be allocated; no TCE written).
+ *         @dir or DMA_NONE), -ENOMEM (a level could not be allocated; no
+ *         TCE written).
  */
 TCESIM_EXPORT int tcesim_iommu_tce_set(struct tcesim_iommu_table *tbl, uint64_t entry,
 				       unsigned long npages, uint64_t hpa,

@@ -217,7 +217,7 @@ TCESIM_EXPORT struct tcesim_iommu_table *tcesim_iommu_tce_table_get(struct tcesi
  *
  * The last put frees the level storage and the DMA-API bitmap after an RCU
  * grace period (device DMA walks tables under RCU). A bitmap still in use
- * is reported "Unexpected TCEs" as upstream.
+ * is reported as upstream's pr_warn: "iommu_table_free: Unexpected TCEs".
  *
  * Models: arch/powerpc/kernel/iommu.c: iommu_tce_table_put() ->
  *         iommu_table_free().
@@ -267,8 +267,10 @@ TCESIM_EXPORT uint64_t tcesim_iommu_table_digest(struct tcesim_iommu_table *tbl)
  *
  * Models: arch/powerpc/include/asm/iommu.h: iommu_tce_check_ioba().
  * Context: any thread.
- * Return: 0, or -EINVAL when @ioba is not page aligned, its page is outside
- *         [@offset, @offset + @size), ioba/pagesize + @npages wraps, or
+ * Return: 0, or -EINVAL when @page_shift is 64 or more (upstream's
+ *         1UL << page_shift is undefined), @ioba is not page aligned, its
+ *         page is outside [@offset, @offset + @size), ioba/pagesize +
+ *         @npages wraps, or
  *         ioba/pagesize - @offset + @npages > @size (the range runs past the
  *         window end).
  */
@@ -292,8 +294,9 @@ TCESIM_EXPORT int tcesim_iommu_tce_check_ioba(unsigned long page_shift, unsigned
  * Models: arch/powerpc/include/asm/iommu.h: iommu_tce_check_ioba() before
  *         the overflow-validation fix (2017-2024 form).
  * Context: any thread.
- * Return: 0, or -EINVAL when @ioba is not page aligned or its page is
- *         outside [@offset, @offset + @size).
+ * Return: 0, or -EINVAL when @page_shift is 64 or more (undefined
+ *         upstream), @ioba is not page aligned or its page is outside
+ *         [@offset, @offset + @size).
  */
 TCESIM_EXPORT int tcesim_iommu_tce_check_ioba_prefix(unsigned long page_shift,
 						     unsigned long offset, unsigned long size,
@@ -306,7 +309,9 @@ TCESIM_EXPORT int tcesim_iommu_tce_check_ioba_prefix(unsigned long page_shift,
  *
  * Models: arch/powerpc/include/asm/iommu.h: iommu_tce_check_gpa().
  * Context: any thread.
- * Return: 0, or -EINVAL when @gpa is not aligned to the IOMMU page.
+ * Return: 0, or -EINVAL when @gpa is not aligned to the IOMMU page or
+ *         @page_shift is 64 or more (upstream's 1UL << page_shift is
+ *         undefined; no IOMMU page is that large).
  */
 TCESIM_EXPORT int tcesim_iommu_tce_check_gpa(unsigned long page_shift, uint64_t gpa);
 
@@ -361,7 +366,9 @@ TCESIM_EXPORT void tcesim_iommu_set_current_cpu(unsigned int cpu);
  * @res_end: end of the reserved range, exclusive, or 0
  *
  * Allocates it_map (one bit per entry), reserves entry 0 when it_offset is 0
- * and the clamped [@res_start, @res_end), makes 4 pools when the window is
+ * and the clamped [@res_start, @res_end) (@res_end below @res_start: the
+ * WARN_ON_ONCE's message "WARNING: iommu_table_reserve_pages: res_end ...
+ * < res_start ...", nothing reserved beyond entry 0), makes 4 pools when the window is
  * at least 1 GiB (else 1) over the low three quarters and a large pool over
  * the top quarter, then clears every TCE through the table's clear op.
  *
@@ -382,10 +389,14 @@ TCESIM_EXPORT int tcesim_iommu_init_table(struct tcesim_iommu_table *tbl, uint64
  * @tbl: table set up by tcesim_iommu_init_table()
  * @hpa: host physical address in bytes of the first page (the sub-page
  *	offset is dropped, as iommu_alloc() does)
- * @npages: IOMMU pages to map
- * @dir: DMA direction (W implies R on powernv)
+ * @npages: IOMMU pages to map; upstream's iommu_alloc() takes an unsigned
+ *	int: above UINT_MAX quirks=upstream truncates it as upstream does
+ *	(2^32 + 2 maps 2 pages, 2^32 is npages 0), quirks=safe refuses
+ * @dir: DMA direction other than DMA_NONE (W implies R on powernv)
  * @dma_mask: device DMA mask in bytes (e.g. (1 << 32) - 1)
- * @align_order: alignment of the entry, log2 of IOMMU pages
+ * @align_order: alignment of the entry, log2 of IOMMU pages; an order above
+ *	the table leaves index 0 as the only aligned candidate, 64 or more is
+ *	refused (upstream's 1ull << align_order is undefined there)
  *
  * Finds a free range with the pool/hint/pass algorithm of iommu_range_alloc()
  * (npages > 15 uses the large pool first, then the small pools starting
@@ -399,10 +410,14 @@ TCESIM_EXPORT int tcesim_iommu_init_table(struct tcesim_iommu_table *tbl, uint64
  * Models: arch/powerpc/kernel/iommu.c: iommu_alloc(), iommu_range_alloc().
  * Context: takes one pool spinlock at a time; registered thread.
  * Return: the bus address (entry << it_page_shift), or
- *         TCESIM_DMA_MAPPING_ERROR when @npages is 0, @dir is not a valid
- *         direction, the table has no bitmap (never initialised or owned by
- *         userspace: all bits set), no range fits, or a TCE level could not
- *         be allocated (nothing changed).
+ *         TCESIM_DMA_MAPPING_ERROR when @npages is 0 (message "WARNING:
+ *         iommu_range_alloc: npages == 0"), @dir is DMA_NONE (upstream:
+ *         iommu_map_page()'s BUG_ON; message "kernel BUG: iommu_map_page:
+ *         direction == DMA_NONE: refused") or not a direction, @npages
+ *         exceeds UINT_MAX under quirks=safe, @align_order is 64 or more,
+ *         the table has no bitmap (never initialised), no range fits
+ *         (also a table owned by userspace: all bits set), or a TCE level
+ *         could not be allocated (nothing changed).
  */
 TCESIM_EXPORT uint64_t tcesim_iommu_alloc(struct tcesim_iommu_table *tbl, uint64_t hpa,
 					  unsigned long npages,
@@ -445,17 +460,22 @@ TCESIM_EXPORT uint64_t tcesim_iommu_alloc_seg(struct tcesim_iommu_table *tbl, ui
  * tcesim_iommu_free() - Unmap pages mapped by tcesim_iommu_alloc()
  * @tbl: table
  * @dma: bus address returned by tcesim_iommu_alloc()
- * @npages: IOMMU pages
+ * @npages: IOMMU pages; above UINT_MAX truncated to unsigned int under
+ *	quirks=upstream (__iommu_free()'s parameter), refused under safe
  *
  * Clears the TCEs through the clear op (which invalidates), then the bitmap
- * bits under the owning pool's lock.
+ * bits under the owning pool's lock. As upstream nothing checks that the
+ * range was allocated: freeing reserved or never-mapped entries clears
+ * their bits too.
  *
  * Models: arch/powerpc/kernel/iommu.c: iommu_free() -> __iommu_free(),
  *         iommu_free_check().
  * Context: takes one pool spinlock; registered thread.
- * Return: 0, or -EINVAL when the range is outside the table (message
- *         "iommu_free: invalid entry", nothing changed; upstream returns
- *         void after a WARN) or the table has no bitmap.
+ * Return: 0, or -EINVAL when the range is outside the table (the lines
+ *         of iommu_free_check(): "iommu_free: invalid entry", entry,
+ *         dma_addr, Table, bus#, size, startOff, index, then a WARNING;
+ *         nothing changed; upstream returns void), the table has no
+ *         bitmap, or @npages exceeds UINT_MAX under quirks=safe.
  */
 TCESIM_EXPORT int tcesim_iommu_free(struct tcesim_iommu_table *tbl, uint64_t dma,
 				    unsigned long npages);

@@ -147,7 +147,15 @@ static int ioda2_take_ownership(struct tcesim_pe *pe)
 
 	if (!tbl)
 		return 0; /* the group is already owned through another device */
-	if (tcesim_iommu_table_in_use(tbl) == 1) {
+	/*
+	 * pci-ioda.c pnv_ioda2_take_ownership() does not look at it_map: with
+	 * live kernel DMA mappings it unsets window 0 and drops the table all
+	 * the same (the driver's bus addresses dangle; iommu_table_free() warns
+	 * "Unexpected TCEs" at the last put). quirks=upstream reproduces that;
+	 * quirks=safe refuses as iommu_take_ownership() does for the borrowing
+	 * ops (documented quirk, docs/FIDELITY.md).
+	 */
+	if (!tcesim_quirks_upstream(pe->phb->w) && tcesim_iommu_table_in_use(tbl) == 1) {
 		tcesim_pr(pe->phb->w, "iommu_tce: it_map is not empty");
 		return -EBUSY;
 	}

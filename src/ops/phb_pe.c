@@ -411,6 +411,9 @@ TCESIM_EXPORT uint64_t tcesim_pe_dma_map(struct tcesim_pe *pe, struct tcesim_pci
 			      dev ? dev->dma_mask : UINT64_MAX, 0,
 			      dev ? atomic_load(&dev->seg_boundary_mask) :
 				    TCESIM_DMA_SEG_BOUNDARY_DEFAULT);
+	/* iommu_map_page(): the buffer's offset in its IOMMU page is kept */
+	if (dma != TCESIM_DMA_MAPPING_ERROR)
+		dma |= hpa & tbl->it_page_mask;
 	tcesim_iommu_tce_table_put(tbl);
 	return dma;
 }

@@ -180,7 +180,8 @@ TCESIM_EXPORT int tcesim_iommu_tce_set(struct tcesim_iommu_table *tbl, uint64_t 
 				       unsigned long npages, uint64_t hpa,
 				       enum tcesim_dma_data_direction dir)
 {
-	if (!npages || check_entry_args(tbl, entry, npages) ||
+	/* npages 0: pnv_tce_build() writes nothing and returns 0 (then the kill) */
+	if (check_entry_args(tbl, entry, npages) ||
 	    (unsigned int)dir >= TCESIM_DMA_NONE ||
 	    !TCESIM_IS_ALIGNED(hpa, 1ULL << tbl->it_page_shift))
 		return -EINVAL;

@@ -15,6 +15,8 @@
  * Lock order: large_pool.lock, then pools[0..nr_pools-1].lock (ownership);
  * everything else holds one pool lock at a time.
  */
+#include <limits.h>
+
 #include "table/table_internal.h"
 
 #define BITS_PER_WORD (8 * sizeof(unsigned long))
@@ -133,6 +135,10 @@ static long iommu_area_alloc(_Atomic unsigned long *map, unsigned long size,
 /* iommu_table_reserve_pages(); caller owns the bitmap (init or all locks). */
 static void reserve_pages(struct tcesim_iommu_table *tbl, uint64_t res_start, uint64_t res_end)
 {
+	/* WARN_ON_ONCE(res_end < res_start): then nothing is reserved below */
+	if (res_end < res_start)
+		tcesim_pr(tbl->w, "WARNING: iommu_table_reserve_pages: res_end 0x%llx < res_start 0x%llx",
+			  (unsigned long long)res_end, (unsigned long long)res_start);
 	if (tbl->it_offset == 0)
 		bm_set(tbl->it_map, 0, 1);
 	if (res_start < tbl->it_offset)
@@ -215,6 +221,28 @@ static bool range_alloc_check_boundary(struct tcesim_iommu_table *tbl, unsigned 
 	return false;
 }
 
+/*
+ * iommu_alloc() and __iommu_free() take npages as unsigned int (so do
+ * iommu_map_page(), iommu_unmap_page() and iommu_area_alloc()'s nr): a
+ * count of 2^32 pages or more reaches the allocator truncated, so upstream
+ * maps or frees fewer pages than asked (2^32 + 2 -> 2, 2^32 -> 0: the
+ * npages == 0 WARN). quirks=upstream reproduces the truncation; quirks=safe
+ * refuses (documented quirk, docs/FIDELITY.md). Return: false to refuse.
+ */
+static bool npages_as_uint(struct tcesim_iommu_table *tbl, unsigned long *npages,
+			   const char *fn)
+{
+	if (*npages <= UINT_MAX)
+		return true;
+	if (tcesim_quirks_upstream(tbl->w)) {
+		*npages = (unsigned int)*npages;
+		return true;
+	}
+	tcesim_pr(tbl->w, "%s: npages %lu does not fit upstream's unsigned int (it would "
+		  "truncate to %u): refused", fn, *npages, (unsigned int)*npages);
+	return false;
+}
+
 static unsigned long iommu_range_alloc(struct tcesim_iommu_table *tbl, bool fail_iommu,
 				       unsigned long npages, uint64_t dma_mask,
 				       unsigned int align_order, uint64_t seg_boundary_mask)
@@ -230,14 +258,36 @@ static unsigned long iommu_range_alloc(struct tcesim_iommu_table *tbl, bool fail
 	}
 	if (fail_iommu)
 		return TCESIM_DMA_MAPPING_ERROR;
-	align_mask = align_order ? (1UL << align_order) - 1 : 0;
+	/*
+	 * Upstream's (1ull << align_order) - 1 is undefined from 64 on (on
+	 * ppc64 sld gives 0, a mask of all ones that aligns every index to 0,
+	 * and the search spins while bit 0 is set). No alignment of 2^64
+	 * pages can be met: refused in both quirk modes.
+	 */
+	if (align_order >= 64) {
+		tcesim_pr(tbl->w, "iommu_alloc: align_order %u: 1ull << %u is undefined "
+			  "(upstream: no index can be aligned)", align_order, align_order);
+		return TCESIM_DMA_MAPPING_ERROR;
+	}
+	align_mask = (1UL << align_order) - 1;
 	mask = (unsigned long)(dma_mask >> tbl->it_page_shift);
 	boundary_size = seg_boundary_nr_pages(seg_boundary_mask, tbl->it_page_shift);
 	if (!range_alloc_check_boundary(tbl, npages, boundary_size))
 		return TCESIM_DMA_MAPPING_ERROR;
 
-	if (mask < tbl->it_offset)
-		return TCESIM_DMA_MAPPING_ERROR; /* no entry of the table is reachable */
+	/*
+	 * No entry of the table is reachable. Upstream's limit = mask -
+	 * it_offset + 1 wraps (to 0 or near 2^64) and iommu_area_alloc()
+	 * searches past it_map: tcesim refuses (documented quirk).
+	 */
+	if (mask < tbl->it_offset) {
+		tcesim_pr(tbl->w, "iommu_alloc: DMA mask 0x%llx is below the window (first entry "
+			  "0x%llx): refused%s", (unsigned long long)dma_mask,
+			  (unsigned long long)tbl->it_offset,
+			  tcesim_quirks_upstream(tbl->w) ?
+				  " (upstream: the limit wraps, the search runs past it_map)" : "");
+		return TCESIM_DMA_MAPPING_ERROR;
+	}
 	/*
 	 * The CPU's hash pool number even for a large allocation: when the
 	 * large pool is full the fallback walks the small pools from it
@@ -324,13 +374,20 @@ static int iommu_free_range(struct tcesim_iommu_table *tbl, uint64_t dma, unsign
 
 	if (!tbl->it_map)
 		return -EINVAL;
+	if (!npages_as_uint(tbl, &npages, "iommu_free"))
+		return -EINVAL;
+	/* iommu_free_check(); npages > it_size: tcesim's guard of the sum */
 	if (entry < tbl->it_offset || free_entry + npages > tbl->it_size ||
 	    npages > tbl->it_size) {
 		tcesim_pr(tbl->w, "iommu_free: invalid entry");
 		tcesim_pr(tbl->w, "\tentry     = 0x%llx", (unsigned long long)entry);
 		tcesim_pr(tbl->w, "\tdma_addr  = 0x%llx", (unsigned long long)dma);
-		tcesim_pr(tbl->w, "\tTable     = %p", (void *)tbl);
-		tcesim_pr(tbl->w, "\tnpages    = %lu", npages);
+		tcesim_pr(tbl->w, "\tTable     = 0x%llx", (unsigned long long)(uintptr_t)tbl);
+		tcesim_pr(tbl->w, "\tbus#      = 0x%llx", 0ULL);
+		tcesim_pr(tbl->w, "\tsize      = 0x%llx", (unsigned long long)tbl->it_size);
+		tcesim_pr(tbl->w, "\tstartOff  = 0x%llx", (unsigned long long)tbl->it_offset);
+		tcesim_pr(tbl->w, "\tindex     = 0x%llx", (unsigned long long)tbl->it_index);
+		tcesim_pr(tbl->w, "WARNING: iommu_free_check: invalid entry");
 		return -EINVAL;
 	}
 	tbl->it_ops->clear(tbl, (long)entry, (long)npages);
@@ -349,6 +406,17 @@ uint64_t tce_iommu_alloc(struct tcesim_iommu_table *tbl, bool fail_iommu, uint64
 	uint64_t dma;
 
 	if (!tbl || !tbl->it_map || (unsigned int)dir > TCESIM_DMA_NONE)
+		return TCESIM_DMA_MAPPING_ERROR;
+	/*
+	 * iommu_map_page() and ppc_iommu_map_sg(): BUG_ON(direction ==
+	 * DMA_NONE), before any allocation (iommu_alloc_coherent() always
+	 * maps DMA_BIDIRECTIONAL): no DMA-API mapping has no permission.
+	 */
+	if (dir == TCESIM_DMA_NONE) {
+		tcesim_pr(tbl->w, "kernel BUG: iommu_map_page: direction == DMA_NONE: refused");
+		return TCESIM_DMA_MAPPING_ERROR;
+	}
+	if (!npages_as_uint(tbl, &npages, "iommu_alloc"))
 		return TCESIM_DMA_MAPPING_ERROR;
 	entry = iommu_range_alloc(tbl, fail_iommu, npages, dma_mask, align_order,
 				  seg_boundary_mask);
@@ -551,8 +619,11 @@ TCESIM_EXPORT int tcesim_iommu_tce_check_ioba(unsigned long page_shift, unsigned
 					      unsigned long size, uint64_t ioba,
 					      unsigned long npages)
 {
-	uint64_t idx = ioba >> page_shift;
+	uint64_t idx;
 
+	if (page_shift >= 64) /* upstream: (1UL << page_shift) undefined */
+		return -EINVAL;
+	idx = ioba >> page_shift;
 	if (ioba & ((1ULL << page_shift) - 1))
 		return -EINVAL;
 	if (idx < offset || idx + 1 > (uint64_t)offset + size)
@@ -567,9 +638,12 @@ TCESIM_EXPORT int tcesim_iommu_tce_check_ioba_prefix(unsigned long page_shift,
 						     unsigned long offset, unsigned long size,
 						     uint64_t ioba, unsigned long npages)
 {
-	uint64_t idx = ioba >> page_shift;
+	uint64_t idx;
 
 	(void)npages;
+	if (page_shift >= 64) /* upstream: (1UL << page_shift) undefined */
+		return -EINVAL;
+	idx = ioba >> page_shift;
 	if (ioba & ((1ULL << page_shift) - 1))
 		return -EINVAL;
 	if (idx < offset || idx + 1 > (uint64_t)offset + size)
@@ -579,5 +653,7 @@ TCESIM_EXPORT int tcesim_iommu_tce_check_ioba_prefix(unsigned long page_shift,
 
 TCESIM_EXPORT int tcesim_iommu_tce_check_gpa(unsigned long page_shift, uint64_t gpa)
 {
+	if (page_shift >= 64) /* upstream: (1UL << page_shift) undefined */
+		return -EINVAL;
 	return (gpa & ((1ULL << page_shift) - 1)) ? -EINVAL : 0;
 }

@@ -511,7 +511,7 @@ TCESIM_EXPORT int tcesim_iommu_tce_table_put(struct tcesim_iommu_table *tbl)
 	if (atomic_fetch_sub_explicit(&tbl->it_kref, 1, memory_order_acq_rel) != 1)
 		return 0;
 	if (tbl->it_map && tcesim_iommu_table_in_use(tbl) == 1)
-		tcesim_pr(tbl->w, "iommu_tce: Unexpected TCEs for table %lu", tbl->it_index);
+		tcesim_pr(tbl->w, "iommu_table_free: Unexpected TCEs (table %lu)", tbl->it_index);
 	if (!cds_list_empty(&tbl->it_group_list))
 		tcesim_pr(tbl->w, "WARNING: iommu table freed while linked to a PE");
 	/*

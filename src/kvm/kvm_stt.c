@@ -60,12 +60,39 @@ int kvmppc_stt_create(struct tcesim_kvm *kvm, const struct tcesim_kvm_create_spa
 	unsigned long acct;
 	int ret;
 
-	if (!args || !args->size || args->page_shift < 12 || args->page_shift > 34 ||
-	    args->offset + args->size > (~0ULL >> args->page_shift) ||
-	    args->offset + args->size < args->offset)
+	/*
+	 * arch/powerpc/kvm/powerpc.c: kvm_arch_vm_ioctl(KVM_CREATE_SPAPR_TCE_64)
+	 * refuses any flag before kvm_vm_ioctl_create_spapr_tce() runs.
+	 */
+	if (!args || args->flags)
+		return -EINVAL;
+	if (!args->size || args->page_shift < 12 || args->page_shift > 34 ||
+	    args->offset + args->size > (~0ULL >> args->page_shift))
 		return -EINVAL;
 	/* kvmppc_tce_pages(): TCE pages of PAGE_SIZE/8 entries each */
 	npages = (args->size * 8 + (1ULL << host_shift) - 1) >> host_shift;
+	/*
+	 * Upstream's check adds offset + size in u64 and does not see it wrap:
+	 * a wrapping window is accepted (documented quirk, docs/FIDELITY.md
+	 * "KVM table window wrap"). quirks=safe refuses it. quirks=upstream
+	 * accepts it as upstream when its pages[] covers @size (the table is
+	 * then out of every ioba's reach); when size * 8 overflows as well,
+	 * kvmppc_tce_pages() is too small for the table and upstream's
+	 * hypercalls index pages[] out of bounds: refused in both modes.
+	 */
+	if (args->offset + args->size < args->offset) {
+		if (!tcesim_quirks_upstream(kvm->w))
+			return -EINVAL;
+		if (args->size > ((~0ULL - ((1ULL << host_shift) - 1)) >> 3)) {
+			tcesim_pr(kvm->w,
+				  "kvm: KVM_CREATE_SPAPR_TCE_64 offset=0x%llx size=0x%llx wraps and "
+				  "overflows kvmppc_tce_pages(); upstream accepts it with %llu TCE "
+				  "pages and indexes them out of bounds: refused",
+				  (unsigned long long)args->offset, (unsigned long long)args->size,
+				  (unsigned long long)npages);
+			return -EINVAL;
+		}
+	}
 	acct = kvmppc_stt_pages(npages, host_shift);
 	if (mm) {
 		ret = tcesim_account_locked_vm(mm, acct, true);
@@ -300,14 +327,28 @@ void kvmppc_tce_put_dropped(struct kvmppc_spapr_tce_table *stt, uint64_t idx)
 
 /* ---------------------------------------------------------- validators --- */
 
+/*
+ * kvmppc_ioba_validate(): since v4.12 a macro of arch/powerpc/include/asm/
+ * kvm_ppc.h over iommu_tce_check_ioba(stt->page_shift, stt->offset,
+ * stt->size, ioba, npages) (H_PARAMETER when it fails), in its modern form
+ * (the overflow-validation fix, as tcesim_iommu_tce_check_ioba()): the first
+ * page must be in the window, "(ioba + 1) > (offset + size)", whatever
+ * @npages (so npages 0 at the window end is H_PARAMETER), then the whole
+ * range, without wrapping. The 2016 function form (book3s_64_vio_hv.c)
+ * had no first-page check and let npages 0 at the end through.
+ * legacy_2016 (v5.2..v5.18) ran the pre-fix iommu_tce_check_ioba(), which
+ * ignores npages (quirk Q2; its H_STUFF_TCE/INDIRECT then store past the
+ * table): the model keeps the range check in that flavour too.
+ */
 long kvmppc_ioba_validate(const struct kvmppc_spapr_tce_table *stt, uint64_t ioba,
 			  uint64_t npages)
 {
 	uint64_t mask = (1ULL << stt->page_shift) - 1;
 	uint64_t idx = ioba >> stt->page_shift;
 
-	if ((ioba & mask) || idx < stt->offset || idx - stt->offset + npages > stt->size ||
-	    idx + npages < idx)
+	if ((ioba & mask) || idx < stt->offset || idx + 1 > stt->offset + stt->size)
+		return TCESIM_H_PARAMETER;
+	if (idx + npages < idx || idx - stt->offset + npages > stt->size)
 		return TCESIM_H_PARAMETER;
 	return TCESIM_H_SUCCESS;
 }

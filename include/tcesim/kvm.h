@@ -511,11 +511,7 @@ TCESIM_EXPORT long tcesim_kvmppc_rm_h_put_tce_indirect(struct tcesim_kvm *kvm, u
  * Context: RCU read side taken inside; never allocates.
  * Return: as tcesim_kvmppc_h_stuff_tce(), plus TCESIM_H_TOO_HARD when
  *         @tce_value is not 0 and a TCE page of the range is not allocated
- *         (@npages 0: as tcesim_kvmppc_rm_h_put_tce_indirect()); but once
- *         the stores are done it returns TCESIM_H_SUCCESS even when a linked
- *         table's unmap failed (not H_TOO_HARD) and was warned about:
- *         kvmppc_rm_h_stuff_tce() ends with "return H_SUCCESS" where virtual
- *         mode returns the last unmap code.
+ *         (@npages 0: as tcesim_kvmppc_rm_h_put_tce_indirect()).
  */
 TCESIM_EXPORT long tcesim_kvmppc_rm_h_stuff_tce(struct tcesim_kvm *kvm, uint64_t liobn,
 						uint64_t ioba, uint64_t tce_value,

@@ -271,7 +271,7 @@ TCESIM_EXPORT long tcesim_kvmppc_h_stuff_tce(struct tcesim_kvm *kvm, uint64_t li
 	ret = kvmppc_stt_lookup_ioba_rcu(kvm, liobn, ioba, npages, &stt);
 	if (ret == TCESIM_H_SUCCESS)
 		ret = kvmppc_stuff_tce_rcu(stt, ioba, tce_value, npages, "kvmppc_h_stuff_tce",
-					   kvmppc_tce_put, false);
+					   kvmppc_tce_put);
 	tcesim_rcu_read_unlock();
 	return ret;
 }

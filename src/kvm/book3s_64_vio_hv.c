@@ -147,7 +147,7 @@ TCESIM_EXPORT long tcesim_kvmppc_rm_h_stuff_tce(struct tcesim_kvm *kvm, uint64_t
 	ret = kvmppc_rm_stt_lookup_ioba(kvm, liobn, ioba, npages, tce_value == 0, &stt);
 	if (ret == TCESIM_H_SUCCESS)
 		ret = kvmppc_stuff_tce_rcu(stt, ioba, tce_value, npages, "kvmppc_rm_h_stuff_tce",
-					   kvmppc_rm_tce_put, true);
+					   kvmppc_rm_tce_put);
 	tcesim_rcu_read_unlock();
 	return ret;
 }

@@ -584,14 +584,15 @@ static inline long kvmppc_tce_list_to_ua(struct kvm_tce_ctx *ctx, struct tcesim_
  * permission bits only to allow userspace poison TCE for debug"). Then every
  * linked table unmaps the @npages entries: H_TOO_HARD stops at once, before
  * any store; any other failure is reported (as @fn), the entry cleared and
- * the loop goes on. The stores follow; virtual mode returns the last unmap
- * result (kvmppc_h_stuff_tce(): "return ret"), real mode H_SUCCESS
- * (@real_mode: kvmppc_rm_h_stuff_tce() ends with "return H_SUCCESS").
+ * the loop goes on. The stores follow; the last unmap result is returned
+ * (virtual mode, and real mode as of v5.18; an earlier v5.x
+ * kvmppc_rm_h_stuff_tce(), the lock_rmap() form, ended with "return
+ * H_SUCCESS" instead).
  */
 static inline long kvmppc_stuff_tce_rcu(struct kvmppc_spapr_tce_table *stt, uint64_t ioba,
 					uint64_t tce_value, uint64_t npages, const char *fn,
 					void (*put)(struct kvmppc_spapr_tce_table *, uint64_t,
-						    uint64_t), bool real_mode)
+						    uint64_t))
 {
 	struct kvmppc_spapr_tce_iommu_table *stit;
 	const uint64_t entry = ioba >> stt->page_shift;
@@ -613,7 +614,7 @@ static inline long kvmppc_stuff_tce_rcu(struct kvmppc_spapr_tce_table *stt, uint
 		}
 	}
 	kvmppc_stt_fill(stt, entry, npages, tce_value, put);
-	return real_mode ? TCESIM_H_SUCCESS : ret;
+	return ret;
 }
 
 /*

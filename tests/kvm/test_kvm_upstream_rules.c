@@ -9,8 +9,7 @@
  *  - arch/powerpc/include/asm/kvm_ppc.h: kvmppc_ioba_validate() (a macro
  *    over iommu_tce_check_ioba()),
  *  - book3s_64_vio_hv.c (v5.2..v5.18, flavour legacy_2016):
- *    kvmppc_rm_ioba_validate(), kvmppc_rm_tce_validate(),
- *    kvmppc_rm_h_stuff_tce().
+ *    kvmppc_rm_ioba_validate(), kvmppc_rm_tce_validate().
  * docs/FIDELITY.md "KVM TCE hypercalls (fidelity audit)" lists them.
  * Fixture: kvm_fixture.h (LIOBN_KVM: 4K pages, offset 0, 512 entries, one
  * stt page on the default 4K host).
@@ -34,7 +33,6 @@ static long call(struct fx *f, unsigned long req, uint64_t a0, uint64_t a1, uint
 /* A linked hardware table recording the direction of every map. */
 struct dir_hw {
 	int maps, unmaps, clears, none_maps;
-	long unmap_ret;
 	uint64_t none_entry;
 };
 
@@ -59,7 +57,7 @@ static long dir_unmap(void *p, uint64_t entry)
 
 	(void)entry;
 	m->unmaps++;
-	return m->unmap_ret;
+	return TCESIM_H_SUCCESS;
 }
 
 static void dir_clear(void *p, uint64_t entry)
@@ -284,28 +282,6 @@ static void test_rm_tce_validate_no_memslot_too_hard(void **state)
 	trace_take(f);
 }
 
-/*
- * kvmppc_rm_h_stuff_tce(): an unmap failure other than H_TOO_HARD is
- * WARN_ON_ONCE_RM + clear, and the handler ends with "return H_SUCCESS";
- * kvmppc_h_stuff_tce() returns the last code.
- */
-static void test_rm_stuff_success_after_unmap_warning(void **state)
-{
-	struct fx *f = *state;
-	struct dir_hw m = { .unmap_ret = TCESIM_H_HARDWARE };
-
-	assert_hcall(tcesim_kvmppc_h_put_tce(f->kvm, LIOBN_KVM, 0, 0x1000), TCESIM_H_SUCCESS);
-	assert_int_equal(kvmppc_stt_link_table(f->kvm, LIOBN_KVM, &dir_ops, &m), 0);
-	assert_hcall(tcesim_kvmppc_rm_h_stuff_tce(f->kvm, LIOBN_KVM, 0, 0, 2), TCESIM_H_SUCCESS);
-	assert_int_equal(m.unmaps, 2);
-	assert_int_equal(m.clears, 2);
-	assert_int_equal(kvm_get(f, LIOBN_KVM, 0), 0);
-	assert_true(tcesim_world_log_contains(f->tw->w, "kvmppc_rm_h_stuff_tce"));
-	assert_hcall(tcesim_kvmppc_h_stuff_tce(f->kvm, LIOBN_KVM, 0, 0, 2), TCESIM_H_HARDWARE);
-	assert_int_equal(kvmppc_stt_unlink_table(f->kvm, LIOBN_KVM, &m), 0);
-	tcesim_rcu_barrier();
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -320,8 +296,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rm_ioba_validate_npages0_absent_page,
 						fx_setup_legacy_2016, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_rm_tce_validate_no_memslot_too_hard,
-						fx_setup_legacy_2016, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_rm_stuff_success_after_unmap_warning,
 						fx_setup_legacy_2016, fx_teardown),
 	};
 

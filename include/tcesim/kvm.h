@@ -263,7 +263,9 @@ TCESIM_EXPORT uint64_t tcesim_kvm_live_tces(const struct tcesim_kvm *kvm);
  * @kvm: guest
  * @args: LIOBN, page shift, offset and size (pages)
  * @mm: process charged with the table's pages in locked_vm, or NULL to
- *	charge nothing
+ *	charge nothing; the charge is kvmppc_stt_pages(): the TCE pages
+ *	(ceil(size * 8 / PAGE_SIZE)) plus the pages of upstream's struct
+ *	kvmppc_spapr_tce_table (120 bytes on ppc64) with its page-pointer array
  *
  * The TCE pages (host PAGE_SIZE each, PAGE_SIZE/8 TCEs in CPU endianness)
  * are allocated when first written with a non-zero value.
@@ -282,7 +284,8 @@ TCESIM_EXPORT uint64_t tcesim_kvm_live_tces(const struct tcesim_kvm *kvm);
  *              (upstream's pages[] is then too short: -EINVAL and a message
  *              in both modes)
  *  * -ENOMEM - locked_vm charge beyond RLIMIT_MEMLOCK, a struct_size() of the
- *              page-pointer array beyond KMALLOC_MAX_SIZE (PAGE_SIZE <<
+ *              page-pointer array (120 + 8 bytes per TCE page, upstream's
+ *              struct) beyond KMALLOC_MAX_SIZE (PAGE_SIZE <<
  *              MAX_PAGE_ORDER: tcesim_world_max_page_order()), or allocation failed
  *  * -EBUSY  - a KVM table with this LIOBN exists
  *  On error nothing is charged or created.

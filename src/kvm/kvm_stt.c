@@ -25,6 +25,17 @@
 #define KVM_STT_MAX_NPAGES ((SIZE_MAX / 2) / sizeof(void *))
 
 /*
+ * sizeof(struct kvmppc_spapr_tce_table) of upstream on ppc64
+ * (arch/powerpc/include/asm/kvm_host.h, no lock debugging): list 16, kvm 8,
+ * liobn 8, rcu 16, page_shift 4 + 4 padding, offset 8, size 8,
+ * iommu_tables 16, alloc_lock (struct mutex: owner 8, wait_lock 4, osq 4,
+ * wait_list 16) 32; pages[] starts at byte 120. kvmppc_stt_pages() and
+ * the kzalloc(struct_size()) limit count these bytes, not the model's
+ * struct (which is larger: the charge was one page more for some sizes).
+ */
+#define KVM_STT_UPSTREAM_BYTES	120ULL
+
+/*
  * struct tcesim_kvm_create_spapr_tce_64 mirrors powerpc's UAPI
  * struct kvm_create_spapr_tce_64 (arch/powerpc/include/uapi/asm/kvm.h, not
  * in an x86 host's headers): u64 liobn, u32 page_shift, u32 flags, u64
@@ -46,7 +57,7 @@ struct kvmppc_spapr_tce_table *kvmppc_find_table_rcu(struct tcesim_kvm *kvm, uin
 /* kvmppc_stt_pages(): pages charged for a table of @tce_pages TCE pages. */
 static unsigned long kvmppc_stt_pages(uint64_t tce_pages, unsigned int host_shift)
 {
-	uint64_t bytes = sizeof(struct kvmppc_spapr_tce_table) + tce_pages * sizeof(void *);
+	uint64_t bytes = KVM_STT_UPSTREAM_BYTES + tce_pages * 8;
 
 	return (unsigned long)(((bytes + (1ULL << host_shift) - 1) >> host_shift) + tce_pages);
 }
@@ -105,8 +116,8 @@ int kvmppc_stt_create(struct tcesim_kvm *kvm, const struct tcesim_kvm_create_spa
 	 * just under 2^30 TCEs on a 4K host, 2^34 on a 64K one), whatever
 	 * RLIMIT_MEMLOCK allowed.
 	 */
-	stt = npages > KVM_STT_MAX_NPAGES || !tcesim_kmalloc_fits(kvm->w, sizeof(*stt) +
-								  npages * sizeof(stt->pages[0])) ? NULL :
+	stt = npages > KVM_STT_MAX_NPAGES ||
+	      !tcesim_kmalloc_fits(kvm->w, KVM_STT_UPSTREAM_BYTES + npages * 8) ? NULL :
 		tcesim_zalloc(kvm->w, sizeof(*stt) + npages * sizeof(stt->pages[0]));
 	if (!stt) {
 		ret = -ENOMEM;

@@ -4,7 +4,8 @@
  * rule by rule against upstream's code (fidelity audit of src/kvm): each
  * test pins one rule where the model used to differ from
  *  - arch/powerpc/kvm/powerpc.c: kvm_arch_vm_ioctl() (the flags check),
- *  - arch/powerpc/kvm/book3s_64_vio.c: kvm_vm_ioctl_create_spapr_tce(),
+ *  - arch/powerpc/kvm/book3s_64_vio.c: kvm_vm_ioctl_create_spapr_tce()
+ *    (with kvmppc_stt_pages() and the struct of asm/kvm_host.h),
  *    kvmppc_h_put_tce_indirect(), kvmppc_h_stuff_tce(),
  *  - arch/powerpc/include/asm/kvm_ppc.h: kvmppc_ioba_validate() (a macro
  *    over iommu_tce_check_ioba()),
@@ -138,6 +139,46 @@ static void test_create_spapr_tce_window_wrap_upstream(void **state)
 	assert_errno(tcesim_kvm_vm_ioctl_create_spapr_tce(f->kvm, &a, f->mm), -EINVAL);
 	assert_true(tcesim_world_log_contains(f->tw->w, "overflows kvmppc_tce_pages"));
 	assert_int_equal(tcesim_mm_locked_vm(f->mm), locked);
+}
+
+/*
+ * kvmppc_stt_pages(): tce_pages + ALIGN(sizeof(struct kvmppc_spapr_tce_table)
+ * + tce_pages * sizeof(struct page *), PAGE_SIZE) / PAGE_SIZE, with
+ * upstream's 120-byte struct (ppc64); and kzalloc(struct_size()) fails above
+ * KMALLOC_MAX_SIZE (16 MiB on a 4K host) with the same bytes.
+ */
+static unsigned long charge_of(struct fx *f, uint64_t size)
+{
+	struct tcesim_kvm_create_spapr_tce_64 a = { .liobn = 0x3000, .page_shift = 12,
+						    .size = size };
+	unsigned long before = tcesim_mm_locked_vm(f->mm), charged;
+
+	assert_int_equal(tcesim_kvm_vm_ioctl_create_spapr_tce(f->kvm, &a, f->mm), 0);
+	charged = tcesim_mm_locked_vm(f->mm) - before;
+	assert_int_equal(tcesim_kvm_spapr_tce_release(f->kvm, 0x3000), 0);
+	tcesim_rcu_barrier();
+	assert_int_equal(tcesim_mm_locked_vm(f->mm), before);
+	return charged;
+}
+
+static void test_create_spapr_tce_charge_upstream_struct(void **state)
+{
+	struct fx *f = *state;
+	struct tcesim_kvm_create_spapr_tce_64 a = { .liobn = 0x3000, .page_shift = 12 };
+	const uint64_t kmax_pages = ((1ULL << 24) - 120) / 8;	/* 4K host: 16 MiB */
+
+	assert_int_equal(charge_of(f, 1), 1 + 1);
+	/* 497 TCE pages: 120 + 497 * 8 = 4096 bytes, one page of stt */
+	assert_int_equal(charge_of(f, 497 * 512), 497 + 1);
+	assert_int_equal(charge_of(f, 497 * 512 + 1), 498 + 2);
+	assert_int_equal(charge_of(f, 490 * 512), 490 + 1);
+	/* the struct_size() limit: the last table that fits, the first that does not */
+	a.size = kmax_pages * 512;
+	assert_int_equal(tcesim_kvm_vm_ioctl_create_spapr_tce(f->kvm, &a, NULL), 0);
+	assert_int_equal(tcesim_kvm_spapr_tce_release(f->kvm, 0x3000), 0);
+	tcesim_rcu_barrier();
+	a.size = kmax_pages * 512 + 1;
+	assert_errno(tcesim_kvm_vm_ioctl_create_spapr_tce(f->kvm, &a, NULL), -ENOMEM);
 }
 
 /* ------------------------------------------------- kvmppc_ioba_validate --- */
@@ -287,6 +328,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_create_spapr_tce_flags_einval),
 		T(test_create_spapr_tce_window_wrap_safe),
+		T(test_create_spapr_tce_charge_upstream_struct),
 		cmocka_unit_test_setup_teardown(test_create_spapr_tce_window_wrap_upstream,
 						fx_setup_upstream, fx_teardown),
 		T(test_ioba_validate_npages0_at_window_end),

@@ -34,7 +34,7 @@ struct tcesim_mm;
  * struct tcesim_kvm_create_spapr_tce_64 - KVM_CREATE_SPAPR_TCE_64 argument
  * @liobn: logical I/O bus number the guest names the table by
  * @page_shift: log2 of the TCE page size, 12..34
- * @flags: must be 0 (unused by the kernel)
+ * @flags: must be 0 (the ioctl refuses any flag with -EINVAL)
  * @offset: first TCE entry of the window, in pages (bus start = offset << page_shift)
  * @size: window size in TCE entries (pages), > 0
  *
@@ -263,20 +263,29 @@ TCESIM_EXPORT uint64_t tcesim_kvm_live_tces(const struct tcesim_kvm *kvm);
  * @kvm: guest
  * @args: LIOBN, page shift, offset and size (pages)
  * @mm: process charged with the table's pages in locked_vm, or NULL to
- *	charge nothing
+ *	charge nothing; the charge is kvmppc_stt_pages(): the TCE pages
+ *	(ceil(size * 8 / PAGE_SIZE)) plus the pages of upstream's struct
+ *	kvmppc_spapr_tce_table (120 bytes on ppc64) with its page-pointer array
  *
  * The TCE pages (host PAGE_SIZE each, PAGE_SIZE/8 TCEs in CPU endianness)
  * are allocated when first written with a non-zero value.
  *
- * Models: arch/powerpc/kvm/book3s_64_vio.c: kvm_vm_ioctl_create_spapr_tce()
- *         (KVM_CREATE_SPAPR_TCE_64); the kernel returns an fd, tcesim names
- *         the table by its LIOBN.
+ * Models: arch/powerpc/kvm/powerpc.c: kvm_arch_vm_ioctl()
+ *         (KVM_CREATE_SPAPR_TCE_64: the flags check) and
+ *         arch/powerpc/kvm/book3s_64_vio.c: kvm_vm_ioctl_create_spapr_tce();
+ *         the kernel returns an fd, tcesim names the table by its LIOBN.
  * Context: takes kvm->lock; the table list is RCU for hypercalls.
  * Return: 0, or
- *  * -EINVAL - @args NULL, size 0, page_shift < 12 or > 34, or
- *              offset + size > ULLONG_MAX >> page_shift
+ *  * -EINVAL - @args NULL, flags not 0 (checked first), size 0, page_shift
+ *              < 12 or > 34, or offset + size > ULLONG_MAX >> page_shift;
+ *              and (quirks=safe) offset + size wrapping past 2^64, which
+ *              upstream does not see: quirks=upstream accepts such a table
+ *              (no ioba reaches it) unless size * 8 overflows as well
+ *              (upstream's pages[] is then too short: -EINVAL and a message
+ *              in both modes)
  *  * -ENOMEM - locked_vm charge beyond RLIMIT_MEMLOCK, a struct_size() of the
- *              page-pointer array beyond KMALLOC_MAX_SIZE (PAGE_SIZE <<
+ *              page-pointer array (120 + 8 bytes per TCE page, upstream's
+ *              struct) beyond KMALLOC_MAX_SIZE (PAGE_SIZE <<
  *              MAX_PAGE_ORDER: tcesim_world_max_page_order()), or allocation failed
  *  * -EBUSY  - a KVM table with this LIOBN exists
  *  On error nothing is charged or created.
@@ -320,8 +329,9 @@ TCESIM_EXPORT int tcesim_kvm_spapr_tce_release(struct tcesim_kvm *kvm, uint64_t 
  *                         userspace (never returned to a guest).
  *  * TCESIM_H_PARAMETER - @ioba misaligned or outside [offset, offset+size)
  *  Nothing is stored on error.
- * Flavours: legacy_2016 (v4.12..v5.18): a mapping @tce whose address is
- *  misaligned or in no memslot is TCESIM_H_PARAMETER, not H_TOO_HARD.
+ * Flavours: legacy_2016 (v5.2..v5.18): a mapping @tce whose address is
+ *  misaligned is TCESIM_H_PARAMETER, not H_TOO_HARD (one in no memslot is
+ *  H_TOO_HARD in both).
  *  legacy_2013 (seed 004): only "ioba >= window_size" (bytes from the
  *  window start) is H_PARAMETER, a misaligned @ioba stores entry
  *  @ioba >> page_shift; @tce with any bit 2..11 set is H_PARAMETER (R/W or
@@ -342,18 +352,29 @@ TCESIM_EXPORT long tcesim_kvmppc_h_put_tce(struct tcesim_kvm *kvm, uint64_t liob
  * Two passes: the first reads and validates every TCE and returns before
  * anything is written; the second re-reads the list and stores.
  *
+ * With linked hardware tables, pass 2 maps every entry into each of them;
+ * under quirks=upstream an entry without R/W bits is mapped with DMA_NONE
+ * as upstream (kvmppc_tce_iommu_map(): its ua must be preregistered, else
+ * H_TOO_HARD, and the region's mapped count it takes is never given back);
+ * quirks=safe unmaps it instead, as H_PUT_TCE does.
+ *
  * Models: book3s_64_vio.c: kvmppc_h_put_tce_indirect() (modern).
  * Context: as tcesim_kvmppc_h_put_tce(); reads guest memory (mm->lock).
  * Return:
- *  * TCESIM_H_SUCCESS   - all stored (also for @npages 0: nothing to do)
- *  * TCESIM_H_TOO_HARD  - no KVM table; @tce_list in no memslot; a list word
- *                         unreadable; or a TCE failing kvmppc_tce_validate
- *                         (nothing written in these cases)
+ *  * TCESIM_H_SUCCESS   - all stored (also for @npages 0 with @ioba inside
+ *                         the window: nothing to do)
+ *  * TCESIM_H_TOO_HARD  - no KVM table; @tce_list in no memslot; the list
+ *                         unreadable (pass 1 or 2: the list is one 4K page,
+ *                         so nothing is written); or a TCE failing
+ *                         kvmppc_tce_validate (nothing written)
  *  * TCESIM_H_PARAMETER - @npages > 512, @tce_list not 4K aligned, @ioba
- *                         range invalid (nothing written); or, in pass 2, a
- *                         word unreadable or a TCE in no memslot (even one
- *                         without R/W bits): the entries before it stay
- *                         written
+ *                         range invalid (iommu_tce_check_ioba(): the first
+ *                         page must be in the window even for @npages 0)
+ *                         (nothing written); or, in pass 2, a TCE in no
+ *                         memslot (even one without R/W bits): the entries
+ *                         before it stay written
+ *  * a linked table's map code (pass 2): that entry cleared there, the
+ *    entries before it stay written
  * Flavours: legacy_2013 (seed 004, v9 08/13): after the 512/alignment checks
  *  comes the range check "ioba + (npages << page_shift) > window_size"
  *  (H_PARAMETER), then the list page is translated and referenced (no
@@ -379,11 +400,14 @@ TCESIM_EXPORT long tcesim_kvmppc_h_put_tce_indirect(struct tcesim_kvm *kvm, uint
  * Models: book3s_64_vio.c: kvmppc_h_stuff_tce() (modern).
  * Context: as tcesim_kvmppc_h_put_tce().
  * Return:
- *  * TCESIM_H_SUCCESS   - stored (@npages 0: nothing to do)
+ *  * TCESIM_H_SUCCESS   - stored (@npages 0 with @ioba inside the window:
+ *                         nothing to do)
  *  * TCESIM_H_TOO_HARD  - no KVM table for @liobn, or a linked hardware
  *                         table could not unmap (returned at once: earlier
  *                         hardware entries stay cleared, guest values unchanged)
- *  * TCESIM_H_PARAMETER - @ioba range invalid, or @tce_value has R or W set
+ *  * TCESIM_H_PARAMETER - @ioba range invalid (the first page must be in the
+ *                         window even for @npages 0), or @tce_value has R
+ *                         or W set
  *  * TCESIM_H_HARDWARE  - (or another code) a linked hardware table failed to
  *                         unmap otherwise: WARN, that entry cleared, the loop
  *                         goes on, the values are stored and the last code
@@ -441,9 +465,11 @@ TCESIM_EXPORT long tcesim_kvmppc_h_get_tce(struct tcesim_kvm *kvm, uint64_t liob
  *  * TCESIM_H_TOO_HARD  - no KVM table; a non-zero @tce for an entry whose
  *                         TCE page is not allocated yet (virtual mode will
  *                         allocate it); a linked table refused it; or, in
- *                         the modern flavour, kvmppc_tce_validate()'s cases
+ *                         the modern flavour, kvmppc_tce_validate()'s cases;
+ *                         legacy_2016: a mapping TCE in no memslot
+ *                         (kvmppc_rm_tce_validate())
  *  * TCESIM_H_PARAMETER - @ioba invalid; legacy_2016: a mapping TCE whose
- *                         address is misaligned or in no memslot
+ *                         address is misaligned
  */
 TCESIM_EXPORT long tcesim_kvmppc_rm_h_put_tce(struct tcesim_kvm *kvm, uint64_t liobn,
 					      uint64_t ioba, uint64_t tce);
@@ -462,7 +488,11 @@ TCESIM_EXPORT long tcesim_kvmppc_rm_h_put_tce(struct tcesim_kvm *kvm, uint64_t l
  *  * TCESIM_H_SUCCESS   - all stored
  *  * TCESIM_H_TOO_HARD  - no KVM table; @tce_list in no memslot or its host
  *                         page not present (never touched); a TCE page of
- *                         the range not allocated; a linked table refused
+ *                         the range not allocated (@npages 0: the page of
+ *                         @ioba's entry unless it starts that page, as
+ *                         kvmppc_rm_ioba_validate() counts); a mapping TCE
+ *                         in no memslot (nothing written); a linked table
+ *                         refused
  *  * TCESIM_H_PARAMETER - @npages > 512, @tce_list misaligned, @ioba range
  *                         invalid, a TCE failing validation (nothing
  *                         written); a TCE in no memslot (entries before it
@@ -483,7 +513,8 @@ TCESIM_EXPORT long tcesim_kvmppc_rm_h_put_tce_indirect(struct tcesim_kvm *kvm, u
  * Models: book3s_64_vio_hv.c: kvmppc_rm_h_stuff_tce() (v5.2..v5.18).
  * Context: RCU read side taken inside; never allocates.
  * Return: as tcesim_kvmppc_h_stuff_tce(), plus TCESIM_H_TOO_HARD when
- *         @tce_value is not 0 and a TCE page of the range is not allocated.
+ *         @tce_value is not 0 and a TCE page of the range is not allocated
+ *         (@npages 0: as tcesim_kvmppc_rm_h_put_tce_indirect()).
  */
 TCESIM_EXPORT long tcesim_kvmppc_rm_h_stuff_tce(struct tcesim_kvm *kvm, uint64_t liobn,
 						uint64_t ioba, uint64_t tce_value,

@@ -19,18 +19,27 @@
 
 #include "kvm/kvm_internal.h"
 
-/* kvmppc_rm_ioba_validate(): plus "every stt page to store into exists". */
+/*
+ * kvmppc_rm_ioba_validate(): plus "every stt page to store into exists".
+ * Upstream counts the pages as ALIGN(idx % TCES_PER_PAGE + npages,
+ * TCES_PER_PAGE) / TCES_PER_PAGE from the page of idx: with npages 0 that
+ * is still the page of idx when idx is not the first entry of its page (an
+ * absent one: H_TOO_HARD), none when it is. That page always holds entry
+ * idx - 1, so it is inside pages[].
+ */
 static long kvmppc_rm_ioba_validate(struct kvmppc_spapr_tce_table *stt, uint64_t ioba,
 				    uint64_t npages, bool clearing)
 {
 	long ret = kvmppc_ioba_validate(stt, ioba, npages);
-	uint64_t idx, pg, last;
+	const uint64_t per_page = 1ULL << stt->per_page_shift;
+	uint64_t idx, pg, n;
 
-	if (ret != TCESIM_H_SUCCESS || clearing || !npages)
+	if (ret != TCESIM_H_SUCCESS || clearing)
 		return ret;
 	idx = (ioba >> stt->page_shift) - stt->offset;
-	last = (idx + npages - 1) >> stt->per_page_shift;
-	for (pg = idx >> stt->per_page_shift; pg <= last; pg++)
+	/* npages <= size - (idx - offset) <= 2^52: no overflow */
+	n = ((idx & (per_page - 1)) + npages + per_page - 1) >> stt->per_page_shift;
+	for (pg = idx >> stt->per_page_shift; n; pg++, n--)
 		if (!atomic_load_explicit(&stt->pages[pg], memory_order_acquire))
 			return TCESIM_H_TOO_HARD;
 	return TCESIM_H_SUCCESS;

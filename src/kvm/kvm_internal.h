@@ -365,8 +365,9 @@ long kvmppc_tce_validate_linked(struct kvmppc_spapr_tce_table *stt, struct tcesi
 /*
  * kvmppc_tce_validate(): may @tce be stored? H_SUCCESS, H_TOO_HARD (modern:
  * misaligned gpa, no memslot, a linked table refuses the ua) or, flavour
- * legacy_2016, H_PARAMETER for a misaligned gpa. Inline: INDIRECT runs it
- * for every entry; the linked-table walk stays out of line.
+ * legacy_2016, H_PARAMETER for a misaligned gpa (then the same memslot and
+ * linked-table checks, H_TOO_HARD). Inline: INDIRECT runs it for every
+ * entry; the linked-table walk stays out of line.
  */
 static inline long kvmppc_tce_validate_ctx(struct kvmppc_spapr_tce_table *stt,
 					   struct kvm_tce_ctx *ctx, uint64_t tce)
@@ -379,15 +380,13 @@ static inline long kvmppc_tce_validate_ctx(struct kvmppc_spapr_tce_table *stt,
 	if (!(tce & TCESIM_TCE_PERM_MASK))
 		return TCESIM_H_SUCCESS;
 	/*
-	 * legacy_2016 (v4.12..v5.0): a misaligned gpa is a parameter error and
-	 * nothing else is checked here (the memslot lookup in the handlers then
-	 * says H_PARAMETER); modern kernels punt both to userspace.
+	 * iommu_tce_check_gpa(). legacy_2016 (v5.2..v5.18, book3s_64_vio_hv.c:
+	 * kvmppc_rm_tce_validate()): a misaligned gpa is a parameter error;
+	 * modern kernels punt it to userspace. Both then look the gpa up in the
+	 * memslots (none: H_TOO_HARD) and ask every linked table.
 	 */
-	if (tcesim_unlikely(ctx->legacy_2016))
-		return (gpa & ((1ULL << stt->page_shift) - 1)) ? TCESIM_H_PARAMETER :
-								   TCESIM_H_SUCCESS;
-	if (gpa & ((1ULL << stt->page_shift) - 1))	/* iommu_tce_check_gpa() */
-		return TCESIM_H_TOO_HARD;
+	if (gpa & ((1ULL << stt->page_shift) - 1))
+		return tcesim_unlikely(ctx->legacy_2016) ? TCESIM_H_PARAMETER : TCESIM_H_TOO_HARD;
 	if (kvm_tce_ctx_to_ua(ctx, tce, &ua, &mm))
 		return TCESIM_H_TOO_HARD;
 	/* list_empty() first: the walk is a call only when tables are linked */
@@ -512,17 +511,41 @@ static inline long kvmppc_put_tce_linked(struct tcesim_kvm *kvm, struct kvmppc_s
 	return kvmppc_stit_update_all(stt, entry, mm, ua, dir);
 }
 
-/* H_PUT_TCE_INDIRECT, pass 2, one entry with linked tables: before its store. */
+/*
+ * H_PUT_TCE_INDIRECT, pass 2, one entry with linked tables: before its store.
+ * Upstream (book3s_64_vio.c: kvmppc_h_put_tce_indirect(), and the real-mode
+ * twin) calls kvmppc_tce_iommu_map() for every entry, a TCE without R/W bits
+ * included: the hardware entry is exchanged for (hpa, DMA_NONE) after a
+ * mm_iommu_mapped_inc() that no unmap gives back (an entry with DMA_NONE is
+ * "empty" to kvmppc_tce_iommu_do_unmap()), and a ua in no preregistered
+ * region is H_TOO_HARD. quirks=upstream does that (ops->map with
+ * TCESIM_DMA_NONE); quirks=safe unmaps such an entry instead, as H_PUT_TCE
+ * does (no mapped count leaks). Documented quirk "INDIRECT maps DMA_NONE".
+ */
 static inline long kvmppc_indirect_put_linked(struct kvmppc_spapr_tce_table *stt,
 					      struct kvm_tce_ctx *ctx, uint64_t entry,
 					      uint64_t tce)
 {
+	enum tcesim_dma_data_direction dir = tcesim_tce_direction(tce);
+	struct kvmppc_spapr_tce_iommu_table *stit;
 	struct tcesim_mm *mm;
 	uint64_t ua;
+	long ret;
 
 	if (kvm_tce_ctx_to_ua(ctx, tce, &ua, &mm))
 		return TCESIM_H_PARAMETER;
-	return kvmppc_stit_update_all(stt, entry, mm, ua, tcesim_tce_direction(tce));
+	if (dir != TCESIM_DMA_NONE || !tcesim_quirks_upstream(stt->w))
+		return kvmppc_stit_update_all(stt, entry, mm, ua, dir);
+	cds_list_for_each_entry_rcu(stit, &stt->iommu_tables, next) {
+		ret = stit->ops->map(stit->priv, entry, mm, ua, TCESIM_DMA_NONE);
+		if (stit->ops->kill)
+			stit->ops->kill(stit->priv, entry, 1);
+		if (ret != TCESIM_H_SUCCESS) {
+			stit->ops->clear(stit->priv, entry);
+			return ret;
+		}
+	}
+	return TCESIM_H_SUCCESS;
 }
 
 /*
@@ -561,7 +584,10 @@ static inline long kvmppc_tce_list_to_ua(struct kvm_tce_ctx *ctx, struct tcesim_
  * permission bits only to allow userspace poison TCE for debug"). Then every
  * linked table unmaps the @npages entries: H_TOO_HARD stops at once, before
  * any store; any other failure is reported (as @fn), the entry cleared and
- * the loop goes on. The stores follow; the last unmap result is returned.
+ * the loop goes on. The stores follow; the last unmap result is returned
+ * (virtual mode, and real mode as of v5.18; an earlier v5.x
+ * kvmppc_rm_h_stuff_tce(), the lock_rmap() form, ended with "return
+ * H_SUCCESS" instead).
  */
 static inline long kvmppc_stuff_tce_rcu(struct kvmppc_spapr_tce_table *stt, uint64_t ioba,
 					uint64_t tce_value, uint64_t npages, const char *fn,

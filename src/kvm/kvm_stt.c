@@ -25,6 +25,17 @@
 #define KVM_STT_MAX_NPAGES ((SIZE_MAX / 2) / sizeof(void *))
 
 /*
+ * sizeof(struct kvmppc_spapr_tce_table) of upstream on ppc64
+ * (arch/powerpc/include/asm/kvm_host.h, no lock debugging): list 16, kvm 8,
+ * liobn 8, rcu 16, page_shift 4 + 4 padding, offset 8, size 8,
+ * iommu_tables 16, alloc_lock (struct mutex: owner 8, wait_lock 4, osq 4,
+ * wait_list 16) 32; pages[] starts at byte 120. kvmppc_stt_pages() and
+ * the kzalloc(struct_size()) limit count these bytes, not the model's
+ * struct (which is larger: the charge was one page more for some sizes).
+ */
+#define KVM_STT_UPSTREAM_BYTES	120ULL
+
+/*
  * struct tcesim_kvm_create_spapr_tce_64 mirrors powerpc's UAPI
  * struct kvm_create_spapr_tce_64 (arch/powerpc/include/uapi/asm/kvm.h, not
  * in an x86 host's headers): u64 liobn, u32 page_shift, u32 flags, u64
@@ -46,7 +57,7 @@ struct kvmppc_spapr_tce_table *kvmppc_find_table_rcu(struct tcesim_kvm *kvm, uin
 /* kvmppc_stt_pages(): pages charged for a table of @tce_pages TCE pages. */
 static unsigned long kvmppc_stt_pages(uint64_t tce_pages, unsigned int host_shift)
 {
-	uint64_t bytes = sizeof(struct kvmppc_spapr_tce_table) + tce_pages * sizeof(void *);
+	uint64_t bytes = KVM_STT_UPSTREAM_BYTES + tce_pages * 8;
 
 	return (unsigned long)(((bytes + (1ULL << host_shift) - 1) >> host_shift) + tce_pages);
 }
@@ -60,12 +71,39 @@ int kvmppc_stt_create(struct tcesim_kvm *kvm, const struct tcesim_kvm_create_spa
 	unsigned long acct;
 	int ret;
 
-	if (!args || !args->size || args->page_shift < 12 || args->page_shift > 34 ||
-	    args->offset + args->size > (~0ULL >> args->page_shift) ||
-	    args->offset + args->size < args->offset)
+	/*
+	 * arch/powerpc/kvm/powerpc.c: kvm_arch_vm_ioctl(KVM_CREATE_SPAPR_TCE_64)
+	 * refuses any flag before kvm_vm_ioctl_create_spapr_tce() runs.
+	 */
+	if (!args || args->flags)
+		return -EINVAL;
+	if (!args->size || args->page_shift < 12 || args->page_shift > 34 ||
+	    args->offset + args->size > (~0ULL >> args->page_shift))
 		return -EINVAL;
 	/* kvmppc_tce_pages(): TCE pages of PAGE_SIZE/8 entries each */
 	npages = (args->size * 8 + (1ULL << host_shift) - 1) >> host_shift;
+	/*
+	 * Upstream's check adds offset + size in u64 and does not see it wrap:
+	 * a wrapping window is accepted (documented quirk, docs/FIDELITY.md
+	 * "KVM table window wrap"). quirks=safe refuses it. quirks=upstream
+	 * accepts it as upstream when its pages[] covers @size (the table is
+	 * then out of every ioba's reach); when size * 8 overflows as well,
+	 * kvmppc_tce_pages() is too small for the table and upstream's
+	 * hypercalls index pages[] out of bounds: refused in both modes.
+	 */
+	if (args->offset + args->size < args->offset) {
+		if (!tcesim_quirks_upstream(kvm->w))
+			return -EINVAL;
+		if (args->size > ((~0ULL - ((1ULL << host_shift) - 1)) >> 3)) {
+			tcesim_pr(kvm->w,
+				  "kvm: KVM_CREATE_SPAPR_TCE_64 offset=0x%llx size=0x%llx wraps and "
+				  "overflows kvmppc_tce_pages(); upstream accepts it with %llu TCE "
+				  "pages and indexes them out of bounds: refused",
+				  (unsigned long long)args->offset, (unsigned long long)args->size,
+				  (unsigned long long)npages);
+			return -EINVAL;
+		}
+	}
 	acct = kvmppc_stt_pages(npages, host_shift);
 	if (mm) {
 		ret = tcesim_account_locked_vm(mm, acct, true);
@@ -78,8 +116,8 @@ int kvmppc_stt_create(struct tcesim_kvm *kvm, const struct tcesim_kvm_create_spa
 	 * just under 2^30 TCEs on a 4K host, 2^34 on a 64K one), whatever
 	 * RLIMIT_MEMLOCK allowed.
 	 */
-	stt = npages > KVM_STT_MAX_NPAGES || !tcesim_kmalloc_fits(kvm->w, sizeof(*stt) +
-								  npages * sizeof(stt->pages[0])) ? NULL :
+	stt = npages > KVM_STT_MAX_NPAGES ||
+	      !tcesim_kmalloc_fits(kvm->w, KVM_STT_UPSTREAM_BYTES + npages * 8) ? NULL :
 		tcesim_zalloc(kvm->w, sizeof(*stt) + npages * sizeof(stt->pages[0]));
 	if (!stt) {
 		ret = -ENOMEM;
@@ -300,14 +338,28 @@ void kvmppc_tce_put_dropped(struct kvmppc_spapr_tce_table *stt, uint64_t idx)
 
 /* ---------------------------------------------------------- validators --- */
 
+/*
+ * kvmppc_ioba_validate(): since v4.12 a macro of arch/powerpc/include/asm/
+ * kvm_ppc.h over iommu_tce_check_ioba(stt->page_shift, stt->offset,
+ * stt->size, ioba, npages) (H_PARAMETER when it fails), in its modern form
+ * (the overflow-validation fix, as tcesim_iommu_tce_check_ioba()): the first
+ * page must be in the window, "(ioba + 1) > (offset + size)", whatever
+ * @npages (so npages 0 at the window end is H_PARAMETER), then the whole
+ * range, without wrapping. The 2016 function form (book3s_64_vio_hv.c)
+ * had no first-page check and let npages 0 at the end through.
+ * legacy_2016 (v5.2..v5.18) ran the pre-fix iommu_tce_check_ioba(), which
+ * ignores npages (quirk Q2; its H_STUFF_TCE/INDIRECT then store past the
+ * table): the model keeps the range check in that flavour too.
+ */
 long kvmppc_ioba_validate(const struct kvmppc_spapr_tce_table *stt, uint64_t ioba,
 			  uint64_t npages)
 {
 	uint64_t mask = (1ULL << stt->page_shift) - 1;
 	uint64_t idx = ioba >> stt->page_shift;
 
-	if ((ioba & mask) || idx < stt->offset || idx - stt->offset + npages > stt->size ||
-	    idx + npages < idx)
+	if ((ioba & mask) || idx < stt->offset || idx + 1 > stt->offset + stt->size)
+		return TCESIM_H_PARAMETER;
+	if (idx + npages < idx || idx - stt->offset + npages > stt->size)
 		return TCESIM_H_PARAMETER;
 	return TCESIM_H_SUCCESS;
 }

@@ -50,7 +50,16 @@ static inline int fx_setup_mode(void **state, enum tcesim_hcall_mode mode)
 	return fx_setup_cfg(state, mode, TCESIM_FLAVOUR_MODERN);
 }
 
+static inline int fx_setup_full(void **state, enum tcesim_hcall_mode mode,
+				enum tcesim_flavour flavour, enum tcesim_quirks quirks);
+
 static inline int fx_setup_cfg(void **state, enum tcesim_hcall_mode mode, enum tcesim_flavour flavour)
+{
+	return fx_setup_full(state, mode, flavour, TCESIM_QUIRKS_SAFE);
+}
+
+static inline int fx_setup_full(void **state, enum tcesim_hcall_mode mode,
+				enum tcesim_flavour flavour, enum tcesim_quirks quirks)
 {
 	struct tcesim_world_cfg cfg;
 	struct fx *f = calloc(1, sizeof(*f));
@@ -60,6 +69,7 @@ static inline int fx_setup_cfg(void **state, enum tcesim_hcall_mode mode, enum t
 	tcesim_world_cfg_init(&cfg);
 	cfg.hcall = mode;
 	cfg.flavour = flavour;
+	cfg.quirks = quirks;
 	f->tw = test_world_new(&cfg);
 	assert_int_equal(tcesim_mm_create(f->tw->w, "qemu", 64ULL << 20, false, &f->mm), 0);
 	assert_int_equal(tcesim_mm_mmap(f->mm, RAM_VA, RAM_SIZE,

@@ -347,7 +347,9 @@ static long eq_reference(struct eq_table *t, uint64_t ioba, const uint64_t *list
 	*processed = 0;
 	if (n > 512)
 		return TCESIM_H_PARAMETER;
-	if ((ioba & pmask) || idx < EQ_OFFSET || idx - EQ_OFFSET + n > EQ_SIZE)
+	/* iommu_tce_check_ioba(): the first page even for n 0, then the range */
+	if ((ioba & pmask) || idx < EQ_OFFSET || idx + 1 > EQ_OFFSET + EQ_SIZE ||
+	    idx - EQ_OFFSET + n > EQ_SIZE)
 		return TCESIM_H_PARAMETER;
 	for (i = 0; i < n; i++) {
 		uint64_t gpa = list[i] & ~3ULL;

@@ -146,15 +146,22 @@ static struct tcesim_iommu_domain *entry_domain(void *e)
 	return pasid_entry_ptr(e);
 }
 
-/* The NULL check and checks 1-3 of B10 shared by attach and replace. */
+/*
+ * The NULL check and checks 1-3 of B10 shared by attach and replace.
+ * Attach also needs the driver's blocked domain (its revert path):
+ * iommu_attach_device_pasid() returns -EOPNOTSUPP without one. Replace
+ * (iommu_replace_device_pasid(), drivers/iommu/iommu.c) checks only the
+ * new domain's set_dev_pasid: without a blocked domain no PASID can be
+ * attached, so it goes on to find the slot empty (-EINVAL).
+ */
 static int pasid_attach_precheck(struct tcesim_iommu_domain *domain, struct tcesim_device *dev,
-				 uint32_t pasid)
+				 uint32_t pasid, bool need_blocked)
 {
 	if (!domain || !dev)
 		return -EINVAL;
 	if (!dev->group)
 		return -ENODEV;
-	if (!domain->has_set_dev_pasid || !dev->iommu->blocked_domain)
+	if (!domain->has_set_dev_pasid || (need_blocked && !dev->iommu->blocked_domain))
 		return -EOPNOTSUPP;
 	if (domain->iommu != dev->iommu || pasid == TCESIM_IOMMU_NO_PASID ||
 	    pasid >> PASID_ARRAY_BITS)
@@ -188,7 +195,7 @@ TCESIM_EXPORT int tcesim_iommu_attach_device_pasid(struct tcesim_iommu_domain *d
 	struct tcesim_iommu_group *group;
 	int ret;
 
-	ret = pasid_attach_precheck(domain, dev, pasid);
+	ret = pasid_attach_precheck(domain, dev, pasid, true);
 	if (ret)
 		return ret;
 	group = dev->group;
@@ -248,7 +255,7 @@ TCESIM_EXPORT int tcesim_iommu_replace_device_pasid(struct tcesim_iommu_domain *
 	void *curr, *entry;
 	int ret;
 
-	ret = pasid_attach_precheck(domain, dev, pasid);
+	ret = pasid_attach_precheck(domain, dev, pasid, false);
 	if (ret)
 		return ret;
 	if (!handle)
@@ -308,8 +315,15 @@ TCESIM_EXPORT int tcesim_iommu_attach_handle_get(struct tcesim_iommu_group *grou
 {
 	int ret;
 
-	if (!group || !out || pasid >> PASID_ARRAY_BITS)
+	if (!group || !out)
 		return -EINVAL;
+	/*
+	 * iommu_attach_handle_get() (drivers/iommu/iommu.c) takes any ioasid_t
+	 * and xa_load() finds nothing there: -ENOENT. Nothing can be attached
+	 * above the model's 20-bit array, so that slot is empty too.
+	 */
+	if (pasid >> PASID_ARRAY_BITS)
+		return -ENOENT;
 	tcesim_rcu_read_lock();
 	ret = sva_attach_handle_get_rcu(group, pasid, type, out);
 	tcesim_rcu_read_unlock();

@@ -13,8 +13,11 @@
  * workqueue, made deterministic). Each group gets exactly one response.
  *
  * A fault whose PASID has no attach handle, a handle-less entry, or a
- * domain without an iopf handler is answered INVALID at once (last request
- * only: SEMANTICS.md Q11). A queued group holds a reference on its domain,
+ * domain without an iopf handler is answered INVALID at once, the last
+ * request of a group or not (io-pgfault.c: iopf_error_response(); the
+ * legacy_2024 era answered the last one only). SEMANTICS.md Q11's "no
+ * response for a non-last request" holds for handled groups and for the
+ * PRQ's own bad requests (prq_event.c). A queued group holds a reference on its domain,
  * so a caller that unbinds without flushing first (breaking upstream's
  * contract) cannot make the handler use a freed domain or process.
  *
@@ -92,7 +95,9 @@ static void iopf_respond(struct tcesim_device *dev, const struct tcesim_iommu_fa
 	dev->nr_resp++;
 	tcesim_mutex_unlock(&dev->iopf_lock);
 	if (dev->iommu->page_response)
-		dev->iommu->page_response(dev, &r, dev->iommu->page_response_arg);
+		dev->iommu->page_response(dev, &r,
+					  !!(last->flags & TCESIM_IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE),
+					  dev->iommu->page_response_arg);
 }
 
 /*
@@ -127,6 +132,14 @@ static struct tcesim_iommu_domain *iopf_find_handler(struct tcesim_device *dev,
 		d = NULL;
 	tcesim_rcu_read_unlock();
 	return d;
+}
+
+/* v6.11+ io-pgfault.c retires every page request it has no handler for. */
+static bool iopf_answers_every_bad_request(struct tcesim_world *w)
+{
+	return !tcesim_flavour_is(w, TCESIM_FLAVOUR_LEGACY_2024) &&
+	       !tcesim_flavour_is(w, TCESIM_FLAVOUR_LEGACY_2020) &&
+	       !tcesim_flavour_is(w, TCESIM_FLAVOUR_LEGACY_2019);
 }
 
 TCESIM_EXPORT int tcesim_iommu_report_device_fault(struct tcesim_device *dev,
@@ -218,7 +231,18 @@ int iopf_report_fault_life(struct tcesim_device *dev, const struct tcesim_iommu_
 	return 0;
 
 err_bad_iopf:
-	if (last)
+	/*
+	 * iopf_error_response() (drivers/iommu/io-pgfault.c, v6.11+): every
+	 * page request without a handler is retired with INVALID, the last of
+	 * a group or not ("All calls to iommu_report_device_fault() must
+	 * result in page_response() properly retiring whatever the event
+	 * was"); the driver's descriptor carries the request's own LPIG.
+	 * Older eras answered only the last one: v6.8-v6.10 (legacy_2024)
+	 * parked a non-last request on the partial list before looking a
+	 * handler up, and svm.c's prq_event_thread() (legacy_2019/2020)
+	 * responded to a bad request only when LPIG (or PDP) was set.
+	 */
+	if (last || iopf_answers_every_bad_request(dev->w))
 		iopf_respond(dev, fault, life, TCESIM_IOMMU_PAGE_RESP_INVALID);
 	return -EINVAL;
 }

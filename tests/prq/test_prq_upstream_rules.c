@@ -10,6 +10,8 @@
  *    group response descriptor carries the request's own LPIG (qw1 bit 2,
  *    from IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE);
  *  - a handled group's response carries LPIG set;
+ *  - intel_prq_report() copies the descriptor's PASID field even without
+ *    PASID Present, and the response carries it back (PASID_P clear);
  *  - the PRQ's own bad requests (handle_bad_prq_event()) stay answered only
  *    when LPIG is set, and legacy_2020 (svm.c v5.8) answered only LPIG.
  */
@@ -181,6 +183,36 @@ static void test_prq_handled_group_one_response_lpig_set(void **state)
 	tcesim_iommu_sva_unbind_device(h);
 }
 
+/*
+ * intel_prq_report() copies the descriptor's PASID field even when PASID
+ * Present is clear; the INVALID answer (no handler at IOMMU_NO_PASID)
+ * carries it back with PASID_P clear. Before the fix the model reported
+ * PASID 0 for such a request.
+ */
+static void test_prq_no_pasid_request_keeps_pasid_field(void **state)
+{
+	struct fx *f = *state;
+	struct tcesim_vtd_page_req r = {
+		.pasid_present = false, .pasid = 0x1234, .addr = VA_RW, .prg_index = 11,
+		.rd = true, .lpig = true,
+	};
+	struct tcesim_iommu_page_response resp;
+	struct tcesim_qi_desc d;
+
+	assert_errno(tcesim_vtd_device_rid(f->gpu, &r.rid), 0);
+	assert_errno(tcesim_vtd_prq_post(f->iommu, &r), 0);
+	service(f);
+	assert_int_equal(pgrp_resps(f), 1);
+	d = last_pgrp(f);
+	assert_int_equal(desc_prg(&d), 11);
+	assert_false(d.qw0 & TCESIM_QI_PGRP_PASID_P(1));
+	assert_int_equal((d.qw0 >> 32) & 0xfffff, 0x1234);
+	assert_errno(tcesim_iommu_device_page_response(f->gpu, 11, &resp), 0);
+	assert_int_equal(resp.code, TCESIM_IOMMU_PAGE_RESP_INVALID);
+	assert_false(resp.pasid_valid);
+	assert_int_equal(resp.pasid, 0x1234);
+}
+
 /* svm.c v5.8: a request without a bound PASID is answered only with LPIG. */
 static void test_prq_legacy_2020_unbound_pasid_last_only(void **state)
 {
@@ -206,6 +238,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_prq_unbound_pasid_every_request_answered),
 		T(test_prq_handled_group_one_response_lpig_set),
+		T(test_prq_no_pasid_request_keeps_pasid_field),
 		TL(test_prq_legacy_2020_unbound_pasid_last_only),
 	};
 

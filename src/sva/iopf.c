@@ -15,11 +15,12 @@
  * A fault whose PASID has no attach handle, a handle-less entry, or a
  * domain without an iopf handler is answered INVALID at once, the last
  * request of a group or not (io-pgfault.c: iopf_error_response(); the
- * legacy_2024 era answered the last one only). SEMANTICS.md Q11's "no
- * response for a non-last request" holds for handled groups and for the
- * PRQ's own bad requests (prq_event.c). A queued group holds a reference on its domain,
- * so a caller that unbinds without flushing first (breaking upstream's
- * contract) cannot make the handler use a freed domain or process.
+ * legacy_2019/2020/2024 eras answered the last one only). SEMANTICS.md
+ * Q11's "no response for a non-last request" holds for handled groups and
+ * for the PRQ's own bad requests (prq_event.c). A queued group holds a
+ * reference on its domain, so a caller that unbinds without flushing first
+ * (breaking upstream's contract) cannot make the handler use a freed
+ * domain or process.
  *
  * Locking: dev->iopf_lock protects the partial list, the queue and the
  * response log; it is a leaf lock. The handler takes mm->lock (through

@@ -366,8 +366,11 @@ TCESIM_EXPORT int tcesim_iommu_attach_device_pasid(struct tcesim_iommu_domain *d
  * @pasid:  PASID
  *
  * Every PASID-capable device of the group is set to the blocked domain for
- * @pasid, then the slot is erased. Upstream returns void and trusts the
- * caller; tcesim checks the caller's claim and refuses a wrong one.
+ * @pasid (on VT-d with a PRQ this tears the PASID down and drains its page
+ * requests, which still find the entry and are served through it), then
+ * the slot is erased, in upstream's order. Upstream returns void and
+ * trusts the caller; tcesim checks the caller's claim and refuses a wrong
+ * one.
  *
  * Models: drivers/iommu/iommu.c: iommu_detach_device_pasid().
  * Context: takes and releases the group mutex. An attach handle stored at

@@ -102,10 +102,13 @@ static void group_remove_pasid_locked(struct tcesim_iommu_group *group, uint32_t
  * (drivers/iommu/intel/iommu.c: blocking_domain_set_dev_pasid() ->
  * intel_pasid_tear_down_entry() in drivers/iommu/intel/pasid.c ->
  * intel_iommu_drain_pasid_prq() in prq.c; v5.8-v6.12 called the drain from
- * intel_iommu_remove_dev_pasid / intel_svm_unbind_mm). Done after the slot
- * is erased, so the drain's pass finds no handler and answers the last
- * request of each group INVALID. mm exit (intel_mm_release) tears down
- * with fault_ignore=true and does not drain: the later unbind does.
+ * intel_iommu_remove_dev_pasid / intel_svm_unbind_mm). Done before the
+ * slot is erased, as iommu_detach_device_pasid() (drivers/iommu/iommu.c)
+ * runs __iommu_remove_group_pasid() and only then xa_erase(): the drain's
+ * pass reports the ring's requests to the still-live handle, so they are
+ * served as any other (the SVA handler against the process; INVALID once
+ * the process has exited). mm exit (intel_mm_release) tears down with
+ * fault_ignore=true and does not drain: the later unbind does.
  */
 static void group_drain_pasid_locked(struct tcesim_iommu_group *group, uint32_t pasid)
 {
@@ -238,9 +241,9 @@ TCESIM_EXPORT int tcesim_iommu_detach_device_pasid(struct tcesim_iommu_domain *d
 		goto out_unlock;
 	}
 	group_remove_pasid_locked(group, pasid);
+	group_drain_pasid_locked(group, pasid);
 	pasid_array_erase_locked(&group->pasid_array, pasid);
 	atomic_fetch_sub(&domain->attached, 1);
-	group_drain_pasid_locked(group, pasid);
 out_unlock:
 	tcesim_mutex_unlock(&group->mutex);
 	return ret;

@@ -12,6 +12,8 @@
  *  - a handled group's response carries LPIG set;
  *  - intel_prq_report() copies the descriptor's PASID field even without
  *    PASID Present, and the response carries it back (PASID_P clear);
+ *  - the unbind's drain runs before the PASID array slot is erased, so the
+ *    requests it meets are served through the live handle (both eras);
  *  - the PRQ's own bad requests (handle_bad_prq_event()) stay answered only
  *    when LPIG is set, and legacy_2020 (svm.c v5.8) answered only LPIG.
  */
@@ -184,6 +186,39 @@ static void test_prq_handled_group_one_response_lpig_set(void **state)
 }
 
 /*
+ * iommu_detach_device_pasid() drains (blocked set_dev_pasid -> teardown ->
+ * intel_iommu_drain_pasid_prq()) before it erases the PASID array slot:
+ * a complete group still in the ring at unbind meets the live handle and
+ * is served against the process. Before the fix the model erased first
+ * and the group got INVALID.
+ */
+static void test_prq_unbind_drain_serves_ring_requests(void **state)
+{
+	struct fx *f = *state;
+	struct tcesim_iommu_sva *h;
+	struct tcesim_qi_desc d;
+	uint32_t pasid;
+
+	assert_errno(tcesim_mm_create(f->w, "app", 64 << 20, false, &f->mm), 0);
+	assert_errno(tcesim_mm_mmap(f->mm, VA_RW, 1 << 20,
+				    TCESIM_PROT_READ | TCESIM_PROT_WRITE, 12), 0);
+	assert_errno(tcesim_iommu_sva_bind_device(f->gpu, f->mm, &h), 0);
+	pasid = tcesim_iommu_sva_get_pasid(h);
+	assert_errno(req(f->gpu, pasid, 12, false), 0);
+	assert_errno(req(f->gpu, pasid, 12, true), 0);
+	assert_int_equal(tcesim_prq_pending(f->iommu), 2);
+	/* no service: the unbind's own drain empties the ring */
+	tcesim_iommu_sva_unbind_device(h);
+	assert_int_equal(tcesim_prq_pending(f->iommu), 0);
+	assert_int_equal(pgrp_resps(f), 1);
+	d = last_pgrp(f);
+	assert_int_equal(desc_prg(&d), 12);
+	assert_int_equal(desc_code(&d), TCESIM_QI_RESP_SUCCESS);
+	assert_true(desc_lpig(&d));
+	assert_int_equal(tcesim_iommu_device_nr_responses(f->gpu), 1);
+}
+
+/*
  * intel_prq_report() copies the descriptor's PASID field even when PASID
  * Present is clear; the INVALID answer (no handler at IOMMU_NO_PASID)
  * carries it back with PASID_P clear. Before the fix the model reported
@@ -239,6 +274,8 @@ int main(void)
 		T(test_prq_unbound_pasid_every_request_answered),
 		T(test_prq_handled_group_one_response_lpig_set),
 		T(test_prq_no_pasid_request_keeps_pasid_field),
+		T(test_prq_unbind_drain_serves_ring_requests),
+		TL(test_prq_unbind_drain_serves_ring_requests),
 		TL(test_prq_legacy_2020_unbound_pasid_last_only),
 	};
 

@@ -24,8 +24,10 @@
  *
  * Locking: dev->iopf_lock protects the partial list, the queue and the
  * response log; it is a leaf lock. The handler takes mm->lock (through
- * tcesim_mm_handle_fault) with no sva lock held. The handle lookup is an
- * RCU read-side section holding no lock.
+ * tcesim_mm_handle_fault), a leaf, with no iopf_lock held: from a plain
+ * flush with no sva lock held, from a detach's drain under sva->lock and
+ * group->mutex. The handle lookup is an RCU read-side section holding no
+ * lock.
  */
 #include <stdio.h>
 

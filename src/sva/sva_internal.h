@@ -6,7 +6,9 @@
  *   sva->lock (iommu_sva_lock)  >  group->mutex  >  sva->mms_lock
  *     >  sva->ida_lock  >  sva->objs_lock
  *   dev->iopf_lock is a leaf: nothing else is taken under it.
- *   mm->lock (src/mem) is taken by fault handling with no sva lock held.
+ *   mm->lock (src/mem) is a leaf too, taken by fault handling: from
+ *   tcesim_iopf_queue_flush_dev() with no sva lock held, or from the drain
+ *   of a detach (iommu_pasid.c), under sva->lock and group->mutex.
  *
  * The files of src/sva call each other one way, bottom to top (a file calls
  * only files of a lower layer; tests/api sva_layers checks it from the

@@ -174,11 +174,13 @@ int iopf_report_fault_life(struct tcesim_device *dev, const struct tcesim_iommu_
 	sva_life_check(dev, "page request", fault->pasid, fault->grpid, life, owner);
 	if (!last) {
 		/*
-		 * report_partial_fault(): "does not need to be ack'd". Known
-		 * difference: upstream's iommu_handle_iopf() (io-pgfault.c)
-		 * puts a non-last request on the partial list before it looks
-		 * a domain up, so it keeps one even when the PASID has no
-		 * handler yet; here such a request was dropped just above.
+		 * report_partial_fault(): "does not need to be ack'd". Since
+		 * v6.11 find_fault_handler() runs first, as here (a request
+		 * without a handler was answered above). Known difference of
+		 * the legacy_2024 era: v6.8's iommu_handle_iopf() (io-pgfault.c)
+		 * put a non-last request on the partial list before it looked
+		 * a domain up, so it kept one even when the PASID had no
+		 * handler yet; here such a request is dropped above.
 		 */
 		sva_domain_put(d);
 		f = tcesim_zalloc(dev->w, sizeof(*f));

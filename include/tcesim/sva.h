@@ -366,8 +366,11 @@ TCESIM_EXPORT int tcesim_iommu_attach_device_pasid(struct tcesim_iommu_domain *d
  * @pasid:  PASID
  *
  * Every PASID-capable device of the group is set to the blocked domain for
- * @pasid, then the slot is erased. Upstream returns void and trusts the
- * caller; tcesim checks the caller's claim and refuses a wrong one.
+ * @pasid (on VT-d with a PRQ this tears the PASID down and drains its page
+ * requests, which still find the entry and are served through it), then
+ * the slot is erased, in upstream's order. Upstream returns void and
+ * trusts the caller; tcesim checks the caller's claim and refuses a wrong
+ * one.
  *
  * Models: drivers/iommu/iommu.c: iommu_detach_device_pasid().
  * Context: takes and releases the group mutex. An attach handle stored at
@@ -396,7 +399,9 @@ TCESIM_EXPORT int tcesim_iommu_detach_device_pasid(struct tcesim_iommu_domain *d
  * Context: takes and releases the group mutex.
  * Return: 0, or
  *  * -ENODEV     - @dev has no iommu group
- *  * -EOPNOTSUPP - @domain has no set_dev_pasid or the IOMMU no blocked domain
+ *  * -EOPNOTSUPP - @domain has no set_dev_pasid (an IOMMU without a blocked
+ *                  domain is not checked: nothing can be attached there, so
+ *                  the empty slot gives -EINVAL, as upstream)
  *  * -EINVAL     - NULL @domain/@dev/@handle, incompatible @domain, @pasid 0 or
  *                  >= 1 << 20 or >= a device's max_pasids, nothing attached at
  *                  @pasid ("not a replace case"), or @handle already the entry
@@ -423,9 +428,10 @@ TCESIM_EXPORT int tcesim_iommu_replace_device_pasid(struct tcesim_iommu_domain *
  *          that does not serialise with detach must stay inside its own
  *          read-side section while it uses the handle.
  * Return: 0, or
- *  * -EINVAL - NULL @group/@out, @pasid >= 1 << 20
+ *  * -EINVAL - NULL @group/@out
  *  * -ENOENT - the slot is empty or reserved, or holds a domain attached
- *              without a handle
+ *              without a handle; also any @pasid >= 1 << 20 (upstream's
+ *              xa_load() of an index nothing was stored at)
  *  * -EBUSY  - @type is not 0 and the handle's domain has another type
  */
 TCESIM_EXPORT int tcesim_iommu_attach_handle_get(struct tcesim_iommu_group *group, uint32_t pasid,
@@ -541,9 +547,12 @@ TCESIM_EXPORT bool tcesim_iommu_group_dma_owner_claimed(struct tcesim_iommu_grou
  *       handle with one more user
  *
  * SVA domains are shared per process across the devices of one IOMMU.
- * tcesim publishes the process's iommu_mm data only when the bind succeeds;
- * upstream keeps it (and its PASID) after a failed first bind until the mm
- * is dropped.
+ * The process's iommu_mm data and PASID are allocated at its first bind
+ * and published at once, as upstream's iommu_alloc_mm_data(): a first bind
+ * that fails after that point (-EBUSY, -EOPNOTSUPP, -ENOMEM of the handle
+ * or domain, an attach error) leaves the process with its PASID until the
+ * mm is dropped (mm_pasid_drop), so a later bind reuses it (and may get
+ * -EOVERFLOW from a device with fewer PASIDs).
  *
  * Models: drivers/iommu/iommu-sva.c: iommu_sva_bind_device() (v6.11+, seed 002
  *         with the review's fixes). Flavours: legacy_2024 finds the bond on
@@ -562,7 +571,8 @@ TCESIM_EXPORT bool tcesim_iommu_group_dma_owner_claimed(struct tcesim_iommu_grou
  *                  of another process, or a bare domain
  *  * -EOPNOTSUPP - the IOMMU has no SVA support
  *  * -ENOMEM     - allocation failed
- *  On error nothing changes.
+ *  On error no bond, domain or PASID attachment is left; only the process's
+ *  PASID stays allocated (above).
  */
 TCESIM_EXPORT int tcesim_iommu_sva_bind_device(struct tcesim_device *dev, struct tcesim_mm *mm,
 					       struct tcesim_iommu_sva **out);
@@ -682,16 +692,20 @@ struct tcesim_iommu_page_response {
  * tcesim_iopf_queue_flush_dev(), handling each request against the
  * process's address space (errors are sticky) and sending one response.
  * A PASID with no attach handle, or a domain without an iopf handler, or a
- * device without PRI, gets an INVALID response at once (last request only).
+ * device without PRI, gets an INVALID response at once, for every request
+ * (upstream's iopf_error_response(): a non-last request is answered too,
+ * with its own LPIG clear); legacy_2024, legacy_2020 and legacy_2019
+ * answer only the last request.
  *
  * Models: drivers/iommu/io-pgfault.c: iommu_report_device_fault() (2025). Upstream
  *         returns void since v6.9; the codes below are tcesim's telemetry.
  * Context: RCU lookup of the handle, then the device's iopf lock. Not inside
  *          an RCU read-side section.
  * Return: 0 (kept as partial, or queued), or
- *  * -EINVAL - NULL argument; or no handler: INVALID response sent when
- *              LAST_PAGE (the PASID's handle is missing, handle-less, its
- *              domain has no iopf handler, or @dev has no PRI/group)
+ *  * -EINVAL - NULL argument; or no handler: INVALID response sent (the
+ *              PASID's handle is missing, handle-less, its domain has no
+ *              iopf handler, or @dev has no PRI/group; legacy_2019/2020/
+ *              2024: only for a LAST_PAGE request)
  *  * -ENOMEM - partial request could not be stored (no response), or the
  *              group could not be allocated (FAILURE response sent,
  *              "iopf with pasid %d aborted" logged)

@@ -20,7 +20,13 @@ static bool is_canonical_address(uint64_t addr)
 static void prq_report(struct prq *prq, struct tcesim_device *dev,
 		       const struct tcesim_vtd_page_req *req, uint64_t life)
 {
+	/*
+	 * intel_prq_report() copies the descriptor's PASID field whether or
+	 * not PASID Present is set; PASID_VALID says whether it means
+	 * anything (the response then carries it with PASID_P clear).
+	 */
 	struct tcesim_iommu_fault f = {
+		.pasid = req->pasid,
 		.grpid = req->prg_index,
 		.addr = req->addr,
 	};
@@ -35,11 +41,9 @@ static void prq_report(struct prq *prq, struct tcesim_device *dev,
 		f.perm |= TCESIM_IOMMU_FAULT_PERM_PRIV;
 	if (req->lpig)
 		f.flags |= TCESIM_IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE;
-	if (req->pasid_present) {
+	if (req->pasid_present)
 		f.flags |= TCESIM_IOMMU_FAULT_PAGE_REQUEST_PASID_VALID |
 			   TCESIM_IOMMU_FAULT_PAGE_RESPONSE_NEEDS_PASID;
-		f.pasid = req->pasid;
-	}
 	stat_inc_owned(&prq->reported);
 	/* upstream ignores the outcome: responses (if any) were sent */
 	(void)iopf_report_fault_life(dev, &f, life);

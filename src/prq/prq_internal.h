@@ -186,7 +186,8 @@ int prq_qi_submit(struct prq *prq, const struct tcesim_qi_desc *desc, unsigned i
 		  unsigned int options);
 /* intel_iommu_page_response(): the iommu->page_response hook. */
 void prq_page_response_hook(struct tcesim_device *dev,
-			    const struct tcesim_iommu_page_response *r, void *arg);
+			    const struct tcesim_iommu_page_response *r, bool last_page,
+			    void *arg);
 /* QI page group response for a bad request (handle_bad_prq_event). */
 void prq_respond_bad(struct prq *prq, const struct tcesim_vtd_page_req *req, uint32_t qi_code);
 

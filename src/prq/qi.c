@@ -176,11 +176,14 @@ static void pgrp_desc(struct tcesim_qi_desc *d, uint16_t rid, bool pasid_present
 }
 
 /*
- * intel_iommu_page_response(): the iopf layer answered a group; send the
- * descriptor. Called with no lock held (iommu->page_response contract).
+ * intel_iommu_page_response(): the iopf layer answered a request; send the
+ * descriptor, LPIG from the answered request's LAST_PAGE flag (upstream
+ * reads it from the event: a group's last request, or any request the
+ * iopf layer had no handler for). Called with no lock held
+ * (iommu->page_response contract).
  */
 void prq_page_response_hook(struct tcesim_device *dev,
-			    const struct tcesim_iommu_page_response *r, void *arg)
+			    const struct tcesim_iommu_page_response *r, bool last_page, void *arg)
 {
 	struct prq *prq = arg;
 	struct tcesim_qi_desc d;
@@ -188,7 +191,7 @@ void prq_page_response_hook(struct tcesim_device *dev,
 
 	/* a device the PRQ never met has no RID yet: give it one (no alloc) */
 	(void)prq_dev_rid(prq, dev, &rid);
-	pgrp_desc(&d, rid, r->pasid_valid, r->pasid, r->grpid, true, qi_code(r->code));
+	pgrp_desc(&d, rid, r->pasid_valid, r->pasid, r->grpid, last_page, qi_code(r->code));
 	(void)prq_qi_submit(prq, &d, 1, 0);
 }
 

@@ -35,7 +35,10 @@
  * Lock order (also in sva_internal.h; src/internal.h has sva_lock >
  * group->mutex):
  *   sva->lock > group->mutex > sva->mms_lock > sva->ida_lock > sva->objs_lock;
- *   dev->iopf_lock and mm->lock are never held with any of them.
+ *   dev->iopf_lock and mm->lock are leaves: nothing is taken while one is
+ *   held. Both can be taken under sva->lock and group->mutex: a detach of
+ *   a PRI device's PASID drains its PRQ first (iommu_pasid.c), and the
+ *   drain serves the requests it meets (report, fault work, responses).
  *
  * Synchronization table (Y: may run concurrently; the PASID array's
  * readers never block and never wait for a writer):

@@ -102,10 +102,13 @@ static void group_remove_pasid_locked(struct tcesim_iommu_group *group, uint32_t
  * (drivers/iommu/intel/iommu.c: blocking_domain_set_dev_pasid() ->
  * intel_pasid_tear_down_entry() in drivers/iommu/intel/pasid.c ->
  * intel_iommu_drain_pasid_prq() in prq.c; v5.8-v6.12 called the drain from
- * intel_iommu_remove_dev_pasid / intel_svm_unbind_mm). Done after the slot
- * is erased, so the drain's pass finds no handler and answers the last
- * request of each group INVALID. mm exit (intel_mm_release) tears down
- * with fault_ignore=true and does not drain: the later unbind does.
+ * intel_iommu_remove_dev_pasid / intel_svm_unbind_mm). Done before the
+ * slot is erased, as iommu_detach_device_pasid() (drivers/iommu/iommu.c)
+ * runs __iommu_remove_group_pasid() and only then xa_erase(): the drain's
+ * pass reports the ring's requests to the still-live handle, so they are
+ * served as any other (the SVA handler against the process; INVALID once
+ * the process has exited). mm exit (intel_mm_release) tears down with
+ * fault_ignore=true and does not drain: the later unbind does.
  */
 static void group_drain_pasid_locked(struct tcesim_iommu_group *group, uint32_t pasid)
 {
@@ -146,15 +149,22 @@ static struct tcesim_iommu_domain *entry_domain(void *e)
 	return pasid_entry_ptr(e);
 }
 
-/* The NULL check and checks 1-3 of B10 shared by attach and replace. */
+/*
+ * The NULL check and checks 1-3 of B10 shared by attach and replace.
+ * Attach also needs the driver's blocked domain (its revert path):
+ * iommu_attach_device_pasid() returns -EOPNOTSUPP without one. Replace
+ * (iommu_replace_device_pasid(), drivers/iommu/iommu.c) checks only the
+ * new domain's set_dev_pasid: without a blocked domain no PASID can be
+ * attached, so it goes on to find the slot empty (-EINVAL).
+ */
 static int pasid_attach_precheck(struct tcesim_iommu_domain *domain, struct tcesim_device *dev,
-				 uint32_t pasid)
+				 uint32_t pasid, bool need_blocked)
 {
 	if (!domain || !dev)
 		return -EINVAL;
 	if (!dev->group)
 		return -ENODEV;
-	if (!domain->has_set_dev_pasid || !dev->iommu->blocked_domain)
+	if (!domain->has_set_dev_pasid || (need_blocked && !dev->iommu->blocked_domain))
 		return -EOPNOTSUPP;
 	if (domain->iommu != dev->iommu || pasid == TCESIM_IOMMU_NO_PASID ||
 	    pasid >> PASID_ARRAY_BITS)
@@ -188,7 +198,7 @@ TCESIM_EXPORT int tcesim_iommu_attach_device_pasid(struct tcesim_iommu_domain *d
 	struct tcesim_iommu_group *group;
 	int ret;
 
-	ret = pasid_attach_precheck(domain, dev, pasid);
+	ret = pasid_attach_precheck(domain, dev, pasid, true);
 	if (ret)
 		return ret;
 	group = dev->group;
@@ -231,9 +241,9 @@ TCESIM_EXPORT int tcesim_iommu_detach_device_pasid(struct tcesim_iommu_domain *d
 		goto out_unlock;
 	}
 	group_remove_pasid_locked(group, pasid);
+	group_drain_pasid_locked(group, pasid);
 	pasid_array_erase_locked(&group->pasid_array, pasid);
 	atomic_fetch_sub(&domain->attached, 1);
-	group_drain_pasid_locked(group, pasid);
 out_unlock:
 	tcesim_mutex_unlock(&group->mutex);
 	return ret;
@@ -248,7 +258,7 @@ TCESIM_EXPORT int tcesim_iommu_replace_device_pasid(struct tcesim_iommu_domain *
 	void *curr, *entry;
 	int ret;
 
-	ret = pasid_attach_precheck(domain, dev, pasid);
+	ret = pasid_attach_precheck(domain, dev, pasid, false);
 	if (ret)
 		return ret;
 	if (!handle)
@@ -308,8 +318,15 @@ TCESIM_EXPORT int tcesim_iommu_attach_handle_get(struct tcesim_iommu_group *grou
 {
 	int ret;
 
-	if (!group || !out || pasid >> PASID_ARRAY_BITS)
+	if (!group || !out)
 		return -EINVAL;
+	/*
+	 * iommu_attach_handle_get() (drivers/iommu/iommu.c) takes any ioasid_t
+	 * and xa_load() finds nothing there: -ENOENT. Nothing can be attached
+	 * above the model's 20-bit array, so that slot is empty too.
+	 */
+	if (pasid >> PASID_ARRAY_BITS)
+		return -ENOENT;
 	tcesim_rcu_read_lock();
 	ret = sva_attach_handle_get_rcu(group, pasid, type, out);
 	tcesim_rcu_read_unlock();

@@ -13,15 +13,21 @@
  * workqueue, made deterministic). Each group gets exactly one response.
  *
  * A fault whose PASID has no attach handle, a handle-less entry, or a
- * domain without an iopf handler is answered INVALID at once (last request
- * only: SEMANTICS.md Q11). A queued group holds a reference on its domain,
- * so a caller that unbinds without flushing first (breaking upstream's
- * contract) cannot make the handler use a freed domain or process.
+ * domain without an iopf handler is answered INVALID at once, the last
+ * request of a group or not (io-pgfault.c: iopf_error_response(); the
+ * legacy_2019/2020/2024 eras answered the last one only). SEMANTICS.md
+ * Q11's "no response for a non-last request" holds for handled groups and
+ * for the PRQ's own bad requests (prq_event.c). A queued group holds a
+ * reference on its domain, so a caller that unbinds without flushing first
+ * (breaking upstream's contract) cannot make the handler use a freed
+ * domain or process.
  *
  * Locking: dev->iopf_lock protects the partial list, the queue and the
  * response log; it is a leaf lock. The handler takes mm->lock (through
- * tcesim_mm_handle_fault) with no sva lock held. The handle lookup is an
- * RCU read-side section holding no lock.
+ * tcesim_mm_handle_fault), a leaf, with no iopf_lock held: from a plain
+ * flush with no sva lock held, from a detach's drain under sva->lock and
+ * group->mutex. The handle lookup is an RCU read-side section holding no
+ * lock.
  */
 #include <stdio.h>
 
@@ -92,7 +98,9 @@ static void iopf_respond(struct tcesim_device *dev, const struct tcesim_iommu_fa
 	dev->nr_resp++;
 	tcesim_mutex_unlock(&dev->iopf_lock);
 	if (dev->iommu->page_response)
-		dev->iommu->page_response(dev, &r, dev->iommu->page_response_arg);
+		dev->iommu->page_response(dev, &r,
+					  !!(last->flags & TCESIM_IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE),
+					  dev->iommu->page_response_arg);
 }
 
 /*
@@ -129,6 +137,14 @@ static struct tcesim_iommu_domain *iopf_find_handler(struct tcesim_device *dev,
 	return d;
 }
 
+/* v6.11+ io-pgfault.c retires every page request it has no handler for. */
+static bool iopf_answers_every_bad_request(struct tcesim_world *w)
+{
+	return !tcesim_flavour_is(w, TCESIM_FLAVOUR_LEGACY_2024) &&
+	       !tcesim_flavour_is(w, TCESIM_FLAVOUR_LEGACY_2020) &&
+	       !tcesim_flavour_is(w, TCESIM_FLAVOUR_LEGACY_2019);
+}
+
 TCESIM_EXPORT int tcesim_iommu_report_device_fault(struct tcesim_device *dev,
 						   const struct tcesim_iommu_fault *fault)
 {
@@ -158,11 +174,13 @@ int iopf_report_fault_life(struct tcesim_device *dev, const struct tcesim_iommu_
 	sva_life_check(dev, "page request", fault->pasid, fault->grpid, life, owner);
 	if (!last) {
 		/*
-		 * report_partial_fault(): "does not need to be ack'd". Known
-		 * difference: upstream's iommu_handle_iopf() (io-pgfault.c)
-		 * puts a non-last request on the partial list before it looks
-		 * a domain up, so it keeps one even when the PASID has no
-		 * handler yet; here such a request was dropped just above.
+		 * report_partial_fault(): "does not need to be ack'd". Since
+		 * v6.11 find_fault_handler() runs first, as here (a request
+		 * without a handler was answered above). Known difference of
+		 * the legacy_2024 era: v6.8's iommu_handle_iopf() (io-pgfault.c)
+		 * put a non-last request on the partial list before it looked
+		 * a domain up, so it kept one even when the PASID had no
+		 * handler yet; here such a request is dropped above.
 		 */
 		sva_domain_put(d);
 		f = tcesim_zalloc(dev->w, sizeof(*f));
@@ -218,7 +236,18 @@ int iopf_report_fault_life(struct tcesim_device *dev, const struct tcesim_iommu_
 	return 0;
 
 err_bad_iopf:
-	if (last)
+	/*
+	 * iopf_error_response() (drivers/iommu/io-pgfault.c, v6.11+): every
+	 * page request without a handler is retired with INVALID, the last of
+	 * a group or not ("All calls to iommu_report_device_fault() must
+	 * result in page_response() properly retiring whatever the event
+	 * was"); the driver's descriptor carries the request's own LPIG.
+	 * Older eras answered only the last one: v6.8-v6.10 (legacy_2024)
+	 * parked a non-last request on the partial list before looking a
+	 * handler up, and svm.c's prq_event_thread() (legacy_2019/2020)
+	 * responded to a bad request only when LPIG (or PDP) was set.
+	 */
+	if (last || iopf_answers_every_bad_request(dev->w))
 		iopf_respond(dev, fault, life, TCESIM_IOMMU_PAGE_RESP_INVALID);
 	return -EINVAL;
 }

@@ -155,12 +155,6 @@ static void mm_data_publish(struct sva_state *sva, struct iommu_mm_data *data)
 	atomic_store_explicit(&mm->iommu_mm, data, memory_order_release);
 }
 
-static void mm_data_discard(struct sva_state *sva, struct iommu_mm_data *data)
-{
-	sva_ida_free(sva, data->pasid);
-	tcesim_kfree(sva->w, data);
-}
-
 void sva_mm_data_destroy_all(struct sva_state *sva)
 {
 	struct iommu_mm_data *data, *n;
@@ -381,18 +375,18 @@ TCESIM_EXPORT int tcesim_iommu_sva_bind_device(struct tcesim_device *dev, struct
 	ret = mm_data_get_locked(sva, mm, dev, &data, &fresh);
 	if (ret)
 		goto out_unlock;
+	/*
+	 * iommu_alloc_mm_data() (drivers/iommu/iommu-sva.c) publishes
+	 * mm->iommu_mm before anything else can fail, and no error path of
+	 * iommu_sva_bind_device() takes it back: the PASID belongs to the
+	 * process from now until mm_pasid_drop(), whatever follows.
+	 */
+	if (fresh)
+		mm_data_publish(sva, data);
 	if (legacy)
 		ret = sva_bind_legacy_locked(sva, dev, data, out);
 	else
 		ret = sva_bind_modern_locked(sva, dev, data, out);
-	if (ret) {
-		/* tcesim: a failed first bind leaves the process without PASID */
-		if (fresh)
-			mm_data_discard(sva, data);
-		goto out_unlock;
-	}
-	if (fresh)
-		mm_data_publish(sva, data);
 out_unlock:
 	tcesim_mutex_unlock(&sva->lock);
 	return ret;

@@ -6,7 +6,9 @@
  *   sva->lock (iommu_sva_lock)  >  group->mutex  >  sva->mms_lock
  *     >  sva->ida_lock  >  sva->objs_lock
  *   dev->iopf_lock is a leaf: nothing else is taken under it.
- *   mm->lock (src/mem) is taken by fault handling with no sva lock held.
+ *   mm->lock (src/mem) is a leaf too, taken by fault handling: from
+ *   tcesim_iopf_queue_flush_dev() with no sva lock held, or from the drain
+ *   of a detach (iommu_pasid.c), under sva->lock and group->mutex.
  *
  * The files of src/sva call each other one way, bottom to top (a file calls
  * only files of a lower layer; tests/api sva_layers checks it from the
@@ -176,11 +178,15 @@ struct tcesim_iommu {
 	struct tcesim_iommu_domain *blocked_domain; /* static; NULL if none; immutable */
 	/*
 	 * For the PRQ layer: where a page group response goes besides the
-	 * device's log (intel_iommu_page_response -> QI). Set once before
-	 * faults are reported; called without locks held.
+	 * device's log (intel_iommu_page_response -> QI). @last_page is the
+	 * LAST_PAGE flag of the request answered (the descriptor's LPIG):
+	 * true for a group's response, false for the INVALID answer to a
+	 * non-last request without a handler. Set once before faults are
+	 * reported; called without locks held.
 	 */
 	void (*page_response)(struct tcesim_device *dev,
-			      const struct tcesim_iommu_page_response *r, void *arg);
+			      const struct tcesim_iommu_page_response *r, bool last_page,
+			      void *arg);
 	void *page_response_arg;
 	/*
 	 * For the PRQ layer: the PASID of a PRI device was torn down (its

@@ -4,7 +4,7 @@
 set -eu
 pkgs="build-essential cmake pkg-config git python3 xz-utils liburcu-dev libxxhash-dev \
 libcmocka-dev liblzma-dev zlib1g-dev linux-libc-dev clang-14 libclang-rt-14-dev lld-14 \
-gnuplot-nox groff-base"
+gnuplot-nox groff-base valgrind"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

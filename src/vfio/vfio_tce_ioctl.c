@@ -318,9 +318,9 @@ static long ioctl_eeh_pe_op(struct tcesim_tce_container *c, unsigned long arg)
 	if (op.op > VFIO_EEH_PE_INJECT_ERR)
 		return -EINVAL;
 	if (op.op == VFIO_EEH_PE_INJECT_ERR) {
-		if (op.argsz < errsz)
-			return -EINVAL;
-		memcpy(&op, VFIO_ARG(arg), errsz);
+		ret = vfio_arg_in(&op, arg, errsz, 0); /* the second copy-in */
+		if (ret)
+			return ret;
 		if ((int32_t)op.err.func < EEH_ERR_FUNC_MIN ||
 		    (int32_t)op.err.func > EEH_ERR_FUNC_MAX)
 			return -EINVAL;

@@ -42,7 +42,6 @@ static int setup_q(void **state, enum tcesim_quirks quirks)
 {
 	const enum tcesim_flavour *fl = *state;
 	struct tcesim_world_cfg wcfg;
-	struct tcesim_iommu_cfg icfg;
 	struct fx *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
@@ -52,13 +51,7 @@ static int setup_q(void **state, enum tcesim_quirks quirks)
 	f->tw = test_world_new(&wcfg);
 	f->w = f->tw->w;
 	f->upstream = quirks == TCESIM_QUIRKS_UPSTREAM;
-	tcesim_iommu_cfg_init(&icfg);
-	icfg.name = "dmar0";
-	icfg.prq_depth = 8;
-	assert_errno(tcesim_iommu_create(f->w, &icfg, &f->iommu), 0);
-	f->gpu = fx_prq_mkdev(f->iommu, "gpu", true);
-	f->nic = fx_prq_mkdev(f->iommu, "nic", true);
-	assert_errno(tcesim_intel_iommu_enable_prq(f->iommu), 0);
+	f->iommu = fx_prq_dmar0(f->w, &f->gpu, &f->nic);
 	assert_errno(tcesim_mm_create(f->w, "app", 64 << 20, false, &f->mm), 0);
 	assert_errno(tcesim_mm_mmap(f->mm, VA_RW, 1 << 20,
 				    TCESIM_PROT_READ | TCESIM_PROT_WRITE, 12), 0);
@@ -82,10 +75,7 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 
-	fx_prq_drop_faults(f->gpu, f->nic);
-	if (f->mm)
-		tcesim_mm_exit(f->mm);
-	fx_prq_world_end(f->tw, -1);
+	fx_prq_end(f->tw, f->gpu, f->nic, f->mm);
 	free(f);
 	return 0;
 }

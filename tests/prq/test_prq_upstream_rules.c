@@ -35,19 +35,12 @@ struct fx {
 
 static int setup_of(void **state, enum tcesim_flavour flavour)
 {
-	struct tcesim_iommu_cfg icfg;
 	struct fx *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
 	f->tw = test_world_new_of(flavour, TCESIM_QUIRKS_SAFE, 0);
 	f->w = f->tw->w;
-	tcesim_iommu_cfg_init(&icfg);
-	icfg.name = "dmar0";
-	icfg.prq_depth = 8;
-	assert_errno(tcesim_iommu_create(f->w, &icfg, &f->iommu), 0);
-	f->gpu = fx_prq_mkdev(f->iommu, "gpu", true);
-	f->nic = fx_prq_mkdev(f->iommu, "nic", true);
-	assert_errno(tcesim_intel_iommu_enable_prq(f->iommu), 0);
+	f->iommu = fx_prq_dmar0(f->w, &f->gpu, &f->nic);
 	*state = f;
 	return 0;
 }
@@ -66,10 +59,7 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 
-	fx_prq_drop_faults(f->gpu, f->nic);
-	if (f->mm)
-		tcesim_mm_exit(f->mm);
-	fx_prq_world_end(f->tw, -1);
+	fx_prq_end(f->tw, f->gpu, f->nic, f->mm);
 	free(f);
 	return 0;
 }
